@@ -1,0 +1,5 @@
+"""Allow ``python -m mfgkb``."""
+
+from mfgkb.cli import main
+
+main()

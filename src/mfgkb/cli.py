@@ -1,0 +1,720 @@
+"""The command line: the only module that uses Typer.
+
+Each command parses its options, calls the knowledge base, and hands the result
+to ``render`` (people) or ``render.print_json`` (programs). Errors raised below
+become one line on stderr and an exit code here, in ``_Group.invoke``: 1 for a
+problem with the data or the input, 2 for a usage error, 130 for Ctrl-C.
+
+Start-up time matters (every command pays it), so everything beyond Typer is
+imported inside the commands that need it.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+
+import typer
+
+# Typer 0.29 vendors Click; its UsageError is what a bad option value raises.
+from typer._click.exceptions import UsageError as ClickUsageError
+from typer.core import TyperGroup
+
+from mfgkb import __version__
+from mfgkb.errors import MfgkbError, UsageError
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from mfgkb.kb import KnowledgeBase
+    from mfgkb.models import Figure, KeyTerm
+    from mfgkb.search import Filters
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    sys.stderr.write(f"mfgkb: {message}\n")
+    sys.stderr.flush()
+    raise typer.Exit(code)
+
+
+class _Group(TyperGroup):
+    """Turns our errors into one line on stderr and an exit code, for every command."""
+
+    # Click's Context is what arrives; typer.Context is its subclass, close enough here.
+    def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
+        try:
+            return super().invoke(ctx)
+        except MfgkbError as err:
+            _fail(err.message, err.exit_code)
+        except ClickUsageError as err:
+            # One line instead of Click's usage block; the hint names the help.
+            name = err.ctx.command_path if err.ctx else "mfgkb"
+            _fail(f"{err.format_message()} (see: {name} --help)", 2)
+        except KeyboardInterrupt:
+            state = ctx.obj if isinstance(ctx.obj, _State) else None
+            saved = state is not None and state.kb is not None and state.kb.store.writes > 0
+            _fail(
+                "Interrupted after the changes were saved."
+                if saved
+                else "Interrupted before anything was saved; the database is unchanged.",
+                130,
+            )
+        except BrokenPipeError:  # `mfgkb articles | head`: not an error worth a word
+            sys.stderr.close()
+            raise typer.Exit(0) from None
+
+
+app = typer.Typer(
+    cls=_Group,
+    help="A knowledge base for advanced manufacturing: topics, articles, ranked search.\n\n"
+    "Example: mfgkb show advanced-manufacturing",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class _State:
+    def __init__(self, db: Path | None) -> None:
+        self.db = db
+        self.kb: KnowledgeBase | None = None
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"mfgkb {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    db: Annotated[
+        Path | None,
+        typer.Option(
+            "--db",
+            envvar="MFGKB_DB",
+            help="Database file. Default: $MFGKB_DB, else kb.json in the user data folder.",
+            show_default=False,
+        ),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """A knowledge base for advanced manufacturing: topics, articles, ranked search.
+
+    Example: mfgkb show advanced-manufacturing
+    """
+    ctx.obj = _State(db)
+
+
+def _kb(ctx: typer.Context) -> KnowledgeBase:
+    from mfgkb.kb import KnowledgeBase
+
+    state: _State = ctx.find_root().obj
+    if state.kb is None:
+        if state.db is not None:
+            state.kb = KnowledgeBase(state.db.expanduser())
+        else:
+            from platformdirs import user_data_path
+
+            state.kb = KnowledgeBase(user_data_path("mfgkb") / "kb.json", create_parents=True)
+    return state.kb
+
+
+# -- shared options ---------------------------------------------------------
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for programs instead.")]
+TopicOpt = Annotated[
+    str | None, typer.Option("--topic", help="Only articles linked to this topic.")
+]
+AuthorOpt = Annotated[
+    str | None,
+    typer.Option("--author", help="Only articles by an author whose name contains this."),
+]
+TagOpt = Annotated[str | None, typer.Option("--tag", help="Only articles with this tag.")]
+SinceOpt = Annotated[
+    str | None, typer.Option("--since", help="Published on or after: 2025, 2025-10 or a date.")
+]
+UntilOpt = Annotated[
+    str | None, typer.Option("--until", help="Published on or before: 2025, 2025-10 or a date.")
+]
+DayfirstOpt = Annotated[
+    bool,
+    typer.Option(
+        "--dayfirst",
+        help="Read ambiguous numeric dates day first: 03/04/2025 is 3 April (default: 4 March).",
+    ),
+]
+
+
+class Sort(StrEnum):
+    published = "published"
+    added = "added"
+    title_ = "title"  # `title` would shadow str.title
+
+
+class Kind(StrEnum):
+    topic = "topic"
+    article = "article"
+
+
+def _date(text: str, dayfirst: bool) -> date:
+    from mfgkb.dates import parse_date
+
+    return parse_date(text, dayfirst=dayfirst)
+
+
+def _filters(
+    *,
+    topic: str | None,
+    author: str | None,
+    tag: str | None,
+    since: str | None,
+    until: str | None,
+    dayfirst: bool = False,
+    kind: Kind | None = None,
+) -> Filters:
+    from mfgkb.dates import parse_period
+    from mfgkb.search import Filters
+
+    start = parse_period(since, dayfirst=dayfirst) if since else None
+    end = parse_period(until, dayfirst=dayfirst, end=True) if until else None
+    if start and end and start > end:
+        raise UsageError(f"--since {since} is after --until {until}; swap them.")
+    return Filters(
+        kind=kind.value if kind else None,
+        topic=topic,
+        author=author,
+        tag=tag,
+        since=start,
+        until=end,
+    )
+
+
+def _limit(value: int) -> int | None:
+    if value < 0:
+        raise UsageError("--limit must be 0 (no limit) or more.")
+    return value or None
+
+
+def _read_text(value: str | None, file: Path | None, what: str) -> str | None:
+    """A long text given inline, or from a file, or from standard input ('-')."""
+    if value is not None and file is not None:
+        raise UsageError(f"Give the {what} either inline or with a file, not both.")
+    if file is None:
+        return value
+    if str(file) == "-":
+        return sys.stdin.read()
+    try:
+        return file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"Cannot read {file} ({exc.strerror}); check the path.") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{file} is not UTF-8 text; convert it first.") from None
+
+
+def _prompt_missing(value: str | None, label: str, option: str) -> str:
+    """Ask at a terminal; elsewhere a missing required option is a usage error."""
+    if value is not None:
+        return value
+    if sys.stdin.isatty() and sys.stdout.isatty():
+        return str(typer.prompt(label))
+    raise UsageError(f'Missing {option}; give it on the command line, e.g. {option} "...".')
+
+
+# -- topics -----------------------------------------------------------------
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    topic: Annotated[str, typer.Argument(help="Slug, title or alias of the topic (any case).")],
+    limit: Annotated[
+        int, typer.Option("--limit", help="How many articles to list; 0 for all.")
+    ] = 20,
+    json_: JsonOpt = False,
+) -> None:
+    """Show a topic page: summary, key terms, figures, related topics, newest articles.
+
+    Example: mfgkb show advanced-manufacturing
+    """
+    page = _kb(ctx).topic_page(topic, limit=_limit(limit))
+    from mfgkb import render
+
+    if json_:
+        render.print_json(
+            {
+                "topic": page.topic.to_dict(),
+                "articles": [a.to_json() for a in page.articles],
+                "total_articles": page.total_articles,
+            }
+        )
+    else:
+        render.show(render.topic_page(page))
+
+
+@app.command()
+def topics(ctx: typer.Context, json_: JsonOpt = False) -> None:
+    """List every topic with its number of articles.
+
+    Example: mfgkb topics
+    """
+    rows = _kb(ctx).topics()
+    from mfgkb import render
+
+    if json_:
+        render.print_json([{**t.to_dict(), "article_count": n} for t, n in rows])
+    else:
+        render.show(render.topics_table(rows))
+
+
+def _key_terms(values: list[str]) -> list[KeyTerm]:
+    from mfgkb.models import KeyTerm
+
+    out = []
+    for raw in values:
+        parts = [p.strip() for p in raw.split("|")]
+        if len(parts) not in (2, 3) or not parts[0]:
+            raise UsageError(
+                f"--term '{raw}' should be 'TERM|DEFINITION' or 'TERM|DEFINITION|TOPIC-SLUG'."
+            )
+        out.append(KeyTerm(parts[0], parts[1], parts[2] if len(parts) == 3 and parts[2] else None))
+    return out
+
+
+def _figures(values: list[str]) -> list[Figure]:
+    from mfgkb.models import Figure
+
+    out = []
+    for raw in values:
+        parts = [p.strip() for p in raw.split("|")]
+        if not 2 <= len(parts) <= 4 or not parts[0] or not parts[1]:
+            raise UsageError(
+                f"--figure '{raw}' should be 'LABEL|VALUE', optionally '|YEAR' and '|SOURCE'."
+            )
+        year: int | None = None
+        if len(parts) > 2 and parts[2]:
+            if not parts[2].isdigit():
+                raise UsageError(f"The year in --figure '{raw}' is not a number.")
+            year = int(parts[2])
+        out.append(
+            Figure(parts[0], parts[1], year, parts[3] if len(parts) > 3 and parts[3] else None)
+        )
+    return out
+
+
+AliasOpt = Annotated[list[str] | None, typer.Option("--alias", help="Another name (repeatable).")]
+SummaryOpt = Annotated[str | None, typer.Option("--summary", help="Summary in Markdown.")]
+SummaryFileOpt = Annotated[
+    Path | None,
+    typer.Option("--summary-file", help="Read the summary from a file; '-' reads standard input."),
+]
+TermOpt = Annotated[
+    list[str] | None,
+    typer.Option("--term", help="Key term 'TERM|DEFINITION[|TOPIC-SLUG]' (repeatable)."),
+]
+FigureOpt = Annotated[
+    list[str] | None,
+    typer.Option("--figure", help="Figure 'LABEL|VALUE[|YEAR[|SOURCE]]' (repeatable)."),
+]
+RelatedOpt = Annotated[
+    list[str] | None, typer.Option("--related", help="Slug of a related topic (repeatable).")
+]
+
+
+@app.command("add-topic")
+def add_topic(
+    ctx: typer.Context,
+    title: Annotated[str | None, typer.Option("--title", help="The topic's title.")] = None,
+    slug: Annotated[
+        str | None, typer.Option("--slug", help="Stable id; default: made from the title.")
+    ] = None,
+    alias: AliasOpt = None,
+    summary: SummaryOpt = None,
+    summary_file: SummaryFileOpt = None,
+    term: TermOpt = None,
+    figure: FigureOpt = None,
+    related: RelatedOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Add a topic. Every field has an option; a long summary can come from a file.
+
+    Example: mfgkb add-topic --title "Additive manufacturing" --alias "3D printing"
+    --related advanced-manufacturing --summary-file notes.md
+    """
+    from mfgkb.models import Topic, slugify
+
+    title = _prompt_missing(title, "Title", "--title")
+    topic = Topic(
+        slug=slug or slugify(title),
+        title=title,
+        aliases=alias or [],
+        summary=_read_text(summary, summary_file, "summary") or "",
+        key_terms=_key_terms(term or []),
+        figures=_figures(figure or []),
+        related=related or [],
+    )
+    created = _kb(ctx).add_topic(topic)
+    from mfgkb import render
+
+    if json_:
+        render.print_json(created.to_dict())
+    else:
+        render.message(f"Added topic {created.slug}.")
+
+
+@app.command("edit-topic")
+def edit_topic(
+    ctx: typer.Context,
+    topic: Annotated[str, typer.Argument(help="Slug, title or alias of the topic.")],
+    title: Annotated[str | None, typer.Option("--title", help="New title.")] = None,
+    alias: Annotated[
+        list[str] | None, typer.Option("--alias", help="Replace the aliases (repeatable).")
+    ] = None,
+    summary: SummaryOpt = None,
+    summary_file: SummaryFileOpt = None,
+    term: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--term", help="Replace the key terms: 'TERM|DEFINITION[|SLUG]' (repeatable)."
+        ),
+    ] = None,
+    figure: Annotated[
+        list[str] | None,
+        typer.Option("--figure", help="Replace the figures: 'LABEL|VALUE[|YEAR[|SOURCE]]'."),
+    ] = None,
+    related: Annotated[
+        list[str] | None, typer.Option("--related", help="Replace the related slugs (repeatable).")
+    ] = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Change a topic. Each option given replaces that field; others stay as they are.
+
+    Example: mfgkb edit-topic chips-act --alias "CHIPS and Science Act" --alias "US CHIPS Act"
+    """
+    changes: dict[str, Any] = {}
+    if title is not None:
+        changes["title"] = title
+    if alias is not None:
+        changes["aliases"] = alias
+    text = _read_text(summary, summary_file, "summary")
+    if text is not None:
+        changes["summary"] = text
+    if term is not None:
+        changes["key_terms"] = _key_terms(term)
+    if figure is not None:
+        changes["figures"] = _figures(figure)
+    if related is not None:
+        changes["related"] = related
+    if not changes:
+        raise UsageError("Nothing to change; give at least one option, e.g. --title.")
+    updated = _kb(ctx).edit_topic(topic, changes)
+    from mfgkb import render
+
+    if json_:
+        render.print_json(updated.to_dict())
+    else:
+        render.message(f"Updated topic {updated.slug}.")
+
+
+# -- articles -----------------------------------------------------------------
+
+AuthorsOpt = Annotated[list[str] | None, typer.Option("--author", help="An author (repeatable).")]
+TopicsOpt = Annotated[
+    list[str] | None, typer.Option("--topic", help="Slug of a topic to link (repeatable).")
+]
+TagsOpt = Annotated[list[str] | None, typer.Option("--tag", help="A tag (repeatable).")]
+
+
+@app.command("add-article")
+def add_article(
+    ctx: typer.Context,
+    title: Annotated[str | None, typer.Option("--title", help="The article's title.")] = None,
+    author: AuthorsOpt = None,
+    date_: Annotated[
+        str | None,
+        typer.Option(
+            "--date", help="Publication date: 'October 10, 2025', 2025-10-10, '10 Oct 2025'."
+        ),
+    ] = None,
+    url: Annotated[str | None, typer.Option("--url", help="Web address (http or https).")] = None,
+    description: Annotated[
+        str | None, typer.Option("--description", help="A short description.")
+    ] = None,
+    topic: TopicsOpt = None,
+    tag: TagsOpt = None,
+    source: Annotated[
+        str | None, typer.Option("--source", help="Publication or site name.")
+    ] = None,
+    dayfirst: DayfirstOpt = False,
+    json_: JsonOpt = False,
+) -> None:
+    """Add an article and print its new id. At a terminal, asks for a missing title or date.
+
+    A date without a year, or text that is not a date, is refused rather than guessed.
+    A URL that is already stored (ignoring http/https, host case, a trailing slash and
+    utm_* tracking parameters) is refused with the id of the article that has it.
+
+    Example: mfgkb add-article --title "Is the US Still the Global Manufacturing Leader?"
+    --author "Jedrik Hastings" --date "October 10, 2025" --topic advanced-manufacturing
+    """
+    from mfgkb.kb import article_draft
+
+    title = _prompt_missing(title, "Title", "--title")
+    published = _date(_prompt_missing(date_, "Publication date", "--date"), dayfirst)
+    draft = article_draft(
+        title=title,
+        published=published,
+        authors=author or [],
+        description=description or "",
+        url=url,
+        topics=topic or [],
+        tags=tag or [],
+        source=source or "",
+    )
+    stored = _kb(ctx).add_article(draft)
+    from mfgkb import render
+
+    if json_:
+        render.print_json(stored.to_json())
+    else:
+        sys.stdout.write(f"{stored.id}\n")
+        render.message(f"Added article {stored.id}.")
+
+
+@app.command()
+def articles(
+    ctx: typer.Context,
+    topic: TopicOpt = None,
+    author: AuthorOpt = None,
+    tag: TagOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    sort: Annotated[
+        Sort, typer.Option("--sort", help="Order: newest published, newest added, or title.")
+    ] = Sort.published,
+    limit: Annotated[int, typer.Option("--limit", help="At most this many; 0 for all.")] = 50,
+    dayfirst: DayfirstOpt = False,
+    json_: JsonOpt = False,
+) -> None:
+    """List articles, newest first, filtered by topic, author, tag and date.
+
+    Example: mfgkb articles --topic advanced-manufacturing --since 2025 --limit 20
+    """
+    filters = _filters(
+        topic=topic, author=author, tag=tag, since=since, until=until, dayfirst=dayfirst
+    )
+    found, total = _kb(ctx).articles(filters, sort=sort.value, limit=_limit(limit))
+    from mfgkb import render
+
+    if json_:
+        render.print_json([a.to_json() for a in found])
+    else:
+        render.show(render.articles_table(found, total))
+
+
+IdArg = Annotated[int, typer.Argument(help="The article's id (see mfgkb articles).")]
+
+
+@app.command()
+def article(ctx: typer.Context, article_id: IdArg, json_: JsonOpt = False) -> None:
+    """Show one article in full.
+
+    Example: mfgkb article 1
+    """
+    found = _kb(ctx).article(article_id)
+    from mfgkb import render
+
+    if json_:
+        render.print_json(found.to_json())
+    else:
+        render.show(render.article_detail(found))
+
+
+@app.command("edit-article")
+def edit_article(
+    ctx: typer.Context,
+    article_id: IdArg,
+    title: Annotated[str | None, typer.Option("--title", help="New title.")] = None,
+    author: Annotated[
+        list[str] | None, typer.Option("--author", help="Replace the authors (repeatable).")
+    ] = None,
+    date_: Annotated[str | None, typer.Option("--date", help="New publication date.")] = None,
+    url: Annotated[str | None, typer.Option("--url", help="New URL; '' removes it.")] = None,
+    description: Annotated[
+        str | None, typer.Option("--description", help="New description.")
+    ] = None,
+    topic: Annotated[
+        list[str] | None, typer.Option("--topic", help="Replace the topics (repeatable).")
+    ] = None,
+    tag: Annotated[
+        list[str] | None, typer.Option("--tag", help="Replace the tags (repeatable).")
+    ] = None,
+    source: Annotated[str | None, typer.Option("--source", help="New source.")] = None,
+    dayfirst: DayfirstOpt = False,
+    json_: JsonOpt = False,
+) -> None:
+    """Change an article. Each option given replaces that field; others stay as they are.
+
+    Example: mfgkb edit-article 1 --source "Industry Weekly" --tag policy --tag united-states
+    """
+    changes: dict[str, Any] = {}
+    for name, value in (
+        ("title", title),
+        ("authors", author),
+        ("url", url),
+        ("description", description),
+        ("topics", topic),
+        ("tags", tag),
+        ("source", source),
+    ):
+        if value is not None:
+            changes[name] = value
+    if date_ is not None:
+        changes["published"] = _date(date_, dayfirst)
+    if not changes:
+        raise UsageError("Nothing to change; give at least one option, e.g. --title.")
+    updated = _kb(ctx).edit_article(article_id, changes)
+    from mfgkb import render
+
+    if json_:
+        render.print_json(updated.to_json())
+    else:
+        render.message(f"Updated article {updated.id}.")
+
+
+@app.command("remove-article")
+def remove_article(
+    ctx: typer.Context,
+    article_id: IdArg,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Delete an article (after asking). Its id is never given to another article.
+
+    Example: mfgkb remove-article 12 --yes
+    """
+    kb = _kb(ctx)
+    if not yes:
+        found = kb.article(article_id)
+        if not sys.stdin.isatty():
+            raise UsageError(f"Removing article {article_id} needs confirmation; add --yes.")
+        if not typer.confirm(f"Remove article {article_id}, {found.title!r}?"):
+            raise typer.Exit(1)
+    removed = kb.remove_article(article_id)
+    from mfgkb import render
+
+    render.message(f"Removed article {removed.id}.")
+
+
+def _link(ctx: typer.Context, article_id: int, topic: str, *, add: bool) -> None:
+    updated = _kb(ctx).link(article_id, topic, add=add)
+    from mfgkb import render
+
+    render.message(
+        f"Article {updated.id} is linked to: {', '.join(updated.topics) or 'no topics'}."
+    )
+
+
+@app.command()
+def link(
+    ctx: typer.Context,
+    article_id: IdArg,
+    topic: Annotated[str, typer.Argument(help="Slug, title or alias of the topic.")],
+) -> None:
+    """Link an article to a topic.
+
+    Example: mfgkb link 1 chips-act
+    """
+    _link(ctx, article_id, topic, add=True)
+
+
+@app.command()
+def unlink(
+    ctx: typer.Context,
+    article_id: IdArg,
+    topic: Annotated[str, typer.Argument(help="Slug, title or alias of the topic.")],
+) -> None:
+    """Remove the link between an article and a topic.
+
+    Example: mfgkb unlink 1 chips-act
+    """
+    _link(ctx, article_id, topic, add=False)
+
+
+# -- search -------------------------------------------------------------------
+
+
+@app.command()
+def search(
+    ctx: typer.Context,
+    words: Annotated[list[str], typer.Argument(help="What to look for.", show_default=False)],
+    kind: Annotated[
+        Kind | None, typer.Option("--kind", help="Only topics or only articles.")
+    ] = None,
+    topic: TopicOpt = None,
+    author: AuthorOpt = None,
+    tag: TagOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    limit: Annotated[int, typer.Option("--limit", help="At most this many results.")] = 10,
+    dayfirst: DayfirstOpt = False,
+    json_: JsonOpt = False,
+) -> None:
+    """Search topics and articles, best match first.
+
+    Topics are searched in their title, slug, aliases, key terms and summary;
+    articles in their title, description, authors, tags and source. Case and
+    accents are ignored and words are stemmed (manufacturer finds manufacturing).
+    Results with all the words come before those with only some.
+
+    \b
+    Query syntax:
+      word word      both words (results with only some come after)
+      "a phrase"     the words next to each other, in this order
+      manufact*      any word that starts with "manufact"
+      -word          leave out results with this word
+    The article filters (--topic, --author, --tag, --since, --until) leave out topics.
+
+    Example: mfgkb search chips act --limit 5
+    """
+    filters = _filters(
+        topic=topic, author=author, tag=tag, since=since, until=until, dayfirst=dayfirst, kind=kind
+    )
+    if limit < 1:
+        raise UsageError("--limit must be 1 or more.")
+    result = _kb(ctx).search(" ".join(words), filters, limit)
+    from mfgkb import render
+
+    if json_:
+        render.print_json(
+            [
+                {
+                    "kind": h.kind,
+                    ("slug" if h.kind == "topic" else "id"): h.ref
+                    if h.kind == "topic"
+                    else int(h.ref),
+                    "title": h.title,
+                    "score": round(h.score, 4),
+                    "field": h.field,
+                    "snippet": h.snippet,
+                    "highlights": [list(s) for s in h.spans],
+                    "matched_all": h.matched_all,
+                }
+                for h in result.hits
+            ]
+        )
+        if not result.hits and result.suggestions:
+            render.message(f"No results; did you mean: {', '.join(result.suggestions)}?")
+    else:
+        render.show(render.search_results(result))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app(prog_name="mfgkb")

@@ -1,0 +1,308 @@
+"""The knowledge base as the commands see it: one object per database path.
+
+Ties the store (the truth, written under a lock) to the search index (derived,
+kept in step by the same code path as every write, rebuilt when stale). Takes
+and returns dataclasses; knows nothing of the command line or of the terminal.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from mfgkb.errors import DuplicateError, NotFoundError, ValidationError
+from mfgkb.models import Article, Topic, fold, now_utc
+from mfgkb.search import Filters, Index, IndexError_, SearchResult, parse_query
+from mfgkb.store import FileStamp, Store, Transaction, empty_data, records_of, stamp
+
+
+@dataclass(frozen=True, slots=True)
+class TopicPage:
+    """Everything the topic page shows."""
+
+    topic: Topic
+    related: list[tuple[str, str | None]]  # (slug, title or None when the topic is missing)
+    term_topics: set[str]  # key-term slugs that exist as topics
+    articles: list[Article]
+    total_articles: int
+
+
+def index_path_for(db: Path) -> Path:
+    return db.with_name(db.name + ".index")
+
+
+class KnowledgeBase:
+    """Operations on one database file."""
+
+    def __init__(self, path: Path, *, create_parents: bool = False) -> None:
+        self.path = path
+        self.store = Store(path)
+        self.index_path = index_path_for(path)
+        self._create_parents = create_parents
+        self._index: Index | None = None
+
+    def close(self) -> None:
+        if self._index is not None:
+            self._index.close()
+            self._index = None
+
+    # -- plumbing ----------------------------------------------------------
+    def _open_index(self) -> Index:
+        if self._index is None:
+            try:
+                self._index = Index(self.index_path)
+            except IndexError_:
+                # Derived data: a damaged or outdated index is simply rebuilt.
+                for suffix in ("", "-wal", "-shm"):
+                    with contextlib.suppress(OSError):
+                        Path(str(self.index_path) + suffix).unlink()
+                try:
+                    self._index = Index(self.index_path)
+                except IndexError_:  # unwritable folder: keep the index in memory
+                    self._index = Index(None)
+        return self._index
+
+    def ensure(self) -> None:
+        """Create the database from the shipped knowledge base if it does not exist."""
+        if self.store.exists():
+            return
+        if self._create_parents:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        from mfgkb.seed import load_seed
+
+        with self.store.transaction(create=empty_data, on_commit=self._sync_index) as tx:
+            if tx.stamp is None:  # nobody created it while we waited for the lock
+                topics, articles = load_seed(now_utc())
+                for topic in topics:
+                    tx.put_topic(topic)
+                tx.add_articles(articles)
+
+    def reader(self) -> Index:
+        """The index, brought up to date with the database file if needed."""
+        self.ensure()
+        idx = self._open_index()
+        current = stamp(self.path)
+        if current is None or idx.stamp() != current.encode():
+            data, st = self.store.read()
+            idx.rebuild(*records_of(data), st.encode())
+        return idx
+
+    def _sync_index(self, tx: Transaction, before: FileStamp | None, after: FileStamp) -> None:
+        idx = self._open_index()
+        ch = tx.changes
+        applied = idx.apply(
+            topics=ch.topics,
+            deleted_topics=ch.deleted_topics,
+            articles=ch.articles,
+            deleted_articles=ch.deleted_articles,
+            expected=before.encode() if before else None,
+            stamp=after.encode(),
+        )
+        if not applied:
+            idx.rebuild(*records_of(tx.data), after.encode())
+
+    @contextlib.contextmanager
+    def writer(self) -> Iterator[tuple[Transaction, Index]]:
+        """A locked transaction plus an index that matches what it read."""
+        self.ensure()
+        idx = self._open_index()
+        with self.store.transaction(on_commit=self._sync_index) as tx:
+            expected = tx.stamp.encode() if tx.stamp else None
+            if idx.stamp() != expected:
+                idx.rebuild(*records_of(tx.data), expected or "")
+            yield tx, idx
+
+    # -- topics --------------------------------------------------------------
+    def resolve_topic(self, name: str, idx: Index | None = None) -> str:
+        """The slug for a slug, title or alias, or NotFoundError with suggestions."""
+        idx = idx or self.reader()
+        slug = idx.resolve_topic(name)
+        if slug is not None:
+            return slug
+        names = idx.topic_names()
+        close = difflib.get_close_matches(fold(name), list(names), n=5, cutoff=0.5)
+        slugs = list(dict.fromkeys(names[c] for c in close))[:3]
+        hint = f"did you mean {', '.join(slugs)}? " if slugs else ""
+        raise NotFoundError(f"There is no topic '{name}'; {hint}List topics with: mfgkb topics")
+
+    def topic_page(self, name: str, limit: int | None) -> TopicPage:
+        idx = self.reader()
+        slug = self.resolve_topic(name, idx)
+        topic = idx.topic(slug)
+        assert topic is not None
+        term_slugs = {k.topic for k in topic.key_terms if k.topic}
+        titles = idx.topic_titles(set(topic.related) | term_slugs)
+        articles, total = idx.articles(Filters(topic=slug), limit=limit)
+        return TopicPage(
+            topic=topic,
+            related=[(s, titles.get(s)) for s in topic.related],
+            term_topics={s for s in term_slugs if s in titles},
+            articles=articles,
+            total_articles=total,
+        )
+
+    def topics(self) -> list[tuple[Topic, int]]:
+        return self.reader().topics_with_counts()
+
+    def add_topic(self, topic: Topic) -> Topic:
+        topic = topic.validated()
+        with self.writer() as (tx, _):
+            if tx.get_topic(topic.slug) is not None:
+                raise DuplicateError(
+                    f"A topic '{topic.slug}' already exists; change it with: "
+                    f"mfgkb edit-topic {topic.slug}"
+                )
+            self._check_topic_refs(tx, topic)
+            now = now_utc()
+            topic = replace(topic, created=now, updated=now)
+            tx.put_topic(topic)
+        return topic
+
+    def edit_topic(self, name: str, changes: dict[str, Any]) -> Topic:
+        slug = self.resolve_topic(name)
+        with self.writer() as (tx, _):
+            current = tx.get_topic(slug)
+            if current is None:
+                raise NotFoundError(f"There is no topic '{slug}'; list topics with: mfgkb topics")
+            topic = replace(current, **changes).validated()
+            self._check_topic_refs(tx, topic)
+            if topic != current:
+                topic = replace(topic, updated=now_utc())
+                tx.put_topic(topic)
+        return topic
+
+    @staticmethod
+    def _check_topic_refs(tx: Transaction, topic: Topic) -> None:
+        refs = [*topic.related, *(k.topic for k in topic.key_terms if k.topic)]
+        missing = [s for s in refs if s != topic.slug and tx.get_topic(s) is None]
+        if missing:
+            raise NotFoundError(
+                f"There is no topic '{missing[0]}' to link to; add it first with: "
+                f"mfgkb add-topic --slug {missing[0]} --title ..."
+            )
+
+    # -- articles ------------------------------------------------------------
+    def articles(
+        self, filters: Filters, *, sort: str = "published", limit: int | None = None
+    ) -> tuple[list[Article], int]:
+        idx = self.reader()
+        if filters.topic is not None:
+            filters = replace(filters, topic=self.resolve_topic(filters.topic, idx))
+        return idx.articles(filters, sort=sort, limit=limit)
+
+    def article(self, article_id: int) -> Article:
+        found = self.reader().article(article_id)
+        if found is None:
+            raise _no_article(article_id)
+        return found
+
+    def _check_article(self, tx: Transaction, idx: Index, article: Article) -> Article:
+        article = article.validated()
+        for slug in article.topics:
+            if tx.get_topic(slug) is None:
+                raise NotFoundError(
+                    f"There is no topic '{slug}'; list topics with: mfgkb topics, "
+                    f"or add it with: mfgkb add-topic"
+                )
+        if article.url:
+            owner = idx.article_by_url(article.url)
+            if owner is not None and owner != article.id:
+                raise DuplicateError(
+                    f"Article {owner} already has the URL {article.url}; see it with: "
+                    f"mfgkb article {owner}"
+                )
+        return article
+
+    def add_article(self, draft: Article) -> Article:
+        """Validate and store a new article; returns it with its new id."""
+        draft = draft.validated()  # fail on bad input before taking the lock
+        with self.writer() as (tx, idx):
+            topics = [self._topic_slug(idx, t) for t in draft.topics]
+            article = self._check_article(tx, idx, replace(draft, topics=topics, added=now_utc()))
+            (stored,) = tx.add_articles([article])
+        return stored
+
+    def _topic_slug(self, idx: Index, name: str) -> str:
+        """Accept a topic's title or alias wherever a slug is asked for."""
+        return idx.resolve_topic(name) or name
+
+    def edit_article(self, article_id: int, changes: dict[str, Any]) -> Article:
+        with self.writer() as (tx, idx):
+            current = tx.get_article(article_id)
+            if current is None:
+                raise _no_article(article_id)
+            if "topics" in changes:
+                changes["topics"] = [self._topic_slug(idx, t) for t in changes["topics"]]
+            article = self._check_article(tx, idx, replace(current, **changes))
+            if article != current:
+                tx.put_article(article)
+        return article
+
+    def remove_article(self, article_id: int) -> Article:
+        with self.writer() as (tx, _):
+            current = tx.get_article(article_id)
+            if current is None:
+                raise _no_article(article_id)
+            tx.delete_article(article_id)
+        return current
+
+    def link(self, article_id: int, topic: str, *, add: bool) -> Article:
+        with self.writer() as (tx, idx):
+            current = tx.get_article(article_id)
+            if current is None:
+                raise _no_article(article_id)
+            slug = self.resolve_topic(topic, idx)
+            if add:
+                topics = [*current.topics, slug] if slug not in current.topics else current.topics
+            else:
+                if slug not in current.topics:
+                    raise ValidationError(
+                        f"Article {article_id} is not linked to '{slug}'; its topics are: "
+                        f"{', '.join(current.topics) or 'none'}."
+                    )
+                topics = [t for t in current.topics if t != slug]
+            article = replace(current, topics=topics)
+            if article != current:
+                tx.put_article(article)
+        return article
+
+    # -- search --------------------------------------------------------------
+    def search(self, text: str, filters: Filters, limit: int) -> SearchResult:
+        idx = self.reader()
+        if filters.topic is not None:
+            filters = replace(filters, topic=self.resolve_topic(filters.topic, idx))
+        return idx.search(parse_query(text), filters, limit=limit)
+
+
+def _no_article(article_id: int) -> NotFoundError:
+    return NotFoundError(f"There is no article {article_id}; list ids with: mfgkb articles")
+
+
+def article_draft(
+    *,
+    title: str,
+    published: date,
+    authors: list[str],
+    description: str = "",
+    url: str | None = None,
+    topics: list[str] | None = None,
+    tags: list[str] | None = None,
+    source: str = "",
+) -> Article:
+    """An article not yet stored (id 0)."""
+    return Article(
+        id=0,
+        title=title,
+        published=published,
+        authors=authors,
+        description=description,
+        url=url,
+        topics=topics or [],
+        tags=tags or [],
+        source=source,
+    )

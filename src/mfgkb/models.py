@@ -1,0 +1,311 @@
+"""Records of the knowledge base, their validation and their plain-data form.
+
+Pure code: no I/O, no third-party imports. ``to_dict``/``from_dict`` define the
+on-disk field names, which are also the ``--json`` field names.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from mfgkb.errors import ValidationError
+
+# Bounds keep one runaway field (a pasted 10 MB page) from being stored.
+MAX_TITLE = 500
+MAX_NAME = 200
+MAX_AUTHORS = 100
+MAX_TAGS = 100
+MAX_TAG = 64
+MAX_DESCRIPTION = 20_000
+MAX_SUMMARY = 200_000
+MAX_URL = 2_048
+MAX_SLUG = 64
+MAX_LIST_ITEMS = 500
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+# Query parameters that identify a campaign or a click, not a page.
+_TRACKING_PARAMS = frozenset(
+    {
+        "fbclid",
+        "gclid",
+        "dclid",
+        "msclkid",
+        "yclid",
+        "igshid",
+        "mc_cid",
+        "mc_eid",
+        "_ga",
+        "_gl",
+        "ref_src",
+        "cmpid",
+    }
+)
+
+
+def now_utc() -> str:
+    """The current time as an ISO 8601 string in UTC, to the second."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def clean_text(value: str, what: str, limit: int, *, required: bool = False) -> str:
+    """Strip ``value`` and check its length; ``what`` names the field in errors."""
+    text = value.strip()
+    if required and not text:
+        raise ValidationError(f"The {what} is empty; give a non-empty {what}.")
+    if len(text) > limit:
+        raise ValidationError(
+            f"The {what} is {len(text):,} characters long; the limit is {limit:,}. Shorten it."
+        )
+    return text
+
+
+def clean_list(values: list[str], what: str, limit: int, max_items: int) -> list[str]:
+    """Strip each item, drop empty ones and repeats (keeping order), check bounds."""
+    if len(values) > max_items:
+        raise ValidationError(f"There are {len(values)} {what}s; the limit is {max_items}.")
+    seen: set[str] = set()
+    out: list[str] = []
+    for raw in values:
+        item = clean_text(raw, what, limit)
+        if item and item.casefold() not in seen:
+            seen.add(item.casefold())
+            out.append(item)
+    return out
+
+
+def clean_tags(values: list[str]) -> list[str]:
+    """Tags are lower-case words joined by hyphens: "Supply Chain" -> "supply-chain"."""
+    return clean_list(["-".join(v.lower().split()) for v in values], "tag", MAX_TAG, MAX_TAGS)
+
+
+def validate_slug(slug: str) -> str:
+    """Return ``slug`` if it is lower-case kebab case, else raise."""
+    if not SLUG_RE.match(slug) or len(slug) > MAX_SLUG:
+        raise ValidationError(
+            f"'{slug}' is not a valid topic slug; use lower-case letters, digits and "
+            f"single hyphens, e.g. 'chips-act'."
+        )
+    return slug
+
+
+def slugify(text: str) -> str:
+    """A slug from a title: "CHIPS Act" -> "chips-act"."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return "-".join(re.findall(r"[a-z0-9]+", folded.lower()))[:MAX_SLUG].strip("-")
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form for comparing names."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).strip()
+
+
+def validate_url(url: str) -> str:
+    """Return the stripped URL if it is an absolute http(s) URL, else raise."""
+    text = clean_text(url, "URL", MAX_URL)
+    parts = urlsplit(text)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise ValidationError(
+            f"'{text}' is not an http(s) URL; give a full address such as "
+            f"https://example.com/article."
+        )
+    if any(c.isspace() for c in text):
+        raise ValidationError(f"'{text}' contains spaces; encode them as %20.")
+    return text
+
+
+def url_key(url: str) -> str:
+    """The form two URLs are compared in to find duplicates.
+
+    http and https, host case, a default port, ``www.``-less hosts are *not*
+    merged (they can be different sites), a trailing slash, the fragment, the
+    order of query parameters and tracking parameters (utm_*, fbclid, ...) are
+    ignored.
+    """
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower()
+    port = parts.port if parts.port not in (None, 80, 443) else None
+    netloc = f"{host}:{port}" if port else host
+    path = parts.path.rstrip("/")
+    query = sorted(
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if not k.lower().startswith("utm_") and k.lower() not in _TRACKING_PARAMS
+    )
+    return urlunsplit(("https", netloc, path, urlencode(query), ""))
+
+
+@dataclass(frozen=True, slots=True)
+class KeyTerm:
+    """A term on a topic page with a one-line definition, maybe a topic itself."""
+
+    term: str
+    definition: str
+    topic: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"term": self.term, "definition": self.definition, "topic": self.topic}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> KeyTerm:
+        return cls(str(d["term"]), str(d.get("definition", "")), d.get("topic") or None)
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """A number worth quoting: label, value, optional year and source."""
+
+    label: str
+    value: str
+    year: int | None = None
+    source: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"label": self.label, "value": self.value, "year": self.year, "source": self.source}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Figure:
+        year = d.get("year")
+        return cls(
+            str(d["label"]),
+            str(d["value"]),
+            int(year) if year is not None else None,
+            d.get("source") or None,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    """A subject of the knowledge base, identified by its slug."""
+
+    slug: str
+    title: str
+    aliases: list[str] = field(default_factory=list)
+    summary: str = ""
+    key_terms: list[KeyTerm] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
+    related: list[str] = field(default_factory=list)
+    created: str = ""
+    updated: str = ""
+
+    def validated(self) -> Topic:
+        """A cleaned copy, or raise ValidationError naming the bad field."""
+        validate_slug(self.slug)
+        for slug in self.related:
+            validate_slug(slug)
+        for kt in self.key_terms:
+            clean_text(kt.term, "key term", MAX_NAME, required=True)
+            clean_text(kt.definition, "key term definition", MAX_TITLE)
+            if kt.topic:
+                validate_slug(kt.topic)
+        for fig in self.figures:
+            clean_text(fig.label, "figure label", MAX_NAME, required=True)
+            clean_text(fig.value, "figure value", MAX_NAME, required=True)
+        return replace(
+            self,
+            title=clean_text(self.title, "topic title", MAX_TITLE, required=True),
+            aliases=clean_list(self.aliases, "alias", MAX_NAME, MAX_LIST_ITEMS),
+            summary=clean_text(self.summary, "summary", MAX_SUMMARY),
+            related=[s for s in dict.fromkeys(self.related) if s != self.slug],
+        )
+
+    def names(self) -> list[str]:
+        """Every name the topic answers to: slug, title and aliases."""
+        return [self.slug, self.title, *self.aliases]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "slug": self.slug,
+            "title": self.title,
+            "aliases": list(self.aliases),
+            "summary": self.summary,
+            "key_terms": [k.to_dict() for k in self.key_terms],
+            "figures": [f.to_dict() for f in self.figures],
+            "related": list(self.related),
+            "created": self.created,
+            "updated": self.updated,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Topic:
+        return cls(
+            slug=str(d["slug"]),
+            title=str(d["title"]),
+            aliases=[str(a) for a in d.get("aliases", [])],
+            summary=str(d.get("summary", "")),
+            key_terms=[KeyTerm.from_dict(k) for k in d.get("key_terms", [])],
+            figures=[Figure.from_dict(f) for f in d.get("figures", [])],
+            related=[str(s) for s in d.get("related", [])],
+            created=str(d.get("created", "")),
+            updated=str(d.get("updated", "")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """A piece of reading linked to topics. ``id`` is 0 until the store assigns one."""
+
+    id: int
+    title: str
+    published: date
+    authors: list[str] = field(default_factory=list)
+    description: str = ""
+    url: str | None = None
+    topics: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    source: str = ""
+    added: str = ""
+
+    def validated(self) -> Article:
+        """A cleaned copy, or raise ValidationError naming the bad field."""
+        for slug in self.topics:
+            validate_slug(slug)
+        return replace(
+            self,
+            title=clean_text(self.title, "title", MAX_TITLE, required=True),
+            authors=clean_list(self.authors, "author", MAX_NAME, MAX_AUTHORS),
+            description=clean_text(self.description, "description", MAX_DESCRIPTION),
+            url=validate_url(self.url) if self.url and self.url.strip() else None,
+            topics=list(dict.fromkeys(self.topics)),
+            tags=clean_tags(self.tags),
+            source=clean_text(self.source, "source", MAX_NAME),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stored form. The id is the record's key in the file, so it is left out."""
+        return {
+            "title": self.title,
+            "authors": list(self.authors),
+            "published": self.published.isoformat(),
+            "added": self.added,
+            "description": self.description,
+            "url": self.url,
+            "topics": list(self.topics),
+            "tags": list(self.tags),
+            "source": self.source,
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``--json`` form: the stored form with the id first."""
+        return {"id": self.id, **self.to_dict()}
+
+    @classmethod
+    def from_dict(cls, article_id: int, d: dict[str, Any]) -> Article:
+        return cls(
+            id=article_id,
+            title=str(d["title"]),
+            published=date.fromisoformat(str(d["published"])),
+            authors=[str(a) for a in d.get("authors", [])],
+            description=str(d.get("description", "")),
+            url=d.get("url") or None,
+            topics=[str(t) for t in d.get("topics", [])],
+            tags=[str(t) for t in d.get("tags", [])],
+            source=str(d.get("source", "")),
+            added=str(d.get("added", "")),
+        )

@@ -1,0 +1,279 @@
+"""Everything a person reads: the only module that builds Rich objects.
+
+Text from the database is never parsed as Rich markup: it goes into ``Text``
+objects, and control characters (terminal escape sequences, bidi overrides) are
+shown escaped, so a title like ``[bold red]x[/]`` or one holding ESC prints as
+the characters it holds. Colour follows Rich's rules: none when the output is
+not a terminal or when NO_COLOR is set.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console, Group, RenderableType
+from rich.text import Text
+
+if TYPE_CHECKING:
+    from mfgkb.kb import TopicPage
+    from mfgkb.models import Article, Topic
+    from mfgkb.search import SearchResult
+
+# C0 and C1 controls and DEL, and the Unicode bidi controls that can reorder a
+# line ("Trojan Source"). Newline and tab are handled per field.
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_SPACES = re.compile(r"[\t\n\r]+")
+
+KIND_STYLE = {"topic": "bold magenta", "article": "cyan"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def safe(text: str, *, multiline: bool = False) -> str:
+    """``text`` with every control character shown as an escape, e.g. ``\\x1b``."""
+    if not multiline:
+        text = _SPACES.sub(" ", text)
+    return _UNSAFE.sub(_escape, text)
+
+
+def lit(text: str, style: str = "", *, multiline: bool = False) -> Text:
+    """Literal text from the database: no markup, no escapes, no emoji codes."""
+    return Text(safe(text, multiline=multiline), style=style)
+
+
+def console(*, stderr: bool = False) -> Console:
+    return Console(stderr=stderr, highlight=False, emoji=False, markup=False, soft_wrap=False)
+
+
+def _authors(authors: Sequence[str]) -> str:
+    return ", ".join(authors)
+
+
+def _byline(article: Article) -> Text:
+    parts: list[Text] = [Text(article.published.isoformat(), style="green")]
+    if article.authors:
+        parts.append(lit(_authors(article.authors), "italic"))
+    if article.source:
+        parts.append(lit(article.source, "yellow"))
+    return Text(" · ").join(parts)
+
+
+def topic_page(page: TopicPage) -> RenderableType:
+    from rich.markdown import Markdown
+    from rich.rule import Rule
+    from rich.table import Table
+
+    t = page.topic
+    blocks: list[RenderableType] = [Rule(lit(t.title, "bold"), style="magenta")]
+    header = Text.assemble(("slug ", "dim"), lit(t.slug, "magenta"))
+    if t.aliases:
+        header.append("   also known as ", style="dim")
+        header.append_text(lit(", ".join(t.aliases), "italic"))
+    blocks += [header, Text()]
+    if t.summary:
+        # Markdown, but with links shown as text: a summary is not a place for
+        # clickable file:// or javascript: targets.
+        blocks += [Markdown(safe(t.summary, multiline=True), hyperlinks=False), Text()]
+
+    if t.key_terms:
+        blocks.append(Text("Key terms", style="bold underline"))
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="bold", ratio=1, overflow="fold")
+        grid.add_column(ratio=3, overflow="fold")
+        for kt in t.key_terms:
+            term = lit(kt.term, "bold")
+            if kt.topic and kt.topic in page.term_topics:
+                term.append("\n→ ", style="dim")
+                term.append(safe(kt.topic), style="magenta")
+            grid.add_row(term, lit(kt.definition))
+        blocks += [grid, Text()]
+
+    if t.figures:
+        blocks.append(Text("Figures", style="bold underline"))
+        table = Table(box=None, padding=(0, 2), show_header=True, header_style="dim")
+        table.add_column("figure", overflow="fold")
+        table.add_column("value", style="bold", overflow="fold")
+        table.add_column("year")
+        table.add_column("source", overflow="fold")
+        for f in t.figures:
+            table.add_row(
+                lit(f.label), lit(f.value, "bold"), str(f.year or ""), lit(f.source or "")
+            )
+        blocks += [table, Text()]
+
+    if page.related:
+        blocks.append(Text("Related topics", style="bold underline"))
+        for slug, title in page.related:
+            line = Text("  • ")
+            line.append(safe(slug), style="magenta")
+            if title is not None:
+                line.append("  ")
+                line.append_text(lit(title))
+            else:
+                line.append("  (missing topic)", style="red")
+            blocks.append(line)
+        blocks.append(Text())
+
+    count = page.total_articles
+    blocks.append(Text(f"Articles ({count:,})", style="bold underline"))
+    if not page.articles:
+        blocks.append(
+            Text(f"  No articles yet. Add one with: mfgkb add-article --topic {t.slug}", "dim")
+        )
+    for a in page.articles:
+        blocks.append(_article_entry(a))
+    if count > len(page.articles):
+        blocks.append(
+            Text(
+                f"  … {count - len(page.articles):,} more: mfgkb articles --topic {t.slug}",
+                style="dim",
+            )
+        )
+    return Group(*blocks)
+
+
+def _article_entry(a: Article) -> RenderableType:
+    head = Text.assemble((f"  [{a.id}] ", "dim"), lit(a.title, "bold"))
+    lines: list[RenderableType] = [head, Text("      ").append_text(_byline(a))]
+    if a.description:
+        desc = lit(a.description, "")
+        desc.pad_left(6)
+        lines.append(desc)
+    lines.append(Text())
+    return Group(*lines)
+
+
+def topics_table(rows: Iterable[tuple[Topic, int]]) -> RenderableType:
+    from rich.table import Table
+
+    table = Table(header_style="bold", box=None, padding=(0, 2))
+    table.add_column("slug", style="magenta", no_wrap=True)
+    table.add_column("title", overflow="fold")
+    table.add_column("articles", justify="right")
+    table.add_column("also known as", style="dim", overflow="fold")
+    for topic, count in rows:
+        table.add_row(
+            lit(topic.slug), lit(topic.title), f"{count:,}", lit(", ".join(topic.aliases))
+        )
+    return table
+
+
+def articles_table(articles: Sequence[Article], total: int) -> RenderableType:
+    from rich.table import Table
+
+    if not articles:
+        return Text("No articles match.", style="dim")
+    table = Table(header_style="bold", box=None, padding=(0, 1))
+    table.add_column("id", justify="right", style="dim", no_wrap=True)
+    table.add_column("published", style="green", no_wrap=True)
+    table.add_column("title", overflow="fold", ratio=3)
+    table.add_column("authors", overflow="fold", ratio=1)
+    table.add_column("source", overflow="fold", style="yellow", ratio=1)
+    table.add_column("topics", overflow="fold", style="magenta", ratio=1)
+    for a in articles:
+        table.add_row(
+            str(a.id),
+            a.published.isoformat(),
+            lit(a.title),
+            lit(_authors(a.authors)),
+            lit(a.source),
+            lit(", ".join(a.topics)),
+        )
+    if total > len(articles):
+        note = Text(f"Showing {len(articles):,} of {total:,}; use --limit to see more.", "dim")
+        return Group(table, note)
+    return table
+
+
+def article_detail(a: Article) -> RenderableType:
+    from rich.table import Table
+
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="dim", no_wrap=True)
+    grid.add_column(overflow="fold")
+    rows: list[tuple[str, Text]] = [
+        ("id", Text(str(a.id))),
+        ("title", lit(a.title, "bold")),
+        ("authors", lit(_authors(a.authors))),
+        ("published", Text(a.published.isoformat(), "green")),
+        ("added", lit(a.added)),
+        ("source", lit(a.source, "yellow")),
+        ("url", lit(a.url or "")),
+        ("topics", lit(", ".join(a.topics), "magenta")),
+        ("tags", lit(", ".join(a.tags))),
+        ("description", lit(a.description, multiline=True)),
+    ]
+    for label, value in rows:
+        grid.add_row(label, value)
+    return grid
+
+
+def search_results(result: SearchResult) -> RenderableType:
+    if not result.hits:
+        msg = Text("No results.", style="bold")
+        if result.suggestions:
+            msg.append(" Did you mean: ", style="")
+            msg.append(", ".join(result.suggestions), style="bold cyan")
+            msg.append("?")
+        return msg
+    blocks: list[RenderableType] = []
+    for n, hit in enumerate(result.hits, 1):
+        head = Text(f"{n:>2}. ", style="dim")
+        head.append(f"{hit.kind:<7} ", style=KIND_STYLE[hit.kind])
+        head.append_text(lit(hit.title, "bold"))
+        head.append(f"  {hit.ref if hit.kind == 'topic' else '#' + hit.ref}", style="dim")
+        blocks.append(head)
+        if hit.kind == "article":
+            meta = Text("             ")
+            meta.append(hit.published or "", style="green")
+            if hit.authors:
+                meta.append(" · ")
+                meta.append_text(lit(_authors(hit.authors), "italic"))
+            if hit.source:
+                meta.append(" · ")
+                meta.append_text(lit(hit.source, "yellow"))
+            blocks.append(meta)
+        snippet = Text("             ")
+        snippet.append(f"{hit.field}: ", style="dim")
+        # Escape each piece separately: escaping changes lengths, which would
+        # shift highlight offsets computed on the raw snippet.
+        pos = 0
+        for start, end in hit.spans:
+            snippet.append(safe(hit.snippet[pos:start]))
+            snippet.append(safe(hit.snippet[start:end]), style="bold reverse")
+            pos = end
+        snippet.append(safe(hit.snippet[pos:]))
+        blocks.append(snippet)
+        if not hit.matched_all:
+            blocks.append(Text("             (matches some of the words)", style="dim italic"))
+    return Group(*blocks)
+
+
+def print_json(data: Any) -> None:
+    """Plain JSON on stdout for programs: UTF-8, no colour, one trailing newline."""
+    import json
+
+    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    out = sys.stdout
+    buffer = getattr(out, "buffer", None)
+    if buffer is not None:
+        out.flush()
+        buffer.write(text.encode("utf-8"))
+        buffer.flush()
+    else:
+        out.write(text)
+
+
+def show(renderable: RenderableType) -> None:
+    console().print(renderable)
+
+
+def message(text: str, *, style: str = "") -> None:
+    """A short status line on stderr (so stdout stays clean for pipes)."""
+    console(stderr=True).print(Text(text, style=style))

@@ -1,0 +1,497 @@
+"""The database file: the user's data and the only source of truth.
+
+The only module that imports TinyDB. TinyDB's own JSONStorage rewrites the file
+in place (a kill tears it), reuses ids and takes a 0-byte file for an empty
+database, so we plug our own storage into its Storage interface:
+
+* reads parse the whole file once (orjson) and refuse anything that is not a
+  complete database of a schema we know: no command ever writes over a bad file;
+* writes happen only at the end of a transaction, under an exclusive lock file
+  next to the database, after re-reading under that lock, into a temporary file
+  in the same directory that is fsynced and then moved over the old file with
+  ``os.replace`` (and the directory fsynced), so a crash leaves the old or the
+  new file, never a torn one;
+* the previous version is kept as ``<db>.1`` (then ``.2``, ``.3``) before each
+  write; backups are hard links, so keeping them costs no copying;
+* the file is written with sorted keys, two-space indents and UTF-8, so it
+  diffs cleanly in git;
+* article ids come from a counter stored in the file, so an id is never reused,
+  even after the newest article is deleted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import orjson
+from tinydb import TinyDB
+from tinydb.storages import Storage
+from tinydb.table import Document, Table
+
+from mfgkb.errors import DatabaseError, NotFoundError
+from mfgkb.models import Article, Topic
+
+SCHEMA_VERSION = 1
+TABLES = ("articles", "meta", "topics")
+BACKUPS = 3
+META_ID = 1
+LOCK_TIMEOUT_ENV = "MFGKB_LOCK_TIMEOUT"
+DEFAULT_LOCK_TIMEOUT = 15.0
+
+# Upgrades from an older schema: version -> function returning the next version's data.
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class FileStamp:
+    """What identifies one version of the database file without reading it."""
+
+    size: int
+    mtime_ns: int
+    inode: int
+
+    @classmethod
+    def of(cls, st: os.stat_result) -> FileStamp:
+        return cls(st.st_size, st.st_mtime_ns, st.st_ino)
+
+    def encode(self) -> str:
+        return f"{self.size}:{self.mtime_ns}:{self.inode}"
+
+
+def stamp(path: Path) -> FileStamp | None:
+    """The stamp of the file at ``path``, or None when it does not exist."""
+    try:
+        return FileStamp.of(path.stat())
+    except FileNotFoundError:
+        return None
+
+
+def encode(data: dict[str, Any]) -> bytes:
+    """The on-disk form: sorted keys, two-space indent, UTF-8, final newline."""
+    return orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
+
+
+def backup_paths(path: Path) -> list[Path]:
+    """The rotating backups of ``path``, newest first (whether they exist or not)."""
+    return [path.with_name(f"{path.name}.{n}") for n in range(1, BACKUPS + 1)]
+
+
+def _restore_hint(path: Path) -> str:
+    existing = [p for p in backup_paths(path) if p.exists()]
+    if existing:
+        return f"restore the newest backup with: mfgkb restore {existing[0]}"
+    return "no backup exists; repair the file by hand or move it away to start afresh"
+
+
+def corrupt(path: Path, problem: str) -> DatabaseError:
+    """The error for a database file that must not be used or written."""
+    return DatabaseError(
+        f"The database {path} {problem}; mfgkb will not use or overwrite it; {_restore_hint(path)}."
+    )
+
+
+def validate_data(path: Path, data: Any) -> tuple[dict[str, Any], bool]:
+    """Check a parsed file, migrating an older schema: (data, migrated?); raise if unusable."""
+    if not isinstance(data, dict):
+        raise corrupt(path, f"holds a JSON {type(data).__name__}, not an object")
+    missing = [t for t in TABLES if not isinstance(data.get(t), dict)]
+    if missing:
+        raise corrupt(path, f"is missing its {', '.join(missing)} table(s)")
+    meta = data["meta"].get(str(META_ID))
+    if not isinstance(meta, dict) or not isinstance(meta.get("schema_version"), int):
+        raise corrupt(path, "has no schema version in its meta table")
+    original = version = int(meta["schema_version"])
+    if version > SCHEMA_VERSION:
+        raise DatabaseError(
+            f"The database {path} uses schema version {version}, newer than this mfgkb "
+            f"understands ({SCHEMA_VERSION}); upgrade mfgkb (pip install -U mfgkb)."
+        )
+    while version < SCHEMA_VERSION:
+        if version not in MIGRATIONS:
+            raise corrupt(path, f"has schema version {version}, which cannot be upgraded")
+        data = MIGRATIONS[version](data)
+        version += 1
+    if not isinstance(data["meta"][str(META_ID)].get("next_article_id"), int):
+        raise corrupt(path, "has no article id counter in its meta table")
+    for key in data["articles"]:
+        if not key.isdigit():
+            raise corrupt(path, f"has an article with the non-numeric id '{key}'")
+    return data, original < SCHEMA_VERSION
+
+
+def load(path: Path) -> tuple[dict[str, Any], FileStamp, bool]:
+    """Parse and validate the file: (data, stamp of the bytes read, migrated?)."""
+    try:
+        with path.open("rb") as fh:
+            st = os.fstat(fh.fileno())
+            raw = fh.read()
+    except FileNotFoundError:
+        raise NotFoundError(f"The database {path} does not exist.") from None
+    except IsADirectoryError:
+        raise DatabaseError(
+            f"{path} is a directory, not a database file; pass a file path."
+        ) from None
+    except OSError as exc:
+        raise DatabaseError(
+            f"The database {path} cannot be read ({exc.strerror}); check its permissions."
+        ) from None
+    if not raw.strip():
+        raise corrupt(path, "is empty (0 bytes of data)")
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise corrupt(path, f"is not valid JSON, it may be truncated ({exc})") from None
+    checked, migrated = validate_data(path, data)
+    return checked, FileStamp.of(st), migrated
+
+
+def _fsync_dir(directory: Path) -> None:
+    # Without this the rename itself may not survive a power cut.
+    with contextlib.suppress(OSError):  # some filesystems refuse O_RDONLY on dirs
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _rotate_backups(path: Path) -> None:
+    """Keep the current file as ``.1``, shifting older backups up to ``.BACKUPS``."""
+    if not path.exists():
+        return
+    backups = backup_paths(path)
+    for older, newer in zip(reversed(backups[1:]), reversed(backups[:-1]), strict=True):
+        if newer.exists():
+            os.replace(newer, older)
+    # The live file is only ever replaced, never modified, so a hard link is a
+    # true snapshot and costs no copy. Fall back to copying where links fail.
+    tmp = backups[0].with_name(backups[0].name + ".tmp")
+    with contextlib.suppress(FileNotFoundError):
+        tmp.unlink()
+    try:
+        os.link(path, tmp)
+    except OSError:
+        shutil.copy2(path, tmp)
+    os.replace(tmp, backups[0])
+
+
+def atomic_write(path: Path, payload: bytes, *, keep_backup: bool = True) -> FileStamp:
+    """Replace ``path`` with ``payload`` atomically; return the new file's stamp.
+
+    On any failure (disk full, permissions, an interrupt) the temporary file is
+    removed and the old file is left byte for byte as it was.
+    """
+    directory = path.parent
+    fd, tmp_name = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if keep_backup:
+            _rotate_backups(path)
+        os.replace(tmp, path)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        if isinstance(exc, OSError):
+            raise DatabaseError(
+                f"Could not write {path} ({exc.strerror or exc}); the database was left "
+                f"unchanged. Free some space or fix the permissions and try again."
+            ) from None
+        raise
+    _fsync_dir(directory)
+    result = stamp(path)
+    assert result is not None
+    return result
+
+
+def orphan_temp_files(path: Path) -> list[Path]:
+    """Temporary files a killed writer left behind next to the database."""
+    return sorted(path.parent.glob(f".{path.name}.*.tmp"))
+
+
+class _MemoryStorage(Storage):
+    """Hands TinyDB the already loaded and validated data; collects its writes.
+
+    The file is written once, when the transaction commits, not once per
+    TinyDB operation: that is what makes a transaction all-or-nothing.
+    """
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.data = data
+        self.dirty = False
+
+    def read(self) -> dict[str, Any]:
+        return self.data
+
+    def write(self, data: dict[str, dict[str, Any]]) -> None:
+        self.data = data
+        self.dirty = True
+
+
+@dataclass(slots=True)
+class Changes:
+    """What a transaction changed, for whoever keeps derived data (the index)."""
+
+    articles: dict[int, Article] = field(default_factory=dict)
+    deleted_articles: set[int] = field(default_factory=set)
+    topics: dict[str, Topic] = field(default_factory=dict)
+    deleted_topics: set[str] = field(default_factory=set)
+
+
+class Transaction:
+    """Read-modify-write access to the database while its lock is held."""
+
+    def __init__(self, data: dict[str, Any], stamp: FileStamp | None) -> None:
+        self.stamp = stamp  # of the file as read under the lock; None for a new file
+        self._db = TinyDB(data, storage=_MemoryStorage)
+        self._storage: _MemoryStorage = self._db.storage  # type: ignore[assignment]
+        self._articles: Table = self._db.table("articles", cache_size=0)
+        self._topics: Table = self._db.table("topics", cache_size=0)
+        self._meta: Table = self._db.table("meta", cache_size=0)
+        self.changes = Changes()
+        self._topic_ids: dict[str, int] | None = None
+
+    # -- storage plumbing ------------------------------------------------
+    @property
+    def dirty(self) -> bool:
+        return self._storage.dirty
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return dict(self._storage.data)
+
+    # -- topics ------------------------------------------------------------
+    def _topic_index(self) -> dict[str, int]:
+        if self._topic_ids is None:
+            self._topic_ids = {doc["slug"]: doc.doc_id for doc in self._topics.all()}
+        return self._topic_ids
+
+    def topics(self) -> dict[str, Topic]:
+        """All topics by slug."""
+        return {doc["slug"]: Topic.from_dict(doc) for doc in self._topics.all()}
+
+    def get_topic(self, slug: str) -> Topic | None:
+        doc_id = self._topic_index().get(slug)
+        doc = self._topics.get(doc_id=doc_id) if doc_id is not None else None
+        return Topic.from_dict(doc) if isinstance(doc, dict) else None
+
+    def put_topic(self, topic: Topic) -> None:
+        """Insert or replace the topic with this slug."""
+        ids = self._topic_index()
+        if topic.slug in ids:
+            self._topics.update(topic.to_dict(), doc_ids=[ids[topic.slug]])
+        else:
+            ids[topic.slug] = self._topics.insert(topic.to_dict())
+        self.changes.topics[topic.slug] = topic
+        self.changes.deleted_topics.discard(topic.slug)
+
+    def delete_topic(self, slug: str) -> None:
+        ids = self._topic_index()
+        if slug in ids:
+            self._topics.remove(doc_ids=[ids.pop(slug)])
+            self.changes.topics.pop(slug, None)
+            self.changes.deleted_topics.add(slug)
+
+    # -- articles ----------------------------------------------------------
+    def _meta_doc(self) -> dict[str, Any]:
+        doc = self._meta.get(doc_id=META_ID)
+        assert isinstance(doc, dict)
+        return dict(doc)
+
+    def get_article(self, article_id: int) -> Article | None:
+        doc = self._articles.get(doc_id=article_id)
+        return Article.from_dict(article_id, doc) if isinstance(doc, dict) else None
+
+    def iter_articles(self) -> Iterator[Article]:
+        for key, doc in self._storage_articles().items():
+            yield Article.from_dict(int(key), doc)
+
+    def _storage_articles(self) -> dict[str, Any]:
+        articles = self._storage.data["articles"]
+        assert isinstance(articles, dict)
+        return articles
+
+    def article_count(self) -> int:
+        return len(self._storage_articles())
+
+    def add_articles(self, articles: list[Article]) -> list[Article]:
+        """Store new articles under fresh ids from the counter; return them with ids."""
+        if not articles:
+            return []
+        meta = self._meta_doc()
+        next_id = int(meta["next_article_id"])
+        stored: list[Article] = []
+        docs: list[Document] = []
+        for offset, article in enumerate(articles):
+            with_id = _with_id(article, next_id + offset)
+            stored.append(with_id)
+            docs.append(Document(with_id.to_dict(), doc_id=with_id.id))
+        self._articles.insert_multiple(docs)
+        self._meta.update({"next_article_id": next_id + len(articles)}, doc_ids=[META_ID])
+        for article in stored:
+            self.changes.articles[article.id] = article
+        return stored
+
+    def put_article(self, article: Article) -> None:
+        """Replace an existing article (same id)."""
+        if not self._articles.contains(doc_id=article.id):
+            raise NotFoundError(f"There is no article {article.id}; list ids with: mfgkb articles")
+        # Table.update merges keys; replace the whole record so removed fields go.
+        self._articles.remove(doc_ids=[article.id])
+        self._articles.insert(Document(article.to_dict(), doc_id=article.id))
+        self.changes.articles[article.id] = article
+
+    def delete_article(self, article_id: int) -> None:
+        self._articles.remove(doc_ids=[article_id])
+        self.changes.articles.pop(article_id, None)
+        self.changes.deleted_articles.add(article_id)
+
+
+def _with_id(article: Article, article_id: int) -> Article:
+    return replace(article, id=article_id)
+
+
+def empty_data() -> dict[str, Any]:
+    """A database with no records, at the current schema."""
+    return {
+        "articles": {},
+        "meta": {str(META_ID): {"schema_version": SCHEMA_VERSION, "next_article_id": 1}},
+        "topics": {},
+    }
+
+
+CommitHook = Callable[[Transaction, FileStamp | None, FileStamp], None]
+
+
+class Store:
+    """One database file, its lock and its backups."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.lock_path = path.with_name(path.name + ".lock")
+        self.writes = 0  # files written by this object, to say what an interrupt kept
+
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    def check_directory(self) -> None:
+        if not self.path.parent.is_dir():
+            raise DatabaseError(
+                f"The folder {self.path.parent} for the database does not exist; create it "
+                f"(mkdir -p {self.path.parent}) or pass another --db path."
+            )
+
+    def read(self) -> tuple[dict[str, Any], FileStamp]:
+        """The validated data and its stamp, without taking the lock.
+
+        Safe without a lock because writers only ever replace the file whole.
+        """
+        data, st, _ = load(self.path)
+        return data, st
+
+    def snapshot(self) -> tuple[list[Topic], list[Article], FileStamp]:
+        """Every record as dataclasses, for rebuilding derived data."""
+        data, st = self.read()
+        return (*records_of(data), st)
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the exclusive write lock; fail clearly after the timeout."""
+        from filelock import FileLock, Timeout
+
+        self.check_directory()
+        timeout = float(os.environ.get(LOCK_TIMEOUT_ENV, DEFAULT_LOCK_TIMEOUT))
+        lock = FileLock(str(self.lock_path), timeout=timeout)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise DatabaseError(
+                f"Another mfgkb process has been writing to {self.path} for over "
+                f"{timeout:g} s (lock {self.lock_path}); try again when it has finished."
+            ) from None
+        except OSError as exc:
+            raise DatabaseError(
+                f"Cannot create the lock file {self.lock_path} ({exc.strerror}); "
+                f"check the folder's permissions."
+            ) from None
+        try:
+            yield
+        finally:
+            lock.release()
+
+    @contextlib.contextmanager
+    def transaction(
+        self,
+        *,
+        create: Callable[[], dict[str, Any]] | None = None,
+        on_commit: CommitHook | None = None,
+    ) -> Iterator[Transaction]:
+        """Lock, re-read, let the caller change records, write once atomically.
+
+        ``create`` supplies the initial data when the file does not exist yet;
+        without it a missing file is an error. ``on_commit`` runs after the file
+        is written and before the lock is released (to update derived data).
+        An exception inside the block discards every change.
+        """
+        with self.locked():
+            for orphan in orphan_temp_files(self.path):
+                # Only a writer holding this lock creates these; none is running.
+                with contextlib.suppress(OSError):
+                    orphan.unlink()
+            before: FileStamp | None
+            if self.path.exists():
+                data, before, migrated = load(self.path)
+            elif create is not None:
+                data, before, migrated = create(), None, True
+            else:
+                raise NotFoundError(f"The database {self.path} does not exist.")
+            tx = Transaction(data, before)
+            yield tx
+            if tx.dirty or migrated:
+                after = atomic_write(self.path, encode(tx.data))
+                self.writes += 1
+                if on_commit is not None:
+                    on_commit(tx, before, after)
+
+    def backups(self) -> list[Path]:
+        """Existing backups, newest first."""
+        return [p for p in backup_paths(self.path) if p.exists()]
+
+    def backup_to(self, dest: Path) -> Path:
+        """Copy the current, valid database to ``dest`` (a file or a folder)."""
+        data, _ = self.read()  # refuse to back up a corrupt file as if it were good
+        if dest.is_dir():
+            dest = dest / self.path.name
+        if not dest.parent.is_dir():
+            raise NotFoundError(f"The folder {dest.parent} does not exist; create it first.")
+        if dest.resolve() == self.path.resolve():
+            raise DatabaseError("The backup path is the database itself; choose another path.")
+        atomic_write(dest, encode(data), keep_backup=False)
+        return dest
+
+    def restore_from(self, src: Path) -> FileStamp:
+        """Replace the database with a valid copy from ``src``, keeping a backup."""
+        if not src.is_file():
+            raise NotFoundError(
+                f"The backup {src} does not exist; list backups with: mfgkb backup --list"
+            )
+        data, _, _ = load(src)
+        with self.locked():
+            return atomic_write(self.path, encode(data))
+
+
+def records_of(data: dict[str, Any]) -> tuple[list[Topic], list[Article]]:
+    """Dataclasses for every record in validated ``data``."""
+    topics = [Topic.from_dict(doc) for doc in data["topics"].values()]
+    articles = [Article.from_dict(int(k), doc) for k, doc in data["articles"].items()]
+    return topics, articles
