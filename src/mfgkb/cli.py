@@ -647,6 +647,75 @@ def unlink(
     _link(ctx, article_id, topic, add=False)
 
 
+class Format(StrEnum):
+    jsonl = "jsonl"
+    json = "json"
+    csv = "csv"
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="JSON Lines, JSON array or CSV file.")],
+    format_: Annotated[
+        Format | None,
+        typer.Option("--format", help="File format; default: from the extension or content."),
+    ] = None,
+    map_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map",
+            help="FIELD=COLUMN: feed an article field (title, authors, published, description, "
+            "url, topics, tags, source) from a column of the file (repeatable).",
+        ),
+    ] = None,
+    topic: TopicsOpt = None,
+    tag: TagsOpt = None,
+    source: Annotated[
+        str | None, typer.Option("--source", help="Source for rows that name none.")
+    ] = None,
+    dayfirst: DayfirstOpt = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check and count, but write nothing.")
+    ] = False,
+    json_: JsonOpt = False,
+) -> None:
+    """Import articles from a file, in one write; duplicates and bad rows are skipped.
+
+    Columns named like the fields (or title/headline, url/link, date, authors,
+    description/short_description, ...) are used as they are; --map names others.
+    Author lists such as "Rebecca Santana and Kevin McGill, AP" are split into
+    names, and a wire-service credit (AP, Reuters, ...) becomes the source.
+    A URL already stored, or seen earlier in the file, is a duplicate.
+
+    Example: mfgkb import news.jsonl --map title=headline --map description=short_description
+    --map url=link --map authors=authors --map published=date
+    """
+    from mfgkb import render
+    from mfgkb.importer import RowConverter, parse_mapping, parse_rows, read_rows
+
+    converter = RowConverter(
+        parse_mapping(map_ or []), dayfirst=dayfirst, topics=topic, tags=tag, source=source
+    )
+    rows = list(read_rows(file, format_.value if format_ else None))
+    with render.progress("Reading", len(rows)) as advance:
+        parsed = parse_rows(rows, converter, advance)
+    with render.status("Saving and indexing…"):
+        report = _kb(ctx).import_articles(parsed.drafts, invalid=parsed.invalid, dry_run=dry_run)
+    if json_:
+        render.print_json(
+            {
+                "added": len(report.added),
+                "ids": [a.id for a in report.added] if not dry_run else [],
+                "duplicates": [{"line": n, "reason": r} for n, r in report.duplicates],
+                "invalid": [{"line": n, "reason": r} for n, r in report.invalid],
+                "dry_run": dry_run,
+            }
+        )
+    else:
+        render.show(render.import_report(report))
+
+
 # -- search -------------------------------------------------------------------
 
 

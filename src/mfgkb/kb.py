@@ -10,15 +10,25 @@ from __future__ import annotations
 import contextlib
 import difflib
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from mfgkb.errors import DuplicateError, NotFoundError, ValidationError
-from mfgkb.models import Article, Topic, fold, now_utc
+from mfgkb.models import Article, Topic, fold, now_utc, url_key
 from mfgkb.search import Filters, Index, IndexError_, SearchResult, parse_query
 from mfgkb.store import FileStamp, Store, Transaction, empty_data, records_of, stamp
+
+
+@dataclass(slots=True)
+class ImportReport:
+    """What an import did (or, with --dry-run, would do)."""
+
+    added: list[Article] = field(default_factory=list)
+    duplicates: list[tuple[int, str]] = field(default_factory=list)
+    invalid: list[tuple[int, str]] = field(default_factory=list)
+    dry_run: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,6 +280,48 @@ class KnowledgeBase:
             if article != current:
                 tx.put_article(article)
         return article
+
+    def import_articles(
+        self,
+        drafts: list[tuple[int, Article]],
+        *,
+        invalid: list[tuple[int, str]] | None = None,
+        dry_run: bool = False,
+    ) -> ImportReport:
+        """Store validated drafts in one write, skipping duplicate URLs and unknown topics.
+
+        ``drafts`` carry the line they came from, for the report.
+        """
+        report = ImportReport(invalid=list(invalid or []), dry_run=dry_run)
+        with self.writer() as (tx, idx):
+            seen = idx.url_keys()
+            slugs: dict[str, str | None] = {}
+            now = now_utc()
+            accepted: list[Article] = []
+            for line, draft in drafts:
+                topics: list[str] = []
+                for name in draft.topics:
+                    if name not in slugs:
+                        slugs[name] = idx.resolve_topic(name)
+                    slug = slugs[name]
+                    if slug is None:
+                        break
+                    topics.append(slug)
+                else:
+                    if draft.url:
+                        key = url_key(draft.url)
+                        if key in seen:
+                            owner = seen[key]
+                            where = f"article {owner}" if owner > 0 else f"line {-owner}"
+                            report.duplicates.append((line, f"URL already in {where}"))
+                            continue
+                        seen[key] = -line  # later rows repeating it point at this line
+                    accepted.append(replace(draft, topics=list(dict.fromkeys(topics)), added=now))
+                    continue
+                report.invalid.append((line, f"unknown topic '{name}'"))
+            report.invalid.sort()
+            report.added = accepted if dry_run else tx.add_articles(accepted)
+        return report
 
     # -- search --------------------------------------------------------------
     def search(self, text: str, filters: Filters, limit: int) -> SearchResult:

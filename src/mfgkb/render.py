@@ -9,16 +9,17 @@ not a terminal or when NO_COLOR is set.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, Group, RenderableType
 from rich.text import Text
 
 if TYPE_CHECKING:
-    from mfgkb.kb import TopicPage
+    from mfgkb.kb import ImportReport, TopicPage
     from mfgkb.models import Article, Topic
     from mfgkb.search import SearchResult
 
@@ -277,3 +278,60 @@ def show(renderable: RenderableType) -> None:
 def message(text: str, *, style: str = "") -> None:
     """A short status line on stderr (so stdout stays clean for pipes)."""
     console(stderr=True).print(Text(text, style=style))
+
+
+@contextlib.contextmanager
+def progress(label: str, total: int) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr while a long job runs; silent when not a terminal."""
+    err = console(stderr=True)
+    if not err.is_terminal or total < 2000:
+        yield lambda n: None
+        return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    with Progress(
+        TextColumn("{task.description}", markup=False),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda n: bar.advance(task, n)
+
+
+@contextlib.contextmanager
+def status(label: str) -> Iterator[None]:
+    """A spinner on stderr for a step without a count (saving, indexing)."""
+    err = console(stderr=True)
+    if not err.is_terminal:
+        yield
+        return
+    with err.status(Text(label)):
+        yield
+
+
+def import_report(report: ImportReport, shown: int = 5) -> RenderableType:
+    verb = "Would import" if report.dry_run else "Imported"
+    lines: list[RenderableType] = [
+        Text.assemble(
+            (f"{verb} {len(report.added):,} articles", "bold green"),
+            f"; skipped {len(report.duplicates):,} duplicates and "
+            f"{len(report.invalid):,} invalid rows.",
+        )
+    ]
+    for label, items in (("Duplicates", report.duplicates), ("Invalid", report.invalid)):
+        if items:
+            lines.append(Text(f"{label} (first {min(shown, len(items))}):", style="bold"))
+            for line, reason in items[:shown]:
+                lines.append(Text(f"  line {line}: ") + lit(reason))
+    if report.dry_run:
+        lines.append(Text("Dry run: nothing was written.", style="dim"))
+    return Group(*lines)

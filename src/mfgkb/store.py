@@ -192,6 +192,13 @@ def atomic_write(path: Path, payload: bytes, *, keep_backup: bool = True) -> Fil
     fd, tmp_name = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
     tmp = Path(tmp_name)
     try:
+        # mkstemp makes the file private (0600); keep the old file's mode, or
+        # give a new one the mode any new file would get under the umask.
+        try:
+            mode = path.stat().st_mode & 0o7777
+        except FileNotFoundError:
+            mode = 0o666 & ~_umask()
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as fh:
             fh.write(payload)
             fh.flush()
@@ -212,6 +219,13 @@ def atomic_write(path: Path, payload: bytes, *, keep_backup: bool = True) -> Fil
     result = stamp(path)
     assert result is not None
     return result
+
+
+def _umask() -> int:
+    # The only portable way to read the umask is to set it and set it back.
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def orphan_temp_files(path: Path) -> list[Path]:

@@ -1,0 +1,282 @@
+"""Reading article records from files: JSON Lines, a JSON array, or CSV.
+
+Turns each row into an ``Article`` draft through a field mapping, or into a
+reason it is invalid, with its line number. Knows nothing of the database:
+duplicates against stored articles are the knowledge base's business.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import json
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mfgkb.errors import ImportFileError, MfgkbError, UsageError
+from mfgkb.models import Article
+
+FIELDS = ("title", "authors", "published", "description", "url", "topics", "tags", "source")
+# Column names understood without a --map, besides the field names themselves.
+DEFAULT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "title": ("title", "headline", "name"),
+    "authors": ("authors", "author", "byline"),
+    "published": ("published", "date", "pubdate", "published_at", "year"),
+    "description": ("description", "short_description", "summary", "abstract"),
+    "url": ("url", "link", "href"),
+    "topics": ("topics", "topic"),
+    "tags": ("tags", "tag", "keywords", "category", "categories"),
+    "source": ("source", "publication", "site", "journal", "publisher"),
+}
+FORMATS = ("jsonl", "json", "csv")
+
+# Wire services credited after the names ("Carla K. Johnson, AP"): a credit,
+# not a person, so it becomes the article's source when it has none.
+AGENCIES = {
+    "ap": "AP",
+    "associated press": "Associated Press",
+    "reuters": "Reuters",
+    "afp": "AFP",
+    "agence france-presse": "AFP",
+    "upi": "UPI",
+    "bloomberg": "Bloomberg",
+}
+_AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b)\s*", re.IGNORECASE)
+_LIST_SPLIT = re.compile(r"\s*[,;|]\s*")
+
+
+@dataclass(slots=True)
+class Row:
+    """One record of the file, with where it was found."""
+
+    line: int
+    data: dict[str, Any]
+
+
+@dataclass(slots=True)
+class Parsed:
+    """The outcome of reading a file: valid drafts and the reasons for the rest."""
+
+    drafts: list[tuple[int, Article]] = field(default_factory=list)
+    invalid: list[tuple[int, str]] = field(default_factory=list)
+
+
+def detect_format(path: Path, head: bytes) -> str:
+    """The format from the extension, else from the first characters."""
+    suffix = path.suffix.lower()
+    if suffix in (".jsonl", ".ndjson"):
+        return "jsonl"
+    if suffix in (".csv", ".tsv"):
+        return "csv"
+    start = head.lstrip()[:1]
+    if start == b"[":
+        return "json"
+    if start == b"{":
+        return "jsonl"
+    if suffix == ".json":
+        return "json"
+    return "csv"
+
+
+def read_rows(path: Path, fmt: str | None) -> Iterator[Row]:
+    """Every record of the file as a dict, with its line (or record) number."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ImportFileError(f"{path} does not exist; check the path.") from None
+    except OSError as exc:
+        raise ImportFileError(f"Cannot read {path} ({exc.strerror}).") from None
+    fmt = fmt or detect_format(path, raw[:64])
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(
+            f"{path} is not UTF-8 text (byte {exc.start}); convert it to UTF-8 first."
+        ) from None
+    if fmt == "jsonl":
+        yield from _jsonl(text)
+    elif fmt == "json":
+        yield from _json_array(path, text)
+    else:
+        yield from _csv(path, text)
+
+
+def _jsonl(text: str) -> Iterator[Row]:
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield Row(n, {"__error__": f"not valid JSON ({exc.msg})"})
+            continue
+        yield Row(n, value if isinstance(value, dict) else {"__error__": "not a JSON object"})
+
+
+def _json_array(path: Path, text: str) -> Iterator[Row]:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ImportFileError(
+            f"{path} is not valid JSON (line {exc.lineno}: {exc.msg}); fix it or use "
+            f"--format jsonl for one record per line."
+        ) from None
+    if isinstance(value, dict):  # {"articles": [...]} is common enough
+        value = value.get("articles", value.get("items"))
+    if not isinstance(value, list):
+        raise ImportFileError(f"{path} holds no JSON array of records.")
+    for n, item in enumerate(value, 1):
+        yield Row(n, item if isinstance(item, dict) else {"__error__": "not a JSON object"})
+
+
+def _csv(path: Path, text: str) -> Iterator[Row]:
+    dialect: type[csv.Dialect] | csv.Dialect = csv.excel
+    sample = text[:8192]
+    with contextlib.suppress(csv.Error):  # not sniffable: plain comma-separated
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    reader = csv.DictReader(text.splitlines(keepends=True), dialect=dialect)
+    if not reader.fieldnames:
+        raise ImportFileError(f"{path} has no header row; CSV files need column names.")
+    for record in reader:
+        yield Row(reader.line_num, {k: v for k, v in record.items() if k is not None})
+
+
+def parse_mapping(pairs: list[str]) -> dict[str, str]:
+    """``["title=headline", ...]`` -> {"title": "headline"}; checks the field names."""
+    mapping: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, column = pair.partition("=")
+        name, column = name.strip(), column.strip()
+        if not sep or not column:
+            raise UsageError(f"--map '{pair}' should be FIELD=COLUMN, e.g. title=headline.")
+        if name not in FIELDS:
+            raise UsageError(
+                f"--map '{pair}': '{name}' is not a field; use one of {', '.join(FIELDS)}."
+            )
+        mapping[name] = column
+    return mapping
+
+
+def split_authors(value: Any) -> tuple[list[str], str | None]:
+    """Names from "Rebecca Santana and Kevin McGill, AP": (names, agency credit)."""
+    if isinstance(value, list):
+        parts = [str(v) for v in value]
+    else:
+        parts = _AUTHOR_SPLIT.split(str(value or ""))
+    names: list[str] = []
+    agency: str | None = None
+    for part in parts:
+        name = " ".join(part.split())
+        if not name:
+            continue
+        if name.casefold() in AGENCIES:
+            agency = AGENCIES[name.casefold()]
+            continue
+        if name.isupper() and len(name) > 3:  # "BRUCE SCHREINER" -> "Bruce Schreiner"
+            name = name.title()
+        names.append(name)
+    return names, agency
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    return [p for p in _LIST_SPLIT.split(str(value)) if p]
+
+
+class RowConverter:
+    """Maps rows onto article fields and validates them."""
+
+    def __init__(
+        self,
+        mapping: dict[str, str],
+        *,
+        dayfirst: bool = False,
+        topics: list[str] | None = None,
+        tags: list[str] | None = None,
+        source: str | None = None,
+    ) -> None:
+        self.mapping = mapping
+        self.dayfirst = dayfirst
+        self.extra_topics = topics or []
+        self.extra_tags = tags or []
+        self.default_source = source or ""
+        self._columns: dict[str, str | None] | None = None
+
+    def _resolve_columns(self, row: dict[str, Any]) -> dict[str, str | None]:
+        """For each field, the column that feeds it: mapped, else a known default."""
+        keys = {k.casefold(): k for k in row}
+        resolved: dict[str, str | None] = {}
+        for name in FIELDS:
+            if name in self.mapping:
+                resolved[name] = self.mapping[name]
+            else:
+                resolved[name] = next((keys[c] for c in DEFAULT_COLUMNS[name] if c in keys), None)
+        return resolved
+
+    def convert(self, row: Row) -> Article:
+        """The draft for one row, or raise MfgkbError saying what is wrong."""
+        from mfgkb.dates import parse_date
+
+        data = row.data
+        if "__error__" in data:
+            raise MfgkbError(str(data["__error__"]))
+        if self._columns is None:
+            self._columns = self._resolve_columns(data)
+            for name, column in self.mapping.items():
+                if column not in data:
+                    raise UsageError(
+                        f"--map {name}={column}: the file has no column '{column}'; its columns "
+                        f"are: {', '.join(map(str, data))}."
+                    )
+        cols = self._columns
+
+        def get(name: str) -> Any:
+            column = cols[name]
+            return data.get(column) if column is not None else None
+
+        title = get("title")
+        if title is None or not str(title).strip():
+            raise MfgkbError("no title")
+        published_raw = get("published")
+        if published_raw is None or not str(published_raw).strip():
+            raise MfgkbError("no publication date")
+        published = parse_date(str(published_raw), dayfirst=self.dayfirst)
+        authors, agency = split_authors(get("authors"))
+        source = str(get("source") or "") or self.default_source or (agency or "")
+        url = get("url")
+        return Article(
+            id=0,
+            title=str(title),
+            published=published,
+            authors=authors,
+            description=str(get("description") or ""),
+            url=str(url) if url else None,
+            topics=[*_as_list(get("topics")), *self.extra_topics],
+            tags=[*_as_list(get("tags")), *self.extra_tags],
+            source=source,
+        ).validated()
+
+
+def parse_rows(
+    rows: list[Row], converter: RowConverter, progress: Callable[[int], None] | None = None
+) -> Parsed:
+    """Convert every row; bad rows are collected with their reason, not fatal."""
+    parsed = Parsed()
+    for n, row in enumerate(rows, 1):
+        try:
+            parsed.drafts.append((row.line, converter.convert(row)))
+        except UsageError:
+            raise
+        except MfgkbError as err:
+            parsed.invalid.append((row.line, err.message))
+        if progress is not None and n % 500 == 0:
+            progress(500)
+    if progress is not None:
+        progress(len(rows) % 500)
+    return parsed

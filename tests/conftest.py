@@ -1,0 +1,69 @@
+"""Shared fixtures: every user path points into tmp_path, never the real data folder."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from mfgkb.cli import app
+
+
+@pytest.fixture(autouse=True)
+def _isolate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Redirect HOME and the XDG folders, and forget any MFGKB_DB of the developer's."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    for var, sub in (
+        ("XDG_DATA_HOME", ".local/share"),
+        ("XDG_CONFIG_HOME", ".config"),
+        ("XDG_CACHE_HOME", ".cache"),
+        ("XDG_STATE_HOME", ".local/state"),
+    ):
+        monkeypatch.setenv(var, str(home / sub))
+    monkeypatch.delenv("MFGKB_DB", raising=False)
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "120")
+    monkeypatch.setenv("MFGKB_LOCK_TIMEOUT", "5")
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    """Path of a database file that does not exist yet (created on first use)."""
+    return tmp_path / "kb" / "kb.json"
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+Invoke = Callable[..., Any]
+
+
+@pytest.fixture
+def mfgkb(runner: CliRunner, db: Path) -> Invoke:
+    """Run the CLI against ``db``: mfgkb("show", "x") -> click Result."""
+    db.parent.mkdir(parents=True, exist_ok=True)
+
+    def run(*args: str, input: str | None = None) -> Any:
+        return runner.invoke(app, ["--db", str(db), *args], input=input)
+
+    return run
+
+
+@pytest.fixture
+def mfgkb_json(mfgkb: Invoke) -> Callable[..., Any]:
+    """Run with --json and return the parsed output (asserting exit code 0)."""
+
+    def run(*args: str) -> Any:
+        result = mfgkb(*args, "--json")
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)
+
+    return run
