@@ -65,6 +65,12 @@ def parse_date(text: str, *, dayfirst: bool = False) -> date:
     return a.date()
 
 
+def _check_year(year: int, text: str) -> int:
+    if year < 1:
+        raise DateError(f"'{text}' has no year {year}; years start at 1.")
+    return year
+
+
 def parse_period(text: str, *, dayfirst: bool = False, end: bool = False) -> date:
     """A bound for --since/--until: '2025', '2025-10' or a full date.
 
@@ -73,10 +79,10 @@ def parse_period(text: str, *, dayfirst: bool = False, end: bool = False) -> dat
     """
     text = text.strip()
     if m := _YEAR.match(text):
-        year = int(m.group(1))
+        year = _check_year(int(m.group(1)), text)
         return date(year, 12, 31) if end else date(year, 1, 1)
     if m := _YEAR_MONTH.match(text):
-        year, month = int(m.group(1)), int(m.group(2))
+        year, month = _check_year(int(m.group(1)), text), int(m.group(2))
         if not 1 <= month <= 12:
             raise DateError(f"'{text}' has no month {month}; use YYYY-MM with a month 1-12.")
         last = calendar.monthrange(year, month)[1]

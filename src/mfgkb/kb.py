@@ -8,17 +8,20 @@ and returns dataclasses; knows nothing of the command line or of the terminal.
 from __future__ import annotations
 
 import contextlib
-import difflib
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mfgkb.errors import DuplicateError, NotFoundError, ValidationError
+from mfgkb.filestamp import FileStamp, stamp
 from mfgkb.models import Article, Topic, fold, now_utc, url_key
 from mfgkb.search import Filters, Index, IndexError_, SearchResult, parse_query
-from mfgkb.store import FileStamp, Store, Transaction, empty_data, records_of, stamp
+
+if TYPE_CHECKING:
+    from mfgkb.store import Store, Transaction
 
 
 @dataclass(slots=True)
@@ -51,10 +54,17 @@ class KnowledgeBase:
 
     def __init__(self, path: Path, *, create_parents: bool = False) -> None:
         self.path = path
-        self.store = Store(path)
         self.index_path = index_path_for(path)
         self._create_parents = create_parents
         self._index: Index | None = None
+
+    @functools.cached_property
+    def store(self) -> Store:
+        # Imported here: reading commands that find the index current never
+        # need TinyDB, orjson or the lock.
+        from mfgkb.store import Store
+
+        return Store(self.path)
 
     def close(self) -> None:
         if self._index is not None:
@@ -79,11 +89,12 @@ class KnowledgeBase:
 
     def ensure(self) -> None:
         """Create the database from the shipped knowledge base if it does not exist."""
-        if self.store.exists():
+        if self.path.exists():
             return
         if self._create_parents:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         from mfgkb.seed import load_seed
+        from mfgkb.store import empty_data
 
         with self.store.transaction(create=empty_data, on_commit=self._sync_index) as tx:
             if tx.stamp is None:  # nobody created it while we waited for the lock
@@ -98,6 +109,8 @@ class KnowledgeBase:
         idx = self._open_index()
         current = stamp(self.path)
         if current is None or idx.stamp() != current.encode():
+            from mfgkb.store import records_of
+
             data, st = self.store.read()
             idx.rebuild(*records_of(data), st.encode())
         return idx
@@ -114,6 +127,8 @@ class KnowledgeBase:
             stamp=after.encode(),
         )
         if not applied:
+            from mfgkb.store import records_of
+
             idx.rebuild(*records_of(tx.data), after.encode())
 
     @contextlib.contextmanager
@@ -124,6 +139,8 @@ class KnowledgeBase:
         with self.store.transaction(on_commit=self._sync_index) as tx:
             expected = tx.stamp.encode() if tx.stamp else None
             if idx.stamp() != expected:
+                from mfgkb.store import records_of
+
                 idx.rebuild(*records_of(tx.data), expected or "")
             yield tx, idx
 
@@ -134,6 +151,8 @@ class KnowledgeBase:
         slug = idx.resolve_topic(name)
         if slug is not None:
             return slug
+        import difflib
+
         names = idx.topic_names()
         close = difflib.get_close_matches(fold(name), list(names), n=5, cutoff=0.5)
         slugs = list(dict.fromkeys(names[c] for c in close))[:3]
@@ -230,7 +249,9 @@ class KnowledgeBase:
 
     def add_article(self, draft: Article) -> Article:
         """Validate and store a new article; returns it with its new id."""
-        draft = draft.validated()  # fail on bad input before taking the lock
+        # Fail on bad input before taking the lock; topics may still be titles
+        # or aliases here, so they are checked once resolved.
+        replace(draft, topics=[]).validated()
         with self.writer() as (tx, idx):
             topics = [self._topic_slug(idx, t) for t in draft.topics]
             article = self._check_article(tx, idx, replace(draft, topics=topics, added=now_utc()))

@@ -11,7 +11,6 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from mfgkb.errors import ValidationError
 
@@ -79,9 +78,13 @@ def clean_list(values: list[str], what: str, limit: int, max_items: int) -> list
     return out
 
 
-def clean_tags(values: list[str]) -> list[str]:
+def tag_form(value: str) -> str:
     """Tags are lower-case words joined by hyphens: "Supply Chain" -> "supply-chain"."""
-    return clean_list(["-".join(v.lower().split()) for v in values], "tag", MAX_TAG, MAX_TAGS)
+    return "-".join(value.lower().split())
+
+
+def clean_tags(values: list[str]) -> list[str]:
+    return clean_list([tag_form(v) for v in values], "tag", MAX_TAG, MAX_TAGS)
 
 
 def validate_slug(slug: str) -> str:
@@ -108,9 +111,16 @@ def fold(text: str) -> str:
 
 def validate_url(url: str) -> str:
     """Return the stripped URL if it is an absolute http(s) URL, else raise."""
+    from urllib.parse import urlsplit  # only for commands that take URLs
+
     text = clean_text(url, "URL", MAX_URL)
-    parts = urlsplit(text)
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 -- raises ValueError for a port that is not 0-65535
+        ok = parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # "[::1" or ":abc": urlsplit and .port refuse them
+        ok = False
+    if not ok:
         raise ValidationError(
             f"'{text}' is not an http(s) URL; give a full address such as "
             f"https://example.com/article."
@@ -128,6 +138,8 @@ def url_key(url: str) -> str:
     order of query parameters and tracking parameters (utm_*, fbclid, ...) are
     ignored.
     """
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
     parts = urlsplit(url.strip())
     host = (parts.hostname or "").lower()
     port = parts.port if parts.port not in (None, 80, 443) else None

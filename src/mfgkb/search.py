@@ -36,7 +36,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from mfgkb.models import Article, Topic, fold, url_key
+from mfgkb.models import Article, Topic, fold, tag_form, url_key
 
 INDEX_VERSION = "3"
 
@@ -312,7 +312,7 @@ class Filters:
             params.append(self.topic)
         if self.tag is not None:
             clauses.append(f"{id_expr} IN (SELECT id FROM article_tags WHERE tag = ?)")
-            params.append(self.tag.lower())
+            params.append(tag_form(self.tag))
         if self.author is not None:
             clauses.append(f"{id_expr} IN (SELECT id FROM article_authors WHERE author LIKE ?)")
             params.append("%" + _like_escape(fold(self.author)) + "%")

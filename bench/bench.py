@@ -1,0 +1,359 @@
+#!/usr/bin/env python3
+"""Whole-process benchmark of mfgkb at 1k, 10k and 100k articles.
+
+Not a test: run it by hand (see README, "Speed"). It
+
+1. makes a virtual environment under the work folder and installs this checkout
+   into it the way a user does (``pip install .``, so byte code is compiled),
+   plus buku for comparison when the package registry has it;
+2. builds JSON Lines files of 1k, 10k and 100k articles from
+   ``../shared/data/news-10k.jsonl`` (100k = ten copies with changed titles and
+   links: said so in the output);
+3. imports each into a fresh database with ``mfgkb import`` and times it;
+4. times each command as a whole process: one warm-up, then the median of
+   ``--runs`` runs, with peak memory (max RSS) from the kernel;
+5. prints a table, the targets, and the exact commands it ran.
+
+Every figure it prints is measured in that run; nothing is estimated.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DATA = ROOT.parent / "shared" / "data" / "news-10k.jsonl"
+MAPPING = [
+    "--map", "title=headline",
+    "--map", "description=short_description",
+    "--map", "url=link",
+    "--map", "authors=authors",
+    "--map", "published=date",
+]  # fmt: skip
+QUERIES = [
+    ["chips", "act"],
+    ["semiconductor", "plant"],
+    ["what is the effect of tax incentives on semiconductor plants?"],
+]
+FLOOR_APP = """\
+import typer
+
+app = typer.Typer()
+
+
+@app.command()
+def main() -> None:
+    print("hello")
+
+
+if __name__ == "__main__":
+    app()
+"""
+
+
+@dataclass
+class Timing:
+    label: str
+    argv: list[str]
+    wall_ms: list[float] = field(default_factory=list)
+    rss_mb: list[float] = field(default_factory=list)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.wall_ms)
+
+    @property
+    def peak(self) -> float:
+        return max(self.rss_mb)
+
+
+def run_once(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall time (ms) and peak RSS (MB) of one whole process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert proc.stderr is not None
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = (time.perf_counter() - start) * 1000
+    err = proc.stderr.read().decode(errors="replace")
+    proc.stderr.close()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"command failed ({proc.returncode}): {' '.join(argv)}\n{err}")
+    return elapsed, usage.ru_maxrss / 1024  # ru_maxrss is in KiB on Linux
+
+
+def measure(
+    label: str, argv: list[str], env: dict[str, str], runs: int, *, warmup: bool = True
+) -> Timing:
+    timing = Timing(label, argv)
+    if warmup:
+        run_once(argv, env)
+    for _ in range(runs):
+        ms, mb = run_once(argv, env)
+        timing.wall_ms.append(ms)
+        timing.rss_mb.append(mb)
+    return timing
+
+
+def make_venv(work: Path, with_buku: bool) -> tuple[Path, bool]:
+    """A venv with this checkout installed as a user would; buku if available."""
+    venv = work / "venv"
+    python = venv / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    pip = [str(python), "-m", "pip", "install", "--quiet"]
+    subprocess.run([*pip, "--force-reinstall", "--no-deps", str(ROOT)], check=True)
+    subprocess.run([*pip, str(ROOT)], check=True)
+    has_buku = False
+    if with_buku:
+        has_buku = subprocess.run([*pip, "buku"], check=False).returncode == 0
+    return venv, has_buku
+
+
+def make_data(source: Path, work: Path, size: int) -> tuple[Path, bool]:
+    """A JSON Lines file of ``size`` records; True if records had to be copied."""
+    rows = [json.loads(line) for line in source.read_text(encoding="utf-8").splitlines() if line]
+    out = work / f"news-{size}.jsonl"
+    scaled = size > len(rows)
+    if not out.exists():
+        with out.open("w", encoding="utf-8") as fh:
+            for n in range(size):
+                row = dict(rows[n % len(rows)])
+                copy = n // len(rows)
+                if copy:
+                    row["headline"] = f"{row['headline']} (copy {copy})"
+                    row["link"] = f"{row['link']}-copy{copy}"
+                fh.write(json.dumps(row) + "\n")
+    return out, scaled
+
+
+def fill_buku(python: Path, data: Path, dbdir: Path) -> None:
+    """The same records in a buku database, through buku's own API."""
+    if (dbdir / "bookmarks.db").exists():
+        return
+    dbdir.mkdir(parents=True, exist_ok=True)
+    script = f"""
+import json
+from buku import BukuDb
+db = BukuDb(dbfile={str(dbdir / "bookmarks.db")!r}, chatty=False, colorize=False)
+for line in open({str(data)!r}, encoding="utf-8"):
+    r = json.loads(line)
+    tags = "," + r["category"].lower() + ","
+    db.add_rec(r["link"], title_in=r["headline"], tags_in=tags, desc=r["short_description"],
+               delay_commit=True, fetch=False)
+db.conn.commit()
+"""
+    subprocess.run([str(python), "-c", script], check=True)
+
+
+def remove_db(db: Path) -> None:
+    for path in db.parent.glob(db.name + "*"):
+        path.unlink()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--runs", type=int, default=7, help="timed runs per command (>= 5)")
+    parser.add_argument("--import-runs", type=int, default=3)
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--work", type=Path, default=ROOT / "bench" / ".work")
+    parser.add_argument("--no-buku", action="store_true", help="skip the buku comparison")
+    args = parser.parse_args()
+    if args.runs < 5:
+        parser.error("--runs must be at least 5")
+    sizes = [int(s) for s in args.sizes.split(",")]
+    work: Path = args.work.resolve()
+    work.mkdir(parents=True, exist_ok=True)
+
+    venv, has_buku = make_venv(work, not args.no_buku)
+    python = venv / "bin" / "python"
+    mfgkb = str(venv / "bin" / "mfgkb")
+    floor_script = work / "floor.py"
+    floor_script.write_text(FLOOR_APP, encoding="utf-8")
+
+    print(
+        f"mfgkb benchmark, {time.strftime('%Y-%m-%d %H:%M')}, {platform.platform()}, "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}"
+    )
+    print(
+        f"median of {args.runs} runs after one warm-up; import: median of {args.import_runs} "
+        f"runs on a fresh database; peak = max RSS over the runs\n"
+    )
+
+    results: list[dict[str, object]] = []
+    commands: list[str] = []
+    rows_out: list[tuple[str, str, float, float, str]] = []
+
+    for size in sizes:
+        data, scaled = make_data(args.data, work, size)
+        db = work / f"db-{size}" / "kb.json"
+        db.parent.mkdir(parents=True, exist_ok=True)
+        env = {**os.environ, "MFGKB_DB": str(db), "COLUMNS": "100"}
+        env.pop("NO_COLOR", None)
+        note = " (scaled-up copies of the 10k records)" if scaled else ""
+        print(f"== {size:,} articles{note}")
+
+        imp = Timing("import", [mfgkb, "import", str(data), *MAPPING])
+        for _ in range(args.import_runs):
+            remove_db(db)
+            ms, mb = run_once(imp.argv, env)
+            imp.wall_ms.append(ms)
+            imp.rss_mb.append(mb)
+        timings = [imp]
+        timings.append(
+            measure("floor (typer hello)", [str(python), str(floor_script)], env, args.runs)
+        )
+        timings.append(measure("mfgkb --help", [mfgkb, "--help"], env, args.runs))
+        for q in QUERIES:
+            timings.append(
+                measure(
+                    f"search {' '.join(q)}", [mfgkb, "search", *q, "--limit", "10"], env, args.runs
+                )
+            )
+        timings.append(
+            measure(
+                "show advanced-manufacturing",
+                [mfgkb, "show", "advanced-manufacturing"],
+                env,
+                args.runs,
+            )
+        )
+        timings.append(
+            measure("articles --limit 20", [mfgkb, "articles", "--limit", "20"], env, args.runs)
+        )
+        add = Timing("add-article", [])
+        for n in range(args.runs + 1):
+            argv = [
+                mfgkb,
+                "add-article",
+                "--title",
+                f"Bench article {n}",
+                "--date",
+                "2025-11-01",
+                "--topic",
+                "advanced-manufacturing",
+                "--url",
+                f"https://bench.example/{size}/{time.time_ns()}",
+            ]
+            add.argv = argv
+            ms, mb = run_once(argv, env)
+            if n:  # the first is the warm-up
+                add.wall_ms.append(ms)
+                add.rss_mb.append(mb)
+        timings.append(add)
+        if has_buku:
+            bdir = work / f"buku-{size}"
+            fill_buku(python, data, bdir)
+            benv = {**env, "BUKU_DEFAULT_DBDIR": str(bdir)}
+            for q in QUERIES[:2]:
+                timings.append(
+                    measure(
+                        f"buku -s {' '.join(q)}",
+                        [str(venv / "bin" / "buku"), "--nostdin", "--np", "-s", *q],
+                        benv,
+                        args.runs,
+                    )
+                )
+
+        floor = next(t for t in timings if t.label.startswith("floor")).median
+        for t in timings:
+            ratio = t.median / floor
+            rows_out.append((f"{size:,}", t.label, t.median, t.peak, f"{ratio:.2f}x floor"))
+            results.append(
+                {
+                    "size": size,
+                    "scaled": scaled,
+                    "command": t.label,
+                    "median_ms": round(t.median, 1),
+                    "min_ms": round(min(t.wall_ms), 1),
+                    "max_ms": round(max(t.wall_ms), 1),
+                    "peak_mb": round(t.peak, 1),
+                    "runs": len(t.wall_ms),
+                }
+            )
+            if size == sizes[0] or t.label == "add-article":
+                commands.append(" ".join(_quote(a) for a in t.argv))
+        for t in timings:
+            print(
+                f"  {t.label:<62} {t.median:8.0f} ms  {t.peak:6.0f} MB  "
+                f"{t.median / floor:5.2f}x floor"
+            )
+        print()
+
+    print("Targets at 100k articles:")
+    big = max(sizes)
+    by = {(r["size"], r["command"]): r for r in results}
+
+    def med(label: str) -> float:
+        return float(by[(big, label)]["median_ms"])  # type: ignore[arg-type]
+
+    floor = med("floor (typer hello)")
+    checks = []
+    for q in QUERIES:
+        label = f"search {' '.join(q)}"
+        checks.append(
+            (
+                f"{label} <= 1.25x floor ({1.25 * floor:.0f} ms)",
+                med(label) <= 1.25 * floor,
+                med(label),
+            )
+        )
+    checks.append(
+        ("--help <= 1.25x floor", med("mfgkb --help") <= 1.25 * floor, med("mfgkb --help"))
+    )
+    for label, limit in (
+        ("show advanced-manufacturing", 400),
+        ("articles --limit 20", 400),
+        ("add-article", 600),
+        ("import", 30_000),
+    ):
+        checks.append((f"{label} <= {limit:,} ms", med(label) <= limit, med(label)))
+    if has_buku:
+        for q in QUERIES[:2]:
+            ours, theirs = med(f"search {' '.join(q)}"), med(f"buku -s {' '.join(q)}")
+            checks.append(
+                (
+                    f"search {' '.join(q)} >= 5x faster than buku ({theirs:.0f} ms)",
+                    theirs >= 5 * ours,
+                    ours,
+                )
+            )
+    peak = max(
+        float(r["peak_mb"])
+        for r in results
+        if r["size"] == big  # type: ignore[arg-type]
+        and not str(r["command"]).startswith("buku")
+    )
+    checks.append(("peak memory of any mfgkb command <= 300 MB", peak <= 300, peak))
+    for text, ok, value in checks:
+        unit = "MB" if "memory" in text else "ms"
+        print(f"  [{'met' if ok else 'MISSED'}] {text}: {value:.0f} {unit}")
+    if not has_buku:
+        print("  (buku not installed: comparison skipped)")
+
+    print("\nCommands (MFGKB_DB points at the database of each size):")
+    for c in dict.fromkeys(commands):
+        print(f"  {c}")
+    (work / "results.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+    print(f"\nRaw figures: {work / 'results.json'}")
+
+
+def _quote(arg: str) -> str:
+    return arg if arg and all(c.isalnum() or c in "-_./=:," for c in arg) else repr(arg)
+
+
+if __name__ == "__main__":
+    if shutil.which("python3") is None:
+        raise SystemExit("python3 is needed")
+    main()
