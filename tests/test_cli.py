@@ -522,11 +522,6 @@ def test_database_path_that_is_a_directory_is_refused(runner: CliRunner, tmp_pat
     assert "directory" in line
 
 
-@pytest.mark.xfail(
-    reason="BUG: the corrupt-database message tells the user to run 'mfgkb restore', "
-    "a command the CLI does not have",
-    strict=True,
-)
 def test_corrupt_database_hint_names_only_existing_commands(seeded: Path, mfgkb: Invoke) -> None:
     add_article(mfgkb, "Makes a backup")
     assert seeded.with_name(seeded.name + ".1").exists()

@@ -74,6 +74,11 @@ class _Group(TyperGroup):
             sys.stderr.close()
             raise typer.Exit(0) from None
         finally:
+            state = ctx.obj if isinstance(ctx.obj, _State) else None
+            if state is not None and state.kb is not None:
+                # Closing the index lets SQLite checkpoint and remove its
+                # write-ahead log; left open, the next process must replay it.
+                state.kb.close()
             if gc_was_enabled:
                 gc.enable()
 
@@ -794,6 +799,94 @@ def search(
             render.message(f"No results; did you mean: {', '.join(result.suggestions)}?")
     else:
         render.show(render.search_results(result))
+
+
+# -- your data ---------------------------------------------------------------
+
+
+@app.command()
+def check(
+    ctx: typer.Context,
+    fix: Annotated[
+        bool, typer.Option("--fix", help="Repair what can be repaired safely, after a backup.")
+    ] = False,
+    json_: JsonOpt = False,
+) -> None:
+    """Verify the database: JSON, schema, ids, topic links, URLs, dates, index.
+
+    Exits 0 when nothing is wrong (or everything was repaired), 1 otherwise.
+    --fix removes links to missing topics, raises a too-low id counter, deletes
+    temporary files left by interrupted writes and rebuilds a stale index.
+
+    Example: mfgkb check --fix
+    """
+    kb = _kb(ctx)
+    report = kb.check(fix=fix)
+    from mfgkb import render
+
+    if json_:
+        render.print_json(
+            {
+                "path": str(kb.path),
+                "problems": [
+                    {"where": p.where, "message": p.message, "fixable": p.fixable}
+                    for p in report.problems
+                ],
+                "fixed": report.fixed,
+                "remaining": len(report.remaining),
+            }
+        )
+    else:
+        render.show(render.check_report(report, str(kb.path)))
+    if report.remaining:
+        raise typer.Exit(1)
+
+
+@app.command()
+def backup(
+    ctx: typer.Context,
+    path: Annotated[
+        Path | None,
+        typer.Argument(help="File or folder to copy the database to; omit to list backups."),
+    ] = None,
+) -> None:
+    """Copy the database to PATH, or list the automatic backups.
+
+    Before each change mfgkb keeps the previous file as <db>.1, shifting older
+    ones to <db>.2 and <db>.3.
+
+    Example: mfgkb backup ~/Documents/mfgkb-2025-11-25.json
+    """
+    kb = _kb(ctx)
+    from mfgkb import render
+
+    if path is None:
+        render.show(render.backups_table(kb.backups()))
+        return
+    dest = kb.backup_to(path.expanduser())
+    render.message(f"Copied {kb.path} to {dest}.")
+
+
+@app.command()
+def restore(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="A backup: <db>.1, or a file made by backup.")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Replace the database with a backup. The current file is kept as <db>.1.
+
+    Example: mfgkb restore ~/.local/share/mfgkb/kb.json.1
+    """
+    kb = _kb(ctx)
+    if not yes:
+        if not sys.stdin.isatty():
+            raise UsageError(f"Restoring from {path} needs confirmation; add --yes.")
+        if not typer.confirm(f"Replace {kb.path} with {path}?"):
+            raise typer.Exit(1)
+    kb.restore_from(path.expanduser())
+    from mfgkb import render
+
+    render.message(f"Restored {kb.path} from {path}; the previous file is {kb.path}.1.")
 
 
 def main() -> None:

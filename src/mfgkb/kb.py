@@ -21,6 +21,7 @@ from mfgkb.models import Article, Topic, fold, now_utc, url_key
 from mfgkb.search import Filters, Index, IndexError_, SearchResult, parse_query
 
 if TYPE_CHECKING:
+    from mfgkb.check import Problem
     from mfgkb.store import Store, Transaction
 
 
@@ -32,6 +33,17 @@ class ImportReport:
     duplicates: list[tuple[int, str]] = field(default_factory=list)
     invalid: list[tuple[int, str]] = field(default_factory=list)
     dry_run: bool = False
+
+
+@dataclass(slots=True)
+class CheckReport:
+    """What ``check`` found, and with --fix what it repaired and what is left."""
+
+    problems: list[Problem]
+    topics: int
+    articles: int
+    fixed: int = 0
+    remaining: list[Problem] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +130,7 @@ class KnowledgeBase:
     def _sync_index(self, tx: Transaction, before: FileStamp | None, after: FileStamp) -> None:
         idx = self._open_index()
         ch = tx.changes
-        applied = idx.apply(
+        applied = not ch.everything and idx.apply(
             topics=ch.topics,
             deleted_topics=ch.deleted_topics,
             articles=ch.articles,
@@ -343,6 +355,55 @@ class KnowledgeBase:
             report.invalid.sort()
             report.added = accepted if dry_run else tx.add_articles(accepted)
         return report
+
+    # -- safety --------------------------------------------------------------
+    def check(self, *, fix: bool) -> CheckReport:
+        """Verify the file (and with ``fix``, repair what is safe, after a backup)."""
+        from mfgkb.check import Problem, check_data, duplicate_keys, repair
+        from mfgkb.store import load, orphan_temp_files
+
+        self.ensure()
+        data, st, _ = load(self.path)  # raises for a file that cannot be used at all
+        problems = check_data(data)
+        problems += [
+            Problem("file", f"the key '{k}' appears twice in one object; only the last is used")
+            for k in duplicate_keys(self.path.read_bytes())
+        ]
+        problems += [
+            Problem(str(p.name), "is a temporary file left by an interrupted write", True)
+            for p in orphan_temp_files(self.path)
+        ]
+        idx = self._open_index()
+        if idx.stamp() != st.encode():
+            problems.append(Problem("index", "is out of date with the database file", True))
+        report = CheckReport(
+            problems=problems, topics=len(data["topics"]), articles=len(data["articles"])
+        )
+        del data
+        if fix and any(p.fixable for p in problems):
+            # The transaction removes orphan temporary files under the lock,
+            # keeps the current file as a backup before writing the repair,
+            # and brings the index up to date.
+            with self.store.transaction(on_commit=self._sync_index) as tx:
+                report.fixed = tx.repair(repair)
+            self.reader()
+            report.remaining = [p for p in self.check(fix=False).problems]
+        else:
+            report.remaining = [p for p in problems]
+        return report
+
+    def backups(self) -> list[Path]:
+        return self.store.backups()
+
+    def backup_to(self, dest: Path) -> Path:
+        self.ensure()
+        return self.store.backup_to(dest)
+
+    def restore_from(self, src: Path) -> None:
+        if src.exists() and self.path.exists() and src.resolve() == self.path.resolve():
+            raise ValidationError("That is the database itself; name a backup file to restore.")
+        self.store.restore_from(src)
+        self.reader()  # rebuild the index for the restored content now, not on next use
 
     # -- search --------------------------------------------------------------
     def search(self, text: str, filters: Filters, limit: int) -> SearchResult:

@@ -19,7 +19,9 @@ from rich.console import Console, Group, RenderableType
 from rich.text import Text
 
 if TYPE_CHECKING:
-    from mfgkb.kb import ImportReport, TopicPage
+    from pathlib import Path
+
+    from mfgkb.kb import CheckReport, ImportReport, TopicPage
     from mfgkb.models import Article, Topic
     from mfgkb.search import SearchResult
 
@@ -335,3 +337,51 @@ def import_report(report: ImportReport, shown: int = 5) -> RenderableType:
     if report.dry_run:
         lines.append(Text("Dry run: nothing was written.", style="dim"))
     return Group(*lines)
+
+
+def check_report(report: CheckReport, path: str) -> RenderableType:
+    lines: list[RenderableType] = []
+    if not report.problems:
+        return Text.assemble(
+            ("No problems found", "bold green"),
+            f" in {path} ({report.topics:,} topics, {report.articles:,} articles).",
+        )
+    lines.append(Text(f"{len(report.problems)} problem(s) in {path}:", style="bold"))
+    for p in report.problems:
+        mark = Text("  fixable " if p.fixable else "          ", style="yellow")
+        lines.append(mark + lit(p.where, "bold") + Text(": ") + lit(p.message))
+    if report.fixed:
+        lines.append(
+            Text(
+                f"Repaired {report.fixed} record(s); the previous file is kept as a backup.",
+                style="green",
+            )
+        )
+    if report.remaining:
+        fixable = sum(p.fixable for p in report.remaining)
+        hint = " Run mfgkb check --fix to repair the fixable ones." if fixable else ""
+        lines.append(Text(f"{len(report.remaining)} problem(s) remain.{hint}", style="bold red"))
+    else:
+        lines.append(Text("All problems are repaired.", style="bold green"))
+    return Group(*lines)
+
+
+def backups_table(paths: Sequence[Path]) -> RenderableType:
+    from datetime import datetime
+
+    from rich.table import Table
+
+    if not paths:
+        return Text("No automatic backups yet: one is kept before each change.", style="dim")
+    table = Table(header_style="bold", box=None, padding=(0, 2))
+    table.add_column("backup")
+    table.add_column("saved", style="green")
+    table.add_column("size", justify="right")
+    for p in paths:
+        st = p.stat()
+        table.add_row(
+            lit(str(p)),
+            datetime.fromtimestamp(st.st_mtime).strftime("%Y-%m-%d %H:%M:%S"),
+            f"{st.st_size:,} B",
+        )
+    return Group(table, Text("Restore one with: mfgkb restore PATH", style="dim"))

@@ -286,6 +286,7 @@ class Changes:
     deleted_articles: set[int] = field(default_factory=set)
     topics: dict[str, Topic] = field(default_factory=dict)
     deleted_topics: set[str] = field(default_factory=set)
+    everything: bool = False  # records changed wholesale (a repair): rebuild derived data
 
 
 def _acquire(lock_path: Path, timeout: float) -> Callable[[], None]:
@@ -475,6 +476,14 @@ class Transaction:
         self._articles.insert(Document(article.to_dict(), doc_id=article.id))
         self.changes.articles[article.id] = article
 
+    def repair(self, fix: Callable[[dict[str, Any]], int]) -> int:
+        """Let ``fix`` change the raw data in place; it returns how many records it changed."""
+        changed = fix(self._storage.data)
+        if changed:
+            self._storage.dirty = True
+            self.changes.everything = True
+        return changed
+
     def delete_article(self, article_id: int) -> None:
         self._articles.remove(doc_ids=[article_id])
         self.changes.articles.pop(article_id, None)
@@ -608,7 +617,7 @@ class Store:
         """Replace the database with a valid copy from ``src``, keeping a backup."""
         if not src.is_file():
             raise NotFoundError(
-                f"The backup {src} does not exist; list backups with: mfgkb backup --list"
+                f"The backup {src} does not exist; list the automatic backups with: mfgkb backup"
             )
         data, _, _ = load(src)
         with self.locked():
