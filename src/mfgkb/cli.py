@@ -709,13 +709,13 @@ def import_(
     --map url=link --map authors=authors --map published=date
     """
     from mfgkb import render
-    from mfgkb.importer import RowConverter, parse_mapping, parse_rows, read_rows
+    from mfgkb.importer import RowConverter, count_lines, parse_mapping, parse_rows, read_rows
 
     converter = RowConverter(
         parse_mapping(map_ or []), dayfirst=dayfirst, topics=topic, tags=tag, source=source
     )
-    rows = list(read_rows(file, format_.value if format_ else None))
-    with render.progress("Reading", len(rows)) as advance:
+    rows = read_rows(file, format_.value if format_ else None)
+    with render.progress("Reading", count_lines(file)) as advance:
         parsed = parse_rows(rows, converter, advance)
     with render.status("Saving and indexing…"):
         report = _kb(ctx).import_articles(parsed.drafts, invalid=parsed.invalid, dry_run=dry_run)

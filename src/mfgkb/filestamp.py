@@ -7,12 +7,11 @@ is current without importing TinyDB and the rest of the write path.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class FileStamp:
+class FileStamp(NamedTuple):
     """Size, modification time and inode: any write through a new file changes it."""
 
     size: int

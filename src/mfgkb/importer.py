@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import io
+import itertools
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -81,31 +83,48 @@ def detect_format(path: Path, head: bytes) -> str:
     return "csv"
 
 
-def read_rows(path: Path, fmt: str | None) -> Iterator[Row]:
-    """Every record of the file as a dict, with its line (or record) number."""
+def count_lines(path: Path) -> int:
+    """Lines in the file, for a progress bar's total (cheap: no decoding)."""
+    n = 0
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as fh:
+            while chunk := fh.read(1 << 20):
+                n += chunk.count(b"\n")
+    except OSError:
+        return 0
+    return n
+
+
+def read_rows(path: Path, fmt: str | None) -> Iterator[Row]:
+    """Every record of the file as a dict, with its line (or record) number.
+
+    JSON Lines and CSV are read a line at a time, so a large file is never in
+    memory whole (a JSON array has to be).
+    """
+    try:
+        fh = path.open("rb")
     except FileNotFoundError:
         raise ImportFileError(f"{path} does not exist; check the path.") from None
     except OSError as exc:
         raise ImportFileError(f"Cannot read {path} ({exc.strerror}).") from None
-    fmt = fmt or detect_format(path, raw[:64])
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ImportFileError(
-            f"{path} is not UTF-8 text (byte {exc.start}); convert it to UTF-8 first."
-        ) from None
-    if fmt == "jsonl":
-        yield from _jsonl(text)
-    elif fmt == "json":
-        yield from _json_array(path, text)
-    else:
-        yield from _csv(path, text)
+    with fh:
+        fmt = fmt or detect_format(path, fh.peek(64)[:64])
+        text = io.TextIOWrapper(fh, encoding="utf-8-sig", newline="")
+        try:
+            if fmt == "jsonl":
+                yield from _jsonl(text)
+            elif fmt == "json":
+                yield from _json_array(path, text.read())
+            else:
+                yield from _csv(path, text)
+        except UnicodeDecodeError as exc:
+            raise ImportFileError(
+                f"{path} is not UTF-8 text (byte {exc.start} of a block); convert it to UTF-8."
+            ) from None
 
 
-def _jsonl(text: str) -> Iterator[Row]:
-    for n, line in enumerate(text.splitlines(), 1):
+def _jsonl(lines: Iterable[str]) -> Iterator[Row]:
+    for n, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
@@ -132,16 +151,31 @@ def _json_array(path: Path, text: str) -> Iterator[Row]:
         yield Row(n, item if isinstance(item, dict) else {"__error__": "not a JSON object"})
 
 
-def _csv(path: Path, text: str) -> Iterator[Row]:
+def _csv(path: Path, text: io.TextIOWrapper) -> Iterator[Row]:
+    sample = text.read(8192)
     dialect: type[csv.Dialect] | csv.Dialect = csv.excel
-    sample = text[:8192]
     with contextlib.suppress(csv.Error):  # not sniffable: plain comma-separated
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    reader = csv.DictReader(text.splitlines(keepends=True), dialect=dialect)
+    lines = itertools.chain(io.StringIO(sample, newline=""), text) if sample else iter(())
+    reader = csv.DictReader(_rejoin(lines), dialect=dialect)
     if not reader.fieldnames:
         raise ImportFileError(f"{path} has no header row; CSV files need column names.")
     for record in reader:
         yield Row(reader.line_num, {k: v for k, v in record.items() if k is not None})
+
+
+def _rejoin(lines: Iterable[str]) -> Iterator[str]:
+    """Lines again after the sniffed sample was cut mid-line."""
+    carry = ""
+    for line in lines:
+        line = carry + line
+        if line.endswith(("\n", "\r")):
+            carry = ""
+            yield line
+        else:
+            carry = line
+    if carry:
+        yield carry
 
 
 def parse_mapping(pairs: list[str]) -> dict[str, str]:
@@ -264,10 +298,11 @@ class RowConverter:
 
 
 def parse_rows(
-    rows: list[Row], converter: RowConverter, progress: Callable[[int], None] | None = None
+    rows: Iterable[Row], converter: RowConverter, progress: Callable[[int], None] | None = None
 ) -> Parsed:
     """Convert every row; bad rows are collected with their reason, not fatal."""
     parsed = Parsed()
+    n = 0
     for n, row in enumerate(rows, 1):
         try:
             parsed.drafts.append((row.line, converter.convert(row)))
@@ -278,5 +313,5 @@ def parse_rows(
         if progress is not None and n % 500 == 0:
             progress(500)
     if progress is not None:
-        progress(len(rows) % 500)
+        progress(n % 500)
     return parsed

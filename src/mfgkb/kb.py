@@ -233,7 +233,7 @@ class KnowledgeBase:
     ) -> tuple[list[Article], int]:
         idx = self.reader()
         if filters.topic is not None:
-            filters = replace(filters, topic=self.resolve_topic(filters.topic, idx))
+            filters = filters._replace(topic=self.resolve_topic(filters.topic, idx))
         return idx.articles(filters, sort=sort, limit=limit)
 
     def article(self, article_id: int) -> Article:
@@ -409,7 +409,7 @@ class KnowledgeBase:
     def search(self, text: str, filters: Filters, limit: int) -> SearchResult:
         idx = self.reader()
         if filters.topic is not None:
-            filters = replace(filters, topic=self.resolve_topic(filters.topic, idx))
+            filters = filters._replace(topic=self.resolve_topic(filters.topic, idx))
         return idx.search(parse_query(text), filters, limit=limit)
 
 

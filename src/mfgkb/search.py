@@ -31,10 +31,9 @@ import re
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from mfgkb.models import Article, Topic, fold, tag_form, url_key
 
@@ -220,10 +219,12 @@ class IndexError_(Exception):
 
 
 # -- queries ---------------------------------------------------------------
+# Plain value types here are NamedTuples rather than dataclasses: they are
+# built at import time by every search, and a dataclass costs ten times more
+# to create.
 
 
-@dataclass(frozen=True, slots=True)
-class Term:
+class Term(NamedTuple):
     """One query element: a word, a "quoted phrase" or a prefix*, maybe -excluded."""
 
     words: tuple[str, ...]
@@ -235,8 +236,7 @@ class Term:
         return '"' + " ".join(self.words) + '"' + (" *" if self.prefix else "")
 
 
-@dataclass(frozen=True, slots=True)
-class Query:
+class Query(NamedTuple):
     """A parsed query: positive terms (all wanted) and excluded ones."""
 
     terms: tuple[Term, ...]
@@ -286,8 +286,7 @@ def _match_expr(terms: Iterable[Term], joiner: str, excluded: Iterable[Term]) ->
     return f"({expr}) {nots}".strip()
 
 
-@dataclass(frozen=True, slots=True)
-class Filters:
+class Filters(NamedTuple):
     """Restrictions on which articles a listing or a search returns."""
 
     kind: str | None = None  # "topic" or "article"
@@ -332,8 +331,7 @@ def _like_escape(text: str) -> str:
     return text.replace("%", "").replace("_", "")
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(NamedTuple):
     """One search result: what matched, where, and a snippet with the matches marked."""
 
     kind: str
@@ -349,11 +347,10 @@ class Hit:
     matched_all: bool = True
 
 
-@dataclass(frozen=True, slots=True)
-class SearchResult:
+class SearchResult(NamedTuple):
     hits: list[Hit]
     query: Query
-    suggestions: list[str] = field(default_factory=list)
+    suggestions: tuple[str, ...] = ()
 
 
 def _split_marked(marked: str) -> tuple[str, tuple[tuple[int, int], ...]]:
@@ -715,7 +712,7 @@ class Index:
             ).fetchall()
             rows += [(r[0], r[1], 0) for r in more]
         hits = self._hits(rows, query)
-        suggestions = [] if hits else self.suggest(query.words())
+        suggestions = () if hits else tuple(self.suggest(query.words()))
         return SearchResult(hits, query, suggestions)
 
     def _hits(self, rows: list[tuple[int, float, int]], query: Query) -> list[Hit]:
