@@ -736,7 +736,8 @@ def import_(
 # -- search -------------------------------------------------------------------
 
 
-@app.command()
+# "-word" excludes a word: let unknown dash-words through as query words.
+@app.command(context_settings={"ignore_unknown_options": True})
 def search(
     ctx: typer.Context,
     words: Annotated[list[str], typer.Argument(help="What to look for.", show_default=False)],

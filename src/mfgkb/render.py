@@ -87,8 +87,8 @@ def topic_page(page: TopicPage) -> RenderableType:
     if t.key_terms:
         blocks.append(Text("Key terms", style="bold underline"))
         grid = Table.grid(padding=(0, 2))
-        grid.add_column(style="bold", ratio=1, overflow="fold")
-        grid.add_column(ratio=3, overflow="fold")
+        grid.add_column(style="bold", min_width=12, max_width=30, overflow="fold")
+        grid.add_column(ratio=1, overflow="fold")
         for kt in t.key_terms:
             term = lit(kt.term, "bold")
             if kt.topic and kt.topic in page.term_topics:
@@ -102,12 +102,20 @@ def topic_page(page: TopicPage) -> RenderableType:
         table = Table(box=None, padding=(0, 2), show_header=True, header_style="dim")
         table.add_column("figure", overflow="fold")
         table.add_column("value", style="bold", overflow="fold")
-        table.add_column("year")
-        table.add_column("source", overflow="fold")
+        # Year and source columns only when some figure has one.
+        with_year = any(f.year for f in t.figures)
+        with_source = any(f.source for f in t.figures)
+        if with_year:
+            table.add_column("year")
+        if with_source:
+            table.add_column("source", overflow="fold")
         for f in t.figures:
-            table.add_row(
-                lit(f.label), lit(f.value, "bold"), str(f.year or ""), lit(f.source or "")
-            )
+            cells: list[RenderableType] = [lit(f.label), lit(f.value, "bold")]
+            if with_year:
+                cells.append(str(f.year or ""))
+            if with_source:
+                cells.append(lit(f.source or ""))
+            table.add_row(*cells)
         blocks += [table, Text()]
 
     if page.related:
@@ -142,14 +150,14 @@ def topic_page(page: TopicPage) -> RenderableType:
 
 
 def _article_entry(a: Article) -> RenderableType:
-    head = Text.assemble((f"  [{a.id}] ", "dim"), lit(a.title, "bold"))
-    lines: list[RenderableType] = [head, Text("      ").append_text(_byline(a))]
+    from rich.padding import Padding
+
+    head = Text.assemble(lit(a.title, "bold"), (f"  #{a.id}", "dim"))
+    lines: list[RenderableType] = [head, _byline(a)]
     if a.description:
-        desc = lit(a.description, "")
-        desc.pad_left(6)
-        lines.append(desc)
-    lines.append(Text())
-    return Group(*lines)
+        lines.append(lit(a.description))
+    # Padding indents wrapped lines too, which pad_left on the text would not.
+    return Padding(Group(*lines), (0, 0, 1, 2))
 
 
 def topics_table(rows: Iterable[tuple[Topic, int]]) -> RenderableType:
@@ -157,12 +165,12 @@ def topics_table(rows: Iterable[tuple[Topic, int]]) -> RenderableType:
 
     table = Table(header_style="bold", box=None, padding=(0, 2))
     table.add_column("slug", style="magenta", no_wrap=True)
-    table.add_column("title", overflow="fold")
     table.add_column("articles", justify="right")
-    table.add_column("also known as", style="dim", overflow="fold")
+    table.add_column("title", overflow="fold", ratio=1)
+    table.add_column("also known as", style="dim", overflow="fold", ratio=1)
     for topic, count in rows:
         table.add_row(
-            lit(topic.slug), lit(topic.title), f"{count:,}", lit(", ".join(topic.aliases))
+            lit(topic.slug), f"{count:,}", lit(topic.title), lit(", ".join(topic.aliases))
         )
     return table
 
@@ -175,19 +183,27 @@ def articles_table(articles: Sequence[Article], total: int) -> RenderableType:
     table = Table(header_style="bold", box=None, padding=(0, 1))
     table.add_column("id", justify="right", style="dim", no_wrap=True)
     table.add_column("published", style="green", no_wrap=True)
-    table.add_column("title", overflow="fold", ratio=3)
-    table.add_column("authors", overflow="fold", ratio=1)
-    table.add_column("source", overflow="fold", style="yellow", ratio=1)
-    table.add_column("topics", overflow="fold", style="magenta", ratio=1)
+    table.add_column("title", overflow="fold", ratio=4)
+    table.add_column("authors", overflow="fold", ratio=2)
+    # Columns nobody filled in only take width from the title.
+    with_source = any(a.source for a in articles)
+    with_topics = any(a.topics for a in articles)
+    if with_source:
+        table.add_column("source", overflow="fold", style="yellow", ratio=1)
+    if with_topics:
+        table.add_column("topics", overflow="fold", style="magenta", ratio=2)
     for a in articles:
-        table.add_row(
+        cells: list[RenderableType] = [
             str(a.id),
             a.published.isoformat(),
             lit(a.title),
             lit(_authors(a.authors)),
-            lit(a.source),
-            lit(", ".join(a.topics)),
-        )
+        ]
+        if with_source:
+            cells.append(lit(a.source))
+        if with_topics:
+            cells.append(lit(", ".join(a.topics)))
+        table.add_row(*cells)
     if total > len(articles):
         note = Text(f"Showing {len(articles):,} of {total:,}; use --limit to see more.", "dim")
         return Group(table, note)
@@ -225,25 +241,26 @@ def search_results(result: SearchResult) -> RenderableType:
             msg.append(", ".join(result.suggestions), style="bold cyan")
             msg.append("?")
         return msg
+    from rich.padding import Padding
+
     blocks: list[RenderableType] = []
     for n, hit in enumerate(result.hits, 1):
         head = Text(f"{n:>2}. ", style="dim")
-        head.append(f"{hit.kind:<7} ", style=KIND_STYLE[hit.kind])
         head.append_text(lit(hit.title, "bold"))
-        head.append(f"  {hit.ref if hit.kind == 'topic' else '#' + hit.ref}", style="dim")
-        blocks.append(head)
+        head.append("  ")
+        head.append(hit.kind, style=KIND_STYLE[hit.kind])
+        head.append(f" {hit.ref if hit.kind == 'topic' else '#' + hit.ref}", style="dim")
+        body: list[RenderableType] = []
         if hit.kind == "article":
-            meta = Text("             ")
-            meta.append(hit.published or "", style="green")
+            meta = Text(hit.published or "", style="green")
             if hit.authors:
                 meta.append(" · ")
                 meta.append_text(lit(_authors(hit.authors), "italic"))
             if hit.source:
                 meta.append(" · ")
                 meta.append_text(lit(hit.source, "yellow"))
-            blocks.append(meta)
-        snippet = Text("             ")
-        snippet.append(f"{hit.field}: ", style="dim")
+            body.append(meta)
+        snippet = Text(f"{hit.field}: ", style="dim")
         # Escape each piece separately: escaping changes lengths, which would
         # shift highlight offsets computed on the raw snippet.
         pos = 0
@@ -252,9 +269,10 @@ def search_results(result: SearchResult) -> RenderableType:
             snippet.append(safe(hit.snippet[start:end]), style="bold reverse")
             pos = end
         snippet.append(safe(hit.snippet[pos:]))
-        blocks.append(snippet)
+        body.append(snippet)
         if not hit.matched_all:
-            blocks.append(Text("             (matches some of the words)", style="dim italic"))
+            body.append(Text("(has only some of the words)", style="dim italic"))
+        blocks += [head, Padding(Group(*body), (0, 0, 1, 4))]
     return Group(*blocks)
 
 

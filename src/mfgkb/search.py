@@ -790,7 +790,8 @@ class Index:
                     (word[0], chr(ord(word[0]) + 1), len(word) - 2, len(word) + 2),
                 )
             }
-            candidates.pop(word, None)
+            if word in candidates:  # a known word: its spelling is not the problem
+                continue
             close = difflib.get_close_matches(word, list(candidates), n=n, cutoff=0.75)
             close.sort(
                 key=lambda w: (-difflib.SequenceMatcher(None, word, w).ratio(), -candidates[w])
