@@ -141,7 +141,7 @@ class KnowledgeBase:
         if not applied:
             from mfgkb.store import records_of
 
-            idx.rebuild(*records_of(tx.data), after.encode())
+            idx.rebuild(*records_of(tx.data), after.encode(), canonical=True)
 
     @contextlib.contextmanager
     def writer(self) -> Iterator[tuple[Transaction, Index]]:
@@ -246,17 +246,11 @@ class KnowledgeBase:
         article = article.validated()
         for slug in article.topics:
             if tx.get_topic(slug) is None:
-                raise NotFoundError(
-                    f"There is no topic '{slug}'; list topics with: mfgkb topics, "
-                    f"or add it with: mfgkb add-topic"
-                )
+                raise _no_topic(slug)
         if article.url:
             owner = idx.article_by_url(article.url)
             if owner is not None and owner != article.id:
-                raise DuplicateError(
-                    f"Article {owner} already has the URL {article.url}; see it with: "
-                    f"mfgkb article {owner}"
-                )
+                raise _duplicate_url(owner, article.url)
         return article
 
     def add_article(self, draft: Article) -> Article:
@@ -264,11 +258,49 @@ class KnowledgeBase:
         # Fail on bad input before taking the lock; topics may still be titles
         # or aliases here, so they are checked once resolved.
         replace(draft, topics=[]).validated()
+        fast = self._append_article(draft)
+        if fast is not None:
+            return fast
         with self.writer() as (tx, idx):
             topics = [self._topic_slug(idx, t) for t in draft.topics]
             article = self._check_article(tx, idx, replace(draft, topics=topics, added=now_utc()))
             (stored,) = tx.add_articles([article])
         return stored
+
+    def _append_article(self, draft: Article) -> Article | None:
+        """The fast path of ``add_article``: splice into a file mfgkb wrote, if it is one.
+
+        Everything the slow path checks is checked here against the index,
+        which is only trusted when it was built from this exact file.
+        """
+        self.ensure()
+        with self.store.locked():
+            idx = self._open_index()
+            before = stamp(self.path)
+            if before is None or not idx.canonical_at(before.encode()):
+                return None
+            topics = [self._topic_slug(idx, t) for t in draft.topics]
+            article = replace(draft, topics=topics, added=now_utc()).validated()
+            missing = [t for t in article.topics if idx.topic(t) is None]
+            if missing:
+                raise _no_topic(missing[0])
+            if article.url and (owner := idx.article_by_url(article.url)) is not None:
+                raise _duplicate_url(owner, article.url)
+            done = self.store.append_article(article, before, idx.successor_key)
+            if done is None:
+                return None
+            stored, after = done
+            # Under the lock the index is still at ``before``; were it not, the
+            # stamps would differ and the next command would rebuild it.
+            idx.apply(
+                topics={},
+                deleted_topics=set(),
+                articles={stored.id: stored},
+                deleted_articles=set(),
+                expected=before.encode(),
+                stamp=after.encode(),
+            )
+            return stored
 
     def _topic_slug(self, idx: Index, name: str) -> str:
         """Accept a topic's title or alias wherever a slug is asked for."""
@@ -323,7 +355,8 @@ class KnowledgeBase:
     ) -> ImportReport:
         """Store validated drafts in one write, skipping duplicate URLs and unknown topics.
 
-        ``drafts`` carry the line they came from, for the report.
+        ``drafts`` carry the line they came from, for the report. The list is
+        emptied as it is used, so the drafts need not be held twice in memory.
         """
         report = ImportReport(invalid=list(invalid or []), dry_run=dry_run)
         with self.writer() as (tx, idx):
@@ -331,7 +364,9 @@ class KnowledgeBase:
             slugs: dict[str, str | None] = {}
             now = now_utc()
             accepted: list[Article] = []
-            for line, draft in drafts:
+            drafts.reverse()  # pop() from the end keeps the file's order
+            while drafts:
+                line, draft = drafts.pop()
                 topics: list[str] = []
                 for name in draft.topics:
                     if name not in slugs:
@@ -352,8 +387,10 @@ class KnowledgeBase:
                     accepted.append(replace(draft, topics=list(dict.fromkeys(topics)), added=now))
                     continue
                 report.invalid.append((line, f"unknown topic '{name}'"))
+            del seen
             report.invalid.sort()
             report.added = accepted if dry_run else tx.add_articles(accepted)
+            del accepted
         return report
 
     # -- safety --------------------------------------------------------------
@@ -411,6 +448,19 @@ class KnowledgeBase:
         if filters.topic is not None:
             filters = filters._replace(topic=self.resolve_topic(filters.topic, idx))
         return idx.search(parse_query(text), filters, limit=limit)
+
+
+def _no_topic(slug: str) -> NotFoundError:
+    return NotFoundError(
+        f"There is no topic '{slug}'; list topics with: mfgkb topics, "
+        f"or add it with: mfgkb add-topic"
+    )
+
+
+def _duplicate_url(owner: int, url: str) -> DuplicateError:
+    return DuplicateError(
+        f"Article {owner} already has the URL {url}; see it with: mfgkb article {owner}"
+    )
 
 
 def _no_article(article_id: int) -> NotFoundError:

@@ -457,8 +457,15 @@ class Index:
         self.conn.execute("COMMIT")
 
     # -- writing -------------------------------------------------------------
-    def rebuild(self, topics: list[Topic], articles: list[Article], stamp: str) -> None:
-        """Replace the whole content with these records, built from ``stamp``."""
+    def rebuild(
+        self, topics: list[Topic], articles: list[Article], stamp: str, *, canonical: bool = False
+    ) -> None:
+        """Replace the whole content with these records, built from ``stamp``.
+
+        ``canonical`` says the file at ``stamp`` was written by mfgkb itself, so
+        its bytes are exactly ``store.encode`` of these records (see
+        ``store.splice_article``).
+        """
         with self._write() as c:
             for table in (
                 "topics",
@@ -474,6 +481,7 @@ class Index:
             self._insert_topics(c, topics)
             self._insert_articles(c, articles)
             self._set_meta("stamp", stamp)
+            self._set_meta("canonical", "1" if canonical else "0")
 
     def apply(
         self,
@@ -484,6 +492,7 @@ class Index:
         deleted_articles: set[int],
         expected: str | None,
         stamp: str,
+        canonical: bool = True,
     ) -> bool:
         """Apply one write's changes if the index is at ``expected``; False if stale."""
         with self._write() as c:
@@ -496,7 +505,19 @@ class Index:
             self._insert_topics(c, list(topics.values()))
             self._insert_articles(c, list(articles.values()))
             self._set_meta("stamp", stamp)
+            self._set_meta("canonical", "1" if canonical else "0")
         return True
+
+    def canonical_at(self, stamp: str) -> bool:
+        """True if the file at ``stamp`` was written by mfgkb and indexed since."""
+        return self.stamp() == stamp and self._meta_value("canonical") == "1"
+
+    def successor_key(self, key: str) -> str | None:
+        """The smallest article id that sorts after ``key`` as text (file order)."""
+        row = self.conn.execute(
+            "SELECT min(CAST(id AS TEXT)) FROM articles WHERE CAST(id AS TEXT) > ?", (key,)
+        ).fetchone()
+        return str(row[0]) if row and row[0] is not None else None
 
     def _delete_topics(self, c: sqlite3.Connection, slugs: set[str]) -> None:
         for slug in slugs:
