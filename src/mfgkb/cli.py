@@ -35,8 +35,16 @@ if TYPE_CHECKING:
     from mfgkb.search import Filters
 
 
+def _printable(text: str) -> str:
+    from mfgkb.models import printable
+
+    return printable(text)
+
+
 def _fail(message: str, code: int) -> NoReturn:
-    sys.stderr.write(f"mfgkb: {message}\n")
+    # Messages quote what the user (or a file) gave: show control characters
+    # escaped here too, not only on stdout.
+    sys.stderr.write(f"mfgkb: {_printable(message)}\n")
     sys.stderr.flush()
     raise typer.Exit(code)
 
@@ -76,6 +84,8 @@ class _Group(TyperGroup):
         finally:
             state = ctx.obj if isinstance(ctx.obj, _State) else None
             if state is not None and state.kb is not None:
+                for warning in state.kb.warnings:
+                    sys.stderr.write(f"mfgkb: {_printable(warning)}\n")
                 # Closing the index lets SQLite checkpoint and remove its
                 # write-ahead log; left open, the next process must replay it.
                 state.kb.close()
@@ -197,11 +207,14 @@ def _filters(
     dayfirst: bool = False,
     kind: Kind | None = None,
 ) -> Filters:
-    from mfgkb.dates import parse_period
     from mfgkb.search import Filters
 
-    start = parse_period(since, dayfirst=dayfirst) if since else None
-    end = parse_period(until, dayfirst=dayfirst, end=True) if until else None
+    start = end = None
+    if since or until:
+        from mfgkb.dates import parse_period
+
+        start = parse_period(since, dayfirst=dayfirst) if since else None
+        end = parse_period(until, dayfirst=dayfirst, end=True) if until else None
     if start and end and start > end:
         raise UsageError(f"--since {since} is after --until {until}; swap them.")
     return Filters(
@@ -711,14 +724,17 @@ def import_(
     from mfgkb import render
     from mfgkb.importer import RowConverter, count_lines, parse_mapping, parse_rows, read_rows
 
+    kb = _kb(ctx)
+    # An unknown --topic would make every row invalid: refuse it before reading.
+    topics = [kb.resolve_topic(t) for t in topic or []]
     converter = RowConverter(
-        parse_mapping(map_ or []), dayfirst=dayfirst, topics=topic, tags=tag, source=source
+        parse_mapping(map_ or []), dayfirst=dayfirst, topics=topics, tags=tag, source=source
     )
     rows = read_rows(file, format_.value if format_ else None)
     with render.progress("Reading", count_lines(file)) as advance:
         parsed = parse_rows(rows, converter, advance)
     with render.status("Saving and indexing…"):
-        report = _kb(ctx).import_articles(parsed.drafts, invalid=parsed.invalid, dry_run=dry_run)
+        report = kb.import_articles(parsed.drafts, invalid=parsed.invalid, dry_run=dry_run)
     if json_:
         render.print_json(
             {

@@ -14,7 +14,7 @@ import itertools
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +73,8 @@ def detect_format(path: Path, head: bytes) -> str:
         return "jsonl"
     if suffix in (".csv", ".tsv"):
         return "csv"
+    if suffix == ".json":  # one JSON document, or JSON Lines misnamed (see _json_array)
+        return "json"
     start = head.lstrip()[:1]
     if start == b"[":
         return "json"
@@ -139,12 +141,15 @@ def _json_array(path: Path, text: str) -> Iterator[Row]:
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
+        if exc.msg == "Extra data":  # one object per line: JSON Lines after all
+            yield from _jsonl(text.splitlines())
+            return
         raise ImportFileError(
             f"{path} is not valid JSON (line {exc.lineno}: {exc.msg}); fix it or use "
             f"--format jsonl for one record per line."
         ) from None
-    if isinstance(value, dict):  # {"articles": [...]} is common enough
-        value = value.get("articles", value.get("items"))
+    if isinstance(value, dict):  # {"articles": [...]} is common enough; else one record
+        value = value.get("articles", value.get("items", [value]))
     if not isinstance(value, list):
         raise ImportFileError(f"{path} holds no JSON array of records.")
     for n, item in enumerate(value, 1):
@@ -160,8 +165,10 @@ def _csv(path: Path, text: io.TextIOWrapper) -> Iterator[Row]:
     reader = csv.DictReader(_rejoin(lines), dialect=dialect)
     if not reader.fieldnames:
         raise ImportFileError(f"{path} has no header row; CSV files need column names.")
+    start = reader.line_num + 1  # a record can span lines: report where it starts
     for record in reader:
-        yield Row(reader.line_num, {k: v for k, v in record.items() if k is not None})
+        yield Row(start, {k: v for k, v in record.items() if k is not None})
+        start = reader.line_num + 1
 
 
 def _rejoin(lines: Iterable[str]) -> Iterator[str]:
@@ -240,7 +247,19 @@ class RowConverter:
         self.extra_topics = topics or []
         self.extra_tags = tags or []
         self.default_source = source or ""
-        self._columns: dict[str, str | None] | None = None
+        # Records of a JSON file need not all have the same keys: the columns
+        # are resolved once per distinct set of keys, not once per file.
+        self._columns: dict[tuple[str, ...], dict[str, str | None]] = {}
+        self.seen: dict[str, None] = {}  # every column name met, in order
+
+    def check_mapping(self) -> None:
+        """After the last row: a --map column that no record had is a usage error."""
+        for name, column in self.mapping.items():
+            if column not in self.seen:
+                raise UsageError(
+                    f"--map {name}={column}: the file has no column '{column}'; its columns "
+                    f"are: {', '.join(self.seen) or 'none'}."
+                )
 
     def _resolve_columns(self, row: dict[str, Any]) -> dict[str, str | None]:
         """For each field, the column that feeds it: mapped, else a known default."""
@@ -260,15 +279,11 @@ class RowConverter:
         data = row.data
         if "__error__" in data:
             raise MfgkbError(str(data["__error__"]))
-        if self._columns is None:
-            self._columns = self._resolve_columns(data)
-            for name, column in self.mapping.items():
-                if column not in data:
-                    raise UsageError(
-                        f"--map {name}={column}: the file has no column '{column}'; its columns "
-                        f"are: {', '.join(map(str, data))}."
-                    )
-        cols = self._columns
+        shape = tuple(data)
+        cols = self._columns.get(shape)
+        if cols is None:
+            cols = self._columns[shape] = self._resolve_columns(data)
+            self.seen.update(dict.fromkeys(map(str, shape)))
 
         def get(name: str) -> Any:
             column = cols[name]
@@ -284,17 +299,19 @@ class RowConverter:
         authors, agency = split_authors(get("authors"))
         source = str(get("source") or "") or self.default_source or (agency or "")
         url = get("url")
-        return Article(
+        article = Article(
             id=0,
             title=str(title),
             published=published,
             authors=authors,
             description=str(get("description") or ""),
             url=str(url) if url else None,
-            topics=[*_as_list(get("topics")), *self.extra_topics],
             tags=[*_as_list(get("tags")), *self.extra_tags],
             source=source,
         ).validated()
+        # Topics may be titles or aliases here; the knowledge base resolves them.
+        topics = [*_as_list(get("topics")), *self.extra_topics]
+        return replace(article, topics=list(dict.fromkeys(t.strip() for t in topics if t.strip())))
 
 
 def parse_rows(
@@ -306,12 +323,11 @@ def parse_rows(
     for n, row in enumerate(rows, 1):
         try:
             parsed.drafts.append((row.line, converter.convert(row)))
-        except UsageError:
-            raise
         except MfgkbError as err:
             parsed.invalid.append((row.line, err.message))
         if progress is not None and n % 500 == 0:
             progress(500)
     if progress is not None:
         progress(n % 500)
+    converter.check_mapping()
     return parsed

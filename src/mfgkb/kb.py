@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
-from mfgkb.errors import DuplicateError, NotFoundError, ValidationError
+from mfgkb.errors import DatabaseError, DuplicateError, NotFoundError, ValidationError
 from mfgkb.filestamp import FileStamp, stamp
 from mfgkb.models import Article, Topic, fold, now_utc, url_key
 from mfgkb.search import Filters, Index, IndexError_, SearchResult, parse_query
@@ -57,6 +57,37 @@ class TopicPage:
     total_articles: int
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _recovering(
+    method: Callable[Concatenate[KnowledgeBase, P], R],
+) -> Callable[Concatenate[KnowledgeBase, P], R]:
+    """Run a reading method again on a fresh index if the index file is damaged.
+
+    The index is derived data: a damaged page (a disk error, a killed copy) is
+    no reason to fail, only to throw the index away and build it again.
+    """
+
+    def wrapper(self: KnowledgeBase, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        import sqlite3
+
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.DatabaseError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise DatabaseError(
+                    f"The search index {self.index_path} is busy in another mfgkb process; "
+                    f"try again in a moment."
+                ) from None
+            self.reset_index()
+            return method(self, *args, **kwargs)
+
+    wrapper.__doc__ = method.__doc__
+    return wrapper
+
+
 def index_path_for(db: Path) -> Path:
     return db.with_name(db.name + ".index")
 
@@ -69,6 +100,7 @@ class KnowledgeBase:
         self.index_path = index_path_for(path)
         self._create_parents = create_parents
         self._index: Index | None = None
+        self.warnings: list[str] = []  # for the user, printed by the CLI after the command
 
     @functools.cached_property
     def store(self) -> Store:
@@ -84,15 +116,20 @@ class KnowledgeBase:
             self._index = None
 
     # -- plumbing ----------------------------------------------------------
+    def reset_index(self) -> None:
+        """Throw the index away; the next use builds it again from the database."""
+        self.close()
+        for suffix in ("", "-wal", "-shm"):
+            with contextlib.suppress(OSError):
+                Path(str(self.index_path) + suffix).unlink()
+
     def _open_index(self) -> Index:
         if self._index is None:
             try:
                 self._index = Index(self.index_path)
             except IndexError_:
                 # Derived data: a damaged or outdated index is simply rebuilt.
-                for suffix in ("", "-wal", "-shm"):
-                    with contextlib.suppress(OSError):
-                        Path(str(self.index_path) + suffix).unlink()
+                self.reset_index()
                 try:
                     self._index = Index(self.index_path)
                 except IndexError_:  # unwritable folder: keep the index in memory
@@ -121,42 +158,73 @@ class KnowledgeBase:
         idx = self._open_index()
         current = stamp(self.path)
         if current is None or idx.stamp() != current.encode():
-            from mfgkb.store import records_of
-
             data, st = self.store.read()
-            idx.rebuild(*records_of(data), st.encode())
+            self._rebuild_from(idx, data, st.encode(), canonical=False)
+        self._warn_skipped(idx)
         return idx
 
-    def _sync_index(self, tx: Transaction, before: FileStamp | None, after: FileStamp) -> None:
-        idx = self._open_index()
-        ch = tx.changes
-        applied = not ch.everything and idx.apply(
-            topics=ch.topics,
-            deleted_topics=ch.deleted_topics,
-            articles=ch.articles,
-            deleted_articles=ch.deleted_articles,
-            expected=before.encode() if before else None,
-            stamp=after.encode(),
-        )
-        if not applied:
-            from mfgkb.store import records_of
+    def _warn_skipped(self, idx: Index) -> None:
+        skipped = idx.skipped()
+        if skipped and not self.warnings:
+            more = f" (and {len(skipped) - 1} more)" if len(skipped) > 1 else ""
+            self.warnings.append(
+                f"warning: {len(skipped)} record(s) of {self.path} are left out because they "
+                f"cannot be read: {skipped[0]}{more}"
+            )
 
-            idx.rebuild(*records_of(tx.data), after.encode(), canonical=True)
+    def _sync_index(self, tx: Transaction, before: FileStamp | None, after: FileStamp) -> None:
+        """Bring the index in step with a write that has just been saved."""
+        import sqlite3
+
+        try:
+            idx = self._open_index()
+            ch = tx.changes
+            applied = not ch.everything and idx.apply(
+                topics=ch.topics,
+                deleted_topics=ch.deleted_topics,
+                articles=ch.articles,
+                deleted_articles=ch.deleted_articles,
+                expected=before.encode() if before else None,
+                stamp=after.encode(),
+            )
+            if not applied:
+                self._rebuild_from(idx, tx.data, after.encode(), canonical=True)
+        except sqlite3.DatabaseError:
+            # The data is saved; a damaged index is dropped and rebuilt on next use.
+            self.reset_index()
+
+    def _rebuild_from(
+        self, idx: Index, data: dict[str, Any], stamp_: str, *, canonical: bool
+    ) -> None:
+        from mfgkb.store import records_of
+
+        skipped: list[str] = []
+        records = records_of(data, skipped)
+        # ``data`` is a top-level dict the caller no longer needs (Transaction.data
+        # is a copy): emptying it lets the raw tables go before indexing starts.
+        data.clear()
+        idx.rebuild(*records, stamp_, canonical=canonical, skipped=skipped)
 
     @contextlib.contextmanager
     def writer(self) -> Iterator[tuple[Transaction, Index]]:
         """A locked transaction plus an index that matches what it read."""
-        self.ensure()
-        idx = self._open_index()
-        with self.store.transaction(on_commit=self._sync_index) as tx:
-            expected = tx.stamp.encode() if tx.stamp else None
-            if idx.stamp() != expected:
-                from mfgkb.store import records_of
+        import sqlite3
 
-                idx.rebuild(*records_of(tx.data), expected or "")
+        self.ensure()
+        with self.store.transaction(on_commit=self._sync_index) as tx:
+            expected = tx.stamp.encode() if tx.stamp else ""
+            try:
+                idx = self._open_index()
+                if idx.stamp() != expected:
+                    self._rebuild_from(idx, tx.data, expected, canonical=False)
+            except sqlite3.DatabaseError:
+                self.reset_index()
+                idx = self._open_index()
+                self._rebuild_from(idx, tx.data, expected, canonical=False)
             yield tx, idx
 
     # -- topics --------------------------------------------------------------
+    @_recovering
     def resolve_topic(self, name: str, idx: Index | None = None) -> str:
         """The slug for a slug, title or alias, or NotFoundError with suggestions."""
         idx = idx or self.reader()
@@ -171,6 +239,7 @@ class KnowledgeBase:
         hint = f"did you mean {', '.join(slugs)}? " if slugs else ""
         raise NotFoundError(f"There is no topic '{name}'; {hint}List topics with: mfgkb topics")
 
+    @_recovering
     def topic_page(self, name: str, limit: int | None) -> TopicPage:
         idx = self.reader()
         slug = self.resolve_topic(name, idx)
@@ -187,6 +256,7 @@ class KnowledgeBase:
             total_articles=total,
         )
 
+    @_recovering
     def topics(self) -> list[tuple[Topic, int]]:
         return self.reader().topics_with_counts()
 
@@ -228,6 +298,7 @@ class KnowledgeBase:
             )
 
     # -- articles ------------------------------------------------------------
+    @_recovering
     def articles(
         self, filters: Filters, *, sort: str = "published", limit: int | None = None
     ) -> tuple[list[Article], int]:
@@ -236,6 +307,7 @@ class KnowledgeBase:
             filters = filters._replace(topic=self.resolve_topic(filters.topic, idx))
         return idx.articles(filters, sort=sort, limit=limit)
 
+    @_recovering
     def article(self, article_id: int) -> Article:
         found = self.reader().article(article_id)
         if found is None:
@@ -273,11 +345,17 @@ class KnowledgeBase:
         Everything the slow path checks is checked here against the index,
         which is only trusted when it was built from this exact file.
         """
+        import sqlite3
+
         self.ensure()
         with self.store.locked():
             idx = self._open_index()
             before = stamp(self.path)
-            if before is None or not idx.canonical_at(before.encode()):
+            try:
+                if before is None or not idx.canonical_at(before.encode()):
+                    return None
+            except sqlite3.DatabaseError:  # damaged: the slow path rebuilds it
+                self.reset_index()
                 return None
             topics = [self._topic_slug(idx, t) for t in draft.topics]
             article = replace(draft, topics=topics, added=now_utc()).validated()
@@ -443,6 +521,7 @@ class KnowledgeBase:
         self.reader()  # rebuild the index for the restored content now, not on next use
 
     # -- search --------------------------------------------------------------
+    @_recovering
     def search(self, text: str, filters: Filters, limit: int) -> SearchResult:
         idx = self.reader()
         if filters.topic is not None:

@@ -47,6 +47,29 @@ _TRACKING_PARAMS = frozenset(
 )
 
 
+# C0 and C1 controls and DEL, and the Unicode bidi controls that can reorder a
+# line ("Trojan Source"), and lone surrogates. Newline and tab: see printable().
+_UNSAFE = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+_BREAKS = re.compile(r"[\t\n\r]+")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str, *, multiline: bool = False) -> str:
+    """``text`` safe for a terminal: control characters shown as escapes (``\\x1b``).
+
+    Single-line fields also have their line breaks and tabs turned into spaces.
+    """
+    if not multiline:
+        text = _BREAKS.sub(" ", text)
+    return _UNSAFE.sub(_escape, text)
+
+
 def now_utc() -> str:
     """The current time as an ISO 8601 string in UTC, to the second."""
     return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
@@ -55,6 +78,12 @@ def now_utc() -> str:
 def clean_text(value: str, what: str, limit: int, *, required: bool = False) -> str:
     """Strip ``value`` and check its length; ``what`` names the field in errors."""
     text = value.strip()
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates: bytes that were not UTF-8
+        raise ValidationError(
+            f"The {what} is not valid UTF-8 text; check the terminal's or file's encoding."
+        ) from None
     if required and not text:
         raise ValidationError(f"The {what} is empty; give a non-empty {what}.")
     if len(text) > limit:

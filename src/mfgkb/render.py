@@ -10,13 +10,14 @@ not a terminal or when NO_COLOR is set.
 from __future__ import annotations
 
 import contextlib
-import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, Group, RenderableType
 from rich.text import Text
+
+from mfgkb.models import printable
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -25,24 +26,12 @@ if TYPE_CHECKING:
     from mfgkb.models import Article, Topic
     from mfgkb.search import SearchResult
 
-# C0 and C1 controls and DEL, and the Unicode bidi controls that can reorder a
-# line ("Trojan Source"). Newline and tab are handled per field.
-_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-_SPACES = re.compile(r"[\t\n\r]+")
-
 KIND_STYLE = {"topic": "bold magenta", "article": "cyan"}
-
-
-def _escape(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def safe(text: str, *, multiline: bool = False) -> str:
     """``text`` with every control character shown as an escape, e.g. ``\\x1b``."""
-    if not multiline:
-        text = _SPACES.sub(" ", text)
-    return _UNSAFE.sub(_escape, text)
+    return printable(text, multiline=multiline)
 
 
 def lit(text: str, style: str = "", *, multiline: bool = False) -> Text:

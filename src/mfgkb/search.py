@@ -29,6 +29,7 @@ import contextlib
 import json
 import re
 import sqlite3
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import date
@@ -37,7 +38,7 @@ from typing import Any, NamedTuple
 
 from mfgkb.models import Article, Topic, fold, tag_form, url_key
 
-INDEX_VERSION = "3"
+INDEX_VERSION = "4"
 
 # Column order of the FTS table, and the BM25 weight of each column. A topic's
 # title and names (slug, aliases) weigh most, then its key terms, then its
@@ -230,10 +231,17 @@ class Term(NamedTuple):
     words: tuple[str, ...]
     prefix: bool = False
     negated: bool = False
+    # Whole words of the index that a prefix stands for. The index holds Porter
+    # stems ("incentiv" is stored as "incent"), so a prefix longer than a
+    # word's stem only matches through the words themselves.
+    alternatives: tuple[str, ...] = ()
 
     def fts(self) -> str:
-        """The FTS5 form: always a quoted phrase, so no input is a syntax error."""
-        return '"' + " ".join(self.words) + '"' + (" *" if self.prefix else "")
+        """The FTS5 form: always quoted phrases, so no input is a syntax error."""
+        phrase = '"' + " ".join(self.words) + '"' + (" *" if self.prefix else "")
+        if not self.alternatives:
+            return phrase
+        return "(" + " OR ".join([phrase, *(f'"{w}"' for w in self.alternatives)]) + ")"
 
 
 class Query(NamedTuple):
@@ -251,9 +259,22 @@ class Query(NamedTuple):
         return [w for t in self.terms for w in t.words]
 
 
+def _nfkc(text: str) -> str:
+    # Compatibility forms (the "ﬁ" ligature of PDF text, full-width letters) as
+    # their plain letters, and ß as ss (as "STRASSE" spells it), on both sides:
+    # indexed text and queries. The tokenizer does the rest of the folding.
+    return unicodedata.normalize("NFKC", text).replace("ß", "ss").replace("ẞ", "SS")
+
+
+def search_fold(text: str) -> str:
+    """Lower case without accents, as the index's tokenizer (unicode61) folds text."""
+    decomposed = unicodedata.normalize("NFD", _nfkc(text).lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def tokens(text: str) -> list[str]:
     """Words as the index sees them: case and accents folded, split on non-letters."""
-    return _WORD.findall(fold(text))
+    return _WORD.findall(search_fold(text))
 
 
 def parse_query(text: str) -> Query:
@@ -373,7 +394,7 @@ def _split_marked(marked: str) -> tuple[str, tuple[tuple[int, int], ...]]:
 
 
 def _clean(text: str) -> str:
-    return text.replace(HL_START, "").replace(HL_END, "")
+    return _nfkc(text.replace(HL_START, "").replace(HL_END, ""))
 
 
 # -- the index -------------------------------------------------------------
@@ -418,13 +439,13 @@ class Index:
         target = str(path) if path is not None else ":memory:"
         try:
             self.conn = sqlite3.connect(target, isolation_level=None, timeout=30)
-            self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=NORMAL")
             version = self._meta_value("version")
             if version not in (None, INDEX_VERSION):
                 raise IndexError_(f"index version {version}")
-            self.conn.executescript(SCHEMA)
-            if version is None:
+            if version is None:  # a new file (an existing one has it all already)
+                self.conn.execute("PRAGMA journal_mode=WAL")  # stored in the file
+                self.conn.executescript(SCHEMA)
                 self._set_meta("version", INDEX_VERSION)
         except sqlite3.Error as exc:
             raise IndexError_(str(exc)) from exc
@@ -458,7 +479,13 @@ class Index:
 
     # -- writing -------------------------------------------------------------
     def rebuild(
-        self, topics: list[Topic], articles: list[Article], stamp: str, *, canonical: bool = False
+        self,
+        topics: list[Topic],
+        articles: list[Article],
+        stamp: str,
+        *,
+        canonical: bool = False,
+        skipped: list[str] | None = None,
     ) -> None:
         """Replace the whole content with these records, built from ``stamp``.
 
@@ -482,6 +509,7 @@ class Index:
             self._insert_articles(c, articles)
             self._set_meta("stamp", stamp)
             self._set_meta("canonical", "1" if canonical else "0")
+            self._set_meta("skipped", json.dumps(skipped or []))
 
     def apply(
         self,
@@ -507,6 +535,10 @@ class Index:
             self._set_meta("stamp", stamp)
             self._set_meta("canonical", "1" if canonical else "0")
         return True
+
+    def skipped(self) -> list[str]:
+        """Why records of the file were left out of the index (damaged by hand)."""
+        return list(json.loads(self._meta_value("skipped") or "[]"))
 
     def canonical_at(self, stamp: str) -> bool:
         """True if the file at ``stamp`` was written by mfgkb and indexed since."""
@@ -553,11 +585,11 @@ class Index:
     def _insert_topics(self, c: sqlite3.Connection, topics: list[Topic]) -> None:
         counts: Counter[str] = Counter()
         for t in topics:
-            cur = c.execute(
-                "INSERT INTO topics(slug, title, doc) VALUES (?, ?, ?)",
-                (t.slug, t.title, json.dumps(t.to_dict(), ensure_ascii=False)),
+            rid = _topic_rid(t.slug)
+            c.execute(
+                "INSERT INTO topics(rid, slug, title, doc) VALUES (?, ?, ?, ?)",
+                (rid, t.slug, t.title, json.dumps(t.to_dict(), ensure_ascii=False)),
             )
-            rid = cur.lastrowid
             c.executemany(
                 "INSERT OR IGNORE INTO topic_names(name, slug) VALUES (?, ?)",
                 [(fold(n), t.slug) for n in t.names()],
@@ -566,7 +598,7 @@ class Index:
             c.execute(
                 "INSERT INTO fts(rowid, title, names, terms, body, people, source) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (-int(rid or 0), *fields),
+                (-rid, *fields),
             )
             counts.update(_vocab_of(fields))
         self._bump_vocab(c, counts, 1)
@@ -700,6 +732,10 @@ class Index:
         """Ranked hits: all query terms first, then partial matches, never none."""
         if query.empty:
             return SearchResult([], query)
+        query = query._replace(
+            terms=tuple(self._expand(t) for t in query.terms),
+            excluded=tuple(self._expand(t) for t in query.excluded),
+        )
         if filters.kind == "topic" and filters.articles_only:
             return SearchResult([], query)  # article filters exclude every topic
         kind_sql = "1"
@@ -714,7 +750,7 @@ class Index:
 
         all_expr = _match_expr(query.terms, "AND", query.excluded)
         rows = self.conn.execute(
-            f"SELECT f.rowid, {score} AS s, 1 {base} ORDER BY s LIMIT ?",
+            f"SELECT f.rowid, {score} AS s, 1 {base} ORDER BY s, f.rowid LIMIT ?",
             [all_expr, *params, limit],
         ).fetchall()
         if len(rows) < limit and len(query.terms) > 1:
@@ -728,7 +764,7 @@ class Index:
             not_seen = f"f.rowid NOT IN ({','.join('?' * len(seen))})" if seen else "1"
             more = self.conn.execute(
                 f"SELECT f.rowid, {score} AS s, {coverage} AS cov {base} AND {not_seen} "
-                f"ORDER BY cov DESC, s LIMIT ?",
+                f"ORDER BY cov DESC, s, f.rowid LIMIT ?",
                 [*(t.fts() for t in query.terms), any_expr, *params, *seen, limit - len(rows)],
             ).fetchall()
             rows += [(r[0], r[1], 0) for r in more]
@@ -795,6 +831,17 @@ class Index:
                 )
         return hits
 
+    def _expand(self, term: Term, most: int = 50) -> Term:
+        """A one-word prefix term with the indexed words it stands for."""
+        if not term.prefix or len(term.words) != 1:
+            return term
+        prefix = term.words[0]
+        rows = self.conn.execute(
+            "SELECT word FROM vocab WHERE word >= ? AND word < ? ORDER BY n DESC LIMIT ?",
+            (prefix, prefix + "\U0010ffff", most),
+        )
+        return term._replace(alternatives=tuple(str(w) for (w,) in rows))
+
     def suggest(self, words: list[str], n: int = 3) -> list[str]:
         """Close spellings from the index's own vocabulary ("semiconducter")."""
         import difflib
@@ -819,6 +866,17 @@ class Index:
             )
             out.extend(w for w in close if w not in out)
         return out[:n]
+
+
+def _topic_rid(slug: str) -> int:
+    """A topic's row number in the index, the same in every rebuild.
+
+    Equal scores are ordered by row number, so stable numbers keep results in
+    the same order after a rebuild.
+    """
+    import hashlib
+
+    return int.from_bytes(hashlib.blake2b(slug.encode(), digest_size=7).digest(), "big") + 1
 
 
 def _best_field(

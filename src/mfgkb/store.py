@@ -509,17 +509,20 @@ class Transaction:
     # -- topics ------------------------------------------------------------
     def _topic_index(self) -> dict[str, int]:
         if self._topic_ids is None:
-            self._topic_ids = {doc["slug"]: doc.doc_id for doc in self._topics.all()}
+            self._topic_ids = {
+                str(doc.get("slug")): doc.doc_id for doc in self._topics.all() if "slug" in doc
+            }
         return self._topic_ids
 
     def topics(self) -> dict[str, Topic]:
         """All topics by slug."""
-        return {doc["slug"]: Topic.from_dict(doc) for doc in self._topics.all()}
+        found = (topic_of(doc) for doc in self._topics.all())
+        return {t.slug: t for t in found}
 
     def get_topic(self, slug: str) -> Topic | None:
         doc_id = self._topic_index().get(slug)
         doc = self._topics.get(doc_id=doc_id) if doc_id is not None else None
-        return Topic.from_dict(doc) if isinstance(doc, dict) else None
+        return topic_of(doc) if isinstance(doc, dict) else None
 
     def put_topic(self, topic: Topic) -> None:
         """Insert or replace the topic with this slug."""
@@ -546,11 +549,11 @@ class Transaction:
 
     def get_article(self, article_id: int) -> Article | None:
         doc = self._articles.get(doc_id=article_id)
-        return Article.from_dict(article_id, doc) if isinstance(doc, dict) else None
+        return article_of(article_id, doc) if isinstance(doc, dict) else None
 
     def iter_articles(self) -> Iterator[Article]:
         for key, doc in self._storage_articles().items():
-            yield Article.from_dict(int(key), doc)
+            yield article_of(key, doc)
 
     def _storage_articles(self) -> dict[str, Any]:
         articles = self._storage.data["articles"]
@@ -750,8 +753,61 @@ class Store:
             return atomic_write(self.path, encode(data), on_replaced=self._written)
 
 
-def records_of(data: dict[str, Any]) -> tuple[list[Topic], list[Article]]:
-    """Dataclasses for every record in validated ``data``."""
-    topics = [Topic.from_dict(doc) for doc in data["topics"].values()]
-    articles = [Article.from_dict(int(k), doc) for k, doc in data["articles"].items()]
+_BAD_RECORD = (KeyError, TypeError, ValueError, AttributeError)
+
+
+def _why(exc: Exception) -> str:
+    if isinstance(exc, KeyError):
+        return f"it has no {exc.args[0]!r} field"
+    return str(exc) or type(exc).__name__
+
+
+def _unreadable(what: str, exc: Exception) -> DatabaseError:
+    return DatabaseError(
+        f"{what} in the database cannot be read ({_why(exc)}); correct it in the file by "
+        f"hand (mfgkb check lists every problem)."
+    )
+
+
+def topic_of(doc: Any) -> Topic:
+    """The Topic for a stored record, or DatabaseError if it was damaged by hand."""
+    try:
+        return Topic.from_dict(doc)
+    except _BAD_RECORD as exc:
+        raise _unreadable("A topic record", exc) from None
+
+
+def article_of(key: str | int, doc: Any) -> Article:
+    """The Article for a stored record, or DatabaseError if it was damaged by hand."""
+    try:
+        return Article.from_dict(int(key), doc)
+    except _BAD_RECORD as exc:
+        raise _unreadable(f"Article {key}", exc) from None
+
+
+def records_of(
+    data: dict[str, Any], skipped: list[str] | None = None
+) -> tuple[list[Topic], list[Article]]:
+    """Dataclasses for every record in validated ``data``.
+
+    A record that cannot be read (a hand edit gone wrong) raises, or, when
+    ``skipped`` is given, is left out and described there: one bad record
+    should not make the rest of the knowledge base unreadable.
+    """
+    topics: list[Topic] = []
+    articles: list[Article] = []
+    for doc in data["topics"].values():
+        try:
+            topics.append(topic_of(doc))
+        except DatabaseError as err:
+            if skipped is None:
+                raise
+            skipped.append(err.message)
+    for key, doc in data["articles"].items():
+        try:
+            articles.append(article_of(key, doc))
+        except DatabaseError as err:
+            if skipped is None:
+                raise
+            skipped.append(err.message)
     return topics, articles

@@ -1,0 +1,483 @@
+"""Hostile and arbitrary text: stored exactly, shown inert, oversized input refused.
+
+Titles, descriptions, authors, sources, tags and topic names holding Rich
+markup, terminal escape sequences, other C0/C1 controls or bidi overrides must
+reach the terminal as visible characters (brackets shown, controls escaped as
+``\\x1b``), never as raw control bytes, whether they came from the command line
+or from an import file; ``--json`` gives them back unchanged. Property-based
+tests check the round trip of arbitrary Unicode and that date parsing only ever
+fails with DateError.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import unicodedata
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from mfgkb.cli import app
+from mfgkb.dates import parse_date, parse_period
+from mfgkb.errors import DateError
+from mfgkb.models import MAX_DESCRIPTION, MAX_TITLE
+from mfgkb.store import load
+
+Invoke = Callable[..., Any]
+JsonInvoke = Callable[..., Any]
+
+MAIN = "advanced-manufacturing"
+
+MARKUP = "[link=file:///etc/passwd]x[/]"
+BOLD = "[bold]loud[/bold] [/]"
+SGR = "\x1b[31mred\x1b[0m"
+OSC8 = "\x1b]8;;http://evil\x1b\\click\x1b]8;;\x1b\\"
+BEL = "ding\x07"
+C1 = "csi\x9b31m"
+BIDI = "abc\u202edcba\u2066"
+HOSTILE = [MARKUP, BOLD, SGR, OSC8, BEL, C1, BIDI]
+
+# What must never reach a terminal raw: C0 controls other than newline, DEL,
+# C1 controls (0x9b is a one-byte CSI) and the bidi overrides/isolates.
+FORBIDDEN = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+BIDI_CHARS = set("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def shown(text: str) -> str:
+    """How a single-line field should look on screen: each control as a visible escape."""
+    out = []
+    for c in text:
+        if c in BIDI_CHARS:
+            out.append(f"\\u{ord(c):04x}")
+        elif unicodedata.category(c) == "Cc":
+            out.append(f"\\x{ord(c):02x}")
+        else:
+            out.append(c)
+    return "".join(out)
+
+
+def ok(result: Any) -> Any:
+    assert result.exit_code == 0, (result.stdout, result.stderr, result.exception)
+    return result
+
+
+def assert_inert(stdout: str, what: object) -> None:
+    bad = FORBIDDEN.search(stdout)
+    assert bad is None, (what, repr(bad.group()) if bad else None, stdout[:2000])
+
+
+@pytest.fixture(autouse=True)
+def _wide(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Wide enough that Rich never folds a hostile title across lines."""
+    monkeypatch.setenv("COLUMNS", "1000")
+
+
+def files_of(db: Path) -> dict[str, bytes]:
+    derived = (db.name + ".index", db.name + ".lock")
+    return {
+        p.name: p.read_bytes()
+        for p in sorted(db.parent.iterdir())
+        if p.is_file() and not p.name.startswith(derived)
+    }
+
+
+# -- 7. hostile text from the command line ------------------------------------------------
+
+TITLE = "Hostilearticle " + " ".join(HOSTILE)
+TOPIC_TITLE = "Hostiletopic " + " ".join(HOSTILE)
+
+
+@pytest.fixture
+def hostile(mfgkb: Invoke) -> dict[str, Any]:
+    """A topic and an article whose every text field is hostile; returns the article's JSON."""
+    ok(
+        mfgkb(
+            "add-topic",
+            "--slug",
+            "evil-topic",
+            "--title",
+            TOPIC_TITLE,
+            "--alias",
+            MARKUP + " alias",
+            "--alias",
+            SGR + " alias",
+            "--summary",
+            "Summary " + " ".join(HOSTILE) + "\n\n[a link](file:///etc/passwd)",
+            "--term",
+            f"{BOLD}|{SGR} definition",
+            "--figure",
+            f"{MARKUP}|{C1}|2025|{BIDI}",
+        )
+    )
+    args = ["add-article", "--title", TITLE, "--date", "2025-05-05", "--json"]
+    args += ["--description", "Description " + " ".join(HOSTILE)]
+    for author in (MARKUP, SGR, BIDI + " Author"):
+        args += ["--author", author]
+    args += ["--source", OSC8 + " " + BEL, "--tag", BOLD, "--tag", C1]
+    args += ["--url", "https://example.com/evil?q=%1b", "--topic", "evil-topic", "--topic", MAIN]
+    result = ok(mfgkb(*args))
+    article: dict[str, Any] = json.loads(result.stdout)
+    return article
+
+
+def _screens(article_id: int) -> list[tuple[str, ...]]:
+    return [
+        ("show", "evil-topic"),
+        ("show", MAIN),
+        ("articles",),
+        ("articles", "--topic", "evil-topic"),
+        ("article", str(article_id)),
+        ("search", "hostilearticle"),
+        ("search", "hostiletopic"),
+        ("search", "description"),
+        ("topics",),
+    ]
+
+
+def test_hostile_text_is_stored_exactly(hostile: dict[str, Any], db: Path) -> None:
+    assert hostile["title"] == TITLE
+    assert hostile["description"] == "Description " + " ".join(HOSTILE)
+    assert hostile["authors"] == [MARKUP, SGR, BIDI + " Author"]
+    assert hostile["source"] == OSC8 + " " + BEL
+    assert hostile["tags"] == ["[bold]loud[/bold]-[/]", C1]
+    stored = json.loads(db.read_bytes())["articles"][str(hostile["id"])]
+    assert {k: stored[k] for k in ("title", "description", "authors", "source", "tags")} == {
+        k: hostile[k] for k in ("title", "description", "authors", "source", "tags")
+    }
+    load(db)
+
+
+def test_hostile_text_is_inert_on_every_screen(mfgkb: Invoke, hostile: dict[str, Any]) -> None:
+    for args in _screens(hostile["id"]):
+        out = ok(mfgkb(*args)).stdout
+        assert_inert(out, args)
+        assert "\\x1b" in out or args[0] == "search", args  # the escape is visible
+    # Markup is shown as the brackets it is made of, and controls as escapes.
+    detail = ok(mfgkb("article", str(hostile["id"]))).stdout
+    for text in (TITLE, hostile["source"], hostile["description"], *hostile["authors"]):
+        assert shown(text) in detail, shown(text)
+    for tag in hostile["tags"]:
+        assert shown(tag) in detail
+    for args in (("articles",), ("show", MAIN), ("show", "evil-topic")):
+        assert shown(TITLE) in ok(mfgkb(*args)).stdout, args
+    topics = ok(mfgkb("topics")).stdout
+    assert shown(TOPIC_TITLE) in topics
+    assert shown(MARKUP + " alias") in topics
+    page = ok(mfgkb("show", "evil-topic")).stdout
+    assert shown(TOPIC_TITLE) in page
+    assert "[bold]loud[/bold]" in page
+    found = ok(mfgkb("search", "hostilearticle")).stdout
+    assert shown(TITLE) in found
+
+
+def test_hostile_text_is_inert_with_colour_forced(
+    mfgkb: Invoke, hostile: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With colour on, the only escapes are Rich's own colour codes: no OSC 8 links."""
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.setenv("TERM", "xterm-256color")
+    styled = 0
+    for args in _screens(hostile["id"]):
+        out = ok(mfgkb(*args)).stdout
+        styled += out.count("\x1b[")
+        plain = re.sub(r"\x1b\[[0-9;]*m", "", out)
+        assert_inert(plain, args)
+        assert "\x1b]" not in out, args  # no OSC 8 hyperlink, no title change
+    assert styled > 0, "colour was not on: the test proves nothing"
+
+
+def test_hostile_text_survives_json_unchanged(
+    mfgkb_json: JsonInvoke, hostile: dict[str, Any]
+) -> None:
+    article_id = hostile["id"]
+    assert mfgkb_json("article", str(article_id)) == hostile
+    listed = {a["id"]: a for a in mfgkb_json("articles", "--limit", "0")}
+    assert listed[article_id] == hostile
+    page = mfgkb_json("show", "evil-topic")
+    assert page["topic"]["title"] == TOPIC_TITLE
+    assert page["topic"]["aliases"] == [MARKUP + " alias", SGR + " alias"]
+    assert page["topic"]["key_terms"][0]["term"] == BOLD
+    assert page["topic"]["figures"][0]["value"] == C1
+    assert page["articles"] == [hostile]
+    hits = mfgkb_json("search", "hostilearticle")
+    assert [h["title"] for h in hits if h["kind"] == "article"] == [TITLE]
+    topics = {t["slug"]: t for t in mfgkb_json("topics")}
+    assert topics["evil-topic"]["title"] == TOPIC_TITLE
+
+
+# Error messages quote the input: they are escaped on stderr too (cli._fail).
+_ECHO_BUG: tuple[pytest.MarkDecorator, ...] = ()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(("show", SGR + OSC8), marks=_ECHO_BUG, id="unknown-topic"),
+        pytest.param(("add-article", "--title", "x", "--date", SGR), marks=_ECHO_BUG, id="date"),
+        pytest.param(
+            ("add-article", "--title", "x", "--date", "2025-01-01", "--url", "javascript:" + SGR),
+            marks=_ECHO_BUG,
+            id="url",
+        ),
+        pytest.param(("articles", "--topic", BIDI + MARKUP), marks=_ECHO_BUG, id="topic-filter"),
+    ],
+)
+def test_error_messages_echoing_hostile_arguments_are_inert(
+    mfgkb: Invoke, args: tuple[str, ...]
+) -> None:
+    result = mfgkb(*args)
+    assert result.exit_code in (1, 2), args
+    assert result.stdout == "", args
+    assert_inert(result.stderr.rstrip("\n"), args)
+
+
+def test_column_names_from_an_import_file_are_inert_in_errors(
+    mfgkb: Invoke, tmp_path: Path
+) -> None:
+    source = tmp_path / "evil.csv"
+    source.write_text(f"title{OSC8},date\nA,2025-01-01\n", encoding="utf-8")
+    result = mfgkb("import", str(source), "--map", "url=link")
+    assert result.exit_code == 2, result.stderr
+    assert_inert(result.stderr.rstrip("\n"), "import --map error")
+
+
+@pytest.mark.parametrize(
+    ("option", "size"),
+    [("--title", 10_000_000), ("--description", 1_000_000), ("--title", MAX_TITLE + 1)],
+    ids=["10MB-title", "1MB-description", "title-one-over"],
+)
+def test_oversized_fields_are_refused_and_nothing_is_written(
+    mfgkb: Invoke, db: Path, option: str, size: int
+) -> None:
+    ok(mfgkb("articles"))
+    before = files_of(db)
+    args = ["add-article", "--title", "Small", "--date", "2025-01-01", option, "A" * size]
+    result = mfgkb(*args)
+    assert result.exit_code == 1, result.stderr[:500]
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "limit" in lines[0]
+    assert len(lines[0]) < 300  # the message does not echo the 10 MB back
+    assert files_of(db) == before
+
+
+def test_a_description_at_the_limit_is_accepted(mfgkb_json: JsonInvoke) -> None:
+    text = "d" * MAX_DESCRIPTION
+    added = mfgkb_json(
+        "add-article", "--title", "Long", "--date", "2025-01-01", "--description", text
+    )
+    assert mfgkb_json("article", str(added["id"]))["description"] == text
+
+
+# -- 7. hostile text from an import file ---------------------------------------------------
+
+
+def test_imported_hostile_rows_are_inert(
+    mfgkb: Invoke, mfgkb_json: JsonInvoke, tmp_path: Path, db: Path
+) -> None:
+    rows = [
+        {
+            "title": "Importedhostile " + text,
+            "date": "2025-02-02",
+            "authors": [MARKUP, SGR],
+            "description": "Imported description " + text,
+            "source": OSC8,
+            "tags": [BOLD, C1],
+            "topics": [MAIN],
+            "url": f"https://example.com/imported/{n}",
+        }
+        for n, text in enumerate(HOSTILE)
+    ]
+    rows.append({"title": "T" * 10_000_000, "date": "2025-02-02"})  # refused row
+    source = tmp_path / "hostile.jsonl"
+    source.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    report = mfgkb_json("import", str(source))
+    assert report["added"] == len(HOSTILE)
+    assert [i["line"] for i in report["invalid"]] == [len(rows)]
+    assert len(json.dumps(report)) < 2000  # the refusal does not echo the 10 MB title
+
+    by_title = {a["title"]: a for a in mfgkb_json("articles", "--limit", "0")}
+    for row in rows[:-1]:
+        got = by_title[row["title"]]
+        assert got["authors"] == [MARKUP, SGR]
+        assert got["description"] == row["description"]
+        assert got["source"] == OSC8
+        assert got["tags"] == ["[bold]loud[/bold]-[/]", C1]
+    ids = [by_title[r["title"]]["id"] for r in rows[:-1]]
+    for args in (
+        ("articles",),
+        ("show", MAIN),
+        ("search", "importedhostile"),
+        *(("article", str(i)) for i in ids),
+    ):
+        out = ok(mfgkb(*args)).stdout
+        assert_inert(out, args)
+    listing = ok(mfgkb("articles", "--limit", "0")).stdout
+    for row in rows[:-1]:
+        assert shown(row["title"]) in listing
+    load(db)
+
+
+def test_an_import_of_only_refused_rows_writes_nothing(
+    mfgkb: Invoke, tmp_path: Path, db: Path
+) -> None:
+    ok(mfgkb("articles"))
+    before = files_of(db)
+    source = tmp_path / "bad.jsonl"
+    source.write_text(
+        json.dumps({"title": "T" * 1_000_000, "date": "2025-02-02", "description": ""})
+        + "\n"
+        + json.dumps({"title": "ok", "date": "2025-02-02", "description": "d" * 1_000_000})
+        + "\n",
+        encoding="utf-8",
+    )
+    result = ok(mfgkb("import", str(source)))
+    assert "2 invalid" in result.stdout
+    assert_inert(result.stdout, "import report")
+    assert files_of(db) == before
+
+
+# -- bytes that are not UTF-8 on the command line ----------------------------------------
+
+
+def _child_env(tmp_path: Path, db: Path) -> dict[str, str]:
+    home = tmp_path / "child-home"
+    home.mkdir(exist_ok=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MFGKB_", "XDG_"))}
+    env.update(
+        HOME=str(home),
+        XDG_DATA_HOME=str(home / "data"),
+        XDG_CONFIG_HOME=str(home / "config"),
+        XDG_CACHE_HOME=str(home / "cache"),
+        XDG_STATE_HOME=str(home / "state"),
+        MFGKB_DB=str(db),
+        MFGKB_LOCK_TIMEOUT="5",
+        NO_COLOR="1",
+        LC_ALL="C.UTF-8",
+        PYTHONIOENCODING="utf-8",
+    )
+    return env
+
+
+def test_a_title_that_is_not_utf8_is_refused_cleanly(
+    mfgkb: Invoke, tmp_path: Path, db: Path
+) -> None:
+    ok(mfgkb("articles"))
+    before = files_of(db)
+    script = Path(sys.executable).parent / "mfgkb"
+    cmd: list[str | bytes] = [str(script)] if script.exists() else [sys.executable, "-m", "mfgkb"]
+    proc = subprocess.run(
+        [*cmd, "add-article", "--title", b"bad \xff title", "--date", "2025-01-01"],
+        env=_child_env(tmp_path, db),
+        capture_output=True,
+        timeout=30,
+        check=False,
+    )
+    err = proc.stderr.decode("utf-8", "replace")
+    # The file must be safe whatever happens...
+    assert files_of(db) == before or proc.returncode == 0, err
+    load(db)
+    assert list(db.parent.glob(".kb.json.*.tmp")) == []
+    # ...and the outcome either a stored article or one clean line.
+    assert "Traceback" not in err, err
+    assert proc.returncode in (0, 1), err
+    if proc.returncode == 1:
+        assert len(err.strip().splitlines()) == 1, err
+
+
+# -- 8. property-based ----------------------------------------------------------------
+
+# Any code point except lone surrogates, which cannot come from UTF-8 input.
+TEXT = st.characters(exclude_categories=("Cs",))
+
+
+def _clean_authors(authors: list[str]) -> list[str]:
+    """models.clean_list: strip, drop empty ones and case-insensitive repeats, keep order."""
+    seen: set[str] = set()
+    out: list[str] = []
+    for raw in authors:
+        name = raw.strip()
+        if name and name.casefold() not in seen:
+            seen.add(name.casefold())
+            out.append(name)
+    return out
+
+
+@settings(
+    max_examples=50,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    title=st.text(TEXT, min_size=1, max_size=80).filter(lambda s: bool(s.strip())),
+    authors=st.lists(st.text(TEXT, max_size=30), max_size=6),
+    description=st.text(TEXT, max_size=300),
+)
+def test_arbitrary_text_round_trips(
+    runner: CliRunner, db: Path, title: str, authors: list[str], description: str
+) -> None:
+    db.parent.mkdir(parents=True, exist_ok=True)
+    args = ["--db", str(db), "add-article", f"--title={title}", "--date=2025-07-07"]
+    args += [f"--author={a}" for a in authors] + [f"--description={description}", "--json"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, (result.stderr, result.exception)
+    added = json.loads(result.stdout)
+    expected = {
+        "title": title.strip(),
+        "authors": _clean_authors(authors),
+        "description": description.strip(),
+    }
+    assert {k: added[k] for k in expected} == expected
+    shown_ = runner.invoke(app, ["--db", str(db), "article", str(added["id"]), "--json"])
+    assert shown_.exit_code == 0, (shown_.stderr, shown_.exception)
+    assert json.loads(shown_.stdout) == added
+    stored = json.loads(db.read_bytes())["articles"][str(added["id"])]
+    assert {k: stored[k] for k in expected} == expected
+    # The human-readable page is inert whatever the text.
+    page = runner.invoke(app, ["--db", str(db), "article", str(added["id"])])
+    assert page.exit_code == 0, (page.stderr, page.exception)
+    assert_inert(page.stdout, "article page")
+
+
+# Fragments of dates, so that many examples get deep into dateutil's parser.
+DATE_LIKE = st.lists(
+    st.sampled_from(
+        [*"0123456789-/.,: TZ+", "Jan", "Oct", "May", "Sept", "th", "of", "2025", "99999"]
+    ),
+    max_size=12,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.one_of(st.text(), DATE_LIKE, st.text(max_size=200)), dayfirst=st.booleans())
+def test_parse_date_returns_a_date_or_raises_date_error(text: str, dayfirst: bool) -> None:
+    try:
+        value = parse_date(text, dayfirst=dayfirst)
+    except DateError as err:
+        assert err.message
+    else:
+        assert isinstance(value, date)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.one_of(st.text(), DATE_LIKE), dayfirst=st.booleans(), end=st.booleans())
+def test_parse_period_returns_a_date_or_raises_date_error(
+    text: str, dayfirst: bool, end: bool
+) -> None:
+    try:
+        value = parse_period(text, dayfirst=dayfirst, end=end)
+    except DateError as err:
+        assert err.message
+    else:
+        assert isinstance(value, date)
