@@ -92,17 +92,21 @@ def run_once(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
     return elapsed, usage.ru_maxrss / 1024  # ru_maxrss is in KiB on Linux
 
 
-def measure(
-    label: str, argv: list[str], env: dict[str, str], runs: int, *, warmup: bool = True
-) -> Timing:
-    timing = Timing(label, argv)
-    if warmup:
+def measure(jobs: list[tuple[str, list[str], dict[str, str]]], runs: int) -> list[Timing]:
+    """Time each job ``runs`` times after a warm-up, round-robin.
+
+    Interleaving the jobs (floor, search, show, ...) spreads the machine's
+    drift over all of them, so the ratios to the floor stay fair on a noisy VM.
+    """
+    timings = [Timing(label, argv) for label, argv, _ in jobs]
+    for _, argv, env in jobs:
         run_once(argv, env)
     for _ in range(runs):
-        ms, mb = run_once(argv, env)
-        timing.wall_ms.append(ms)
-        timing.rss_mb.append(mb)
-    return timing
+        for timing, (_, argv, env) in zip(timings, jobs, strict=True):
+            ms, mb = run_once(argv, env)
+            timing.wall_ms.append(ms)
+            timing.rss_mb.append(mb)
+    return timings
 
 
 def make_venv(work: Path, with_buku: bool) -> tuple[Path, bool]:
@@ -111,12 +115,17 @@ def make_venv(work: Path, with_buku: bool) -> tuple[Path, bool]:
     python = venv / "bin" / "python"
     if not python.exists():
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    pip = [str(python), "-m", "pip", "install", "--quiet"]
-    subprocess.run([*pip, "--force-reinstall", "--no-deps", str(ROOT)], check=True)
-    subprocess.run([*pip, str(ROOT)], check=True)
-    has_buku = False
-    if with_buku:
-        has_buku = subprocess.run([*pip, "buku"], check=False).returncode == 0
+    pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+
+    def install(*args: str, check: bool = True) -> bool:
+        done = subprocess.run([*pip, *args], capture_output=True, text=True, check=False)
+        if done.returncode != 0 and check:
+            raise SystemExit(f"pip install {' '.join(args)} failed:\n{done.stderr}")
+        return done.returncode == 0
+
+    install("--force-reinstall", "--no-deps", str(ROOT))
+    install(str(ROOT))
+    has_buku = install("buku", check=False) if with_buku else False
     return venv, has_buku
 
 
@@ -153,7 +162,7 @@ for line in open({str(data)!r}, encoding="utf-8"):
                delay_commit=True, fetch=False)
 db.conn.commit()
 """
-    subprocess.run([str(python), "-c", script], check=True)
+    subprocess.run([str(python), "-c", script], check=True, stderr=subprocess.DEVNULL)
 
 
 def remove_db(db: Path) -> None:
@@ -210,28 +219,22 @@ def main() -> None:
             ms, mb = run_once(imp.argv, env)
             imp.wall_ms.append(ms)
             imp.rss_mb.append(mb)
-        timings = [imp]
-        timings.append(
-            measure("floor (typer hello)", [str(python), str(floor_script)], env, args.runs)
-        )
-        timings.append(measure("mfgkb --help", [mfgkb, "--help"], env, args.runs))
+        jobs: list[tuple[str, list[str], dict[str, str]]] = [
+            ("floor (typer hello)", [str(python), str(floor_script)], env),
+            ("mfgkb --help", [mfgkb, "--help"], env),
+        ]
         for q in QUERIES:
-            timings.append(
-                measure(
-                    f"search {' '.join(q)}", [mfgkb, "search", *q, "--limit", "10"], env, args.runs
-                )
-            )
-        timings.append(
-            measure(
-                "show advanced-manufacturing",
-                [mfgkb, "show", "advanced-manufacturing"],
-                env,
-                args.runs,
-            )
-        )
-        timings.append(
-            measure("articles --limit 20", [mfgkb, "articles", "--limit", "20"], env, args.runs)
-        )
+            jobs.append((f"search {' '.join(q)}", [mfgkb, "search", *q, "--limit", "10"], env))
+        jobs.append(("show advanced-manufacturing", [mfgkb, "show", "advanced-manufacturing"], env))
+        jobs.append(("articles --limit 20", [mfgkb, "articles", "--limit", "20"], env))
+        if has_buku:
+            bdir = work / f"buku-{size}"
+            fill_buku(python, data, bdir)
+            benv = {**env, "BUKU_DEFAULT_DBDIR": str(bdir)}
+            buku = str(venv / "bin" / "buku")
+            for q in QUERIES[:2]:
+                jobs.append((f"buku -s {' '.join(q)}", [buku, "--nostdin", "--np", "-s", *q], benv))
+        timings = [imp, *measure(jobs, args.runs)]
         add = Timing("add-article", [])
         for n in range(args.runs + 1):
             argv = [
@@ -252,19 +255,6 @@ def main() -> None:
                 add.wall_ms.append(ms)
                 add.rss_mb.append(mb)
         timings.append(add)
-        if has_buku:
-            bdir = work / f"buku-{size}"
-            fill_buku(python, data, bdir)
-            benv = {**env, "BUKU_DEFAULT_DBDIR": str(bdir)}
-            for q in QUERIES[:2]:
-                timings.append(
-                    measure(
-                        f"buku -s {' '.join(q)}",
-                        [str(venv / "bin" / "buku"), "--nostdin", "--np", "-s", *q],
-                        benv,
-                        args.runs,
-                    )
-                )
 
         floor = next(t for t in timings if t.label.startswith("floor")).median
         for t in timings:
@@ -330,10 +320,9 @@ def main() -> None:
                 )
             )
     peak = max(
-        float(r["peak_mb"])
+        float(r["peak_mb"])  # type: ignore[arg-type]
         for r in results
-        if r["size"] == big  # type: ignore[arg-type]
-        and not str(r["command"]).startswith("buku")
+        if r["size"] == big and not str(r["command"]).startswith("buku")
     )
     checks.append(("peak memory of any mfgkb command <= 300 MB", peak <= 300, peak))
     for text, ok, value in checks:
