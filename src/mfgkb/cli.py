@@ -155,17 +155,61 @@ def _kb(ctx: typer.Context) -> KnowledgeBase:
     return state.kb
 
 
+# -- shell completion ---------------------------------------------------------
+
+
+def _completer(what: str) -> Any:
+    """A Typer autocompletion function listing ``what`` from the user's own database."""
+
+    def complete(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+        from mfgkb.kb import KnowledgeBase
+
+        db = ctx.find_root().params.get("db") or os.environ.get("MFGKB_DB")
+        if db:
+            path = Path(db).expanduser()
+        else:
+            from platformdirs import user_data_path
+
+            path = user_data_path("mfgkb") / "kb.json"
+        kb = KnowledgeBase(path)
+        try:
+            return kb.complete(what, incomplete)
+        finally:
+            kb.close()
+
+    return complete
+
+
+_complete_topic = _completer("topic")
+_complete_tag = _completer("tag")
+_complete_id = _completer("id")
+
 # -- shared options ---------------------------------------------------------
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for programs instead.")]
 TopicOpt = Annotated[
-    str | None, typer.Option("--topic", help="Only articles linked to this topic.")
+    str | None,
+    typer.Option(
+        "--topic", help="Only articles linked to this topic.", autocompletion=_complete_topic
+    ),
 ]
 AuthorOpt = Annotated[
     str | None,
     typer.Option("--author", help="Only articles by an author whose name contains this."),
 ]
-TagOpt = Annotated[str | None, typer.Option("--tag", help="Only articles with this tag.")]
+TagOpt = Annotated[
+    str | None,
+    typer.Option("--tag", help="Only articles with this tag.", autocompletion=_complete_tag),
+]
+TopicArg = Annotated[
+    str,
+    typer.Argument(
+        help="Slug, title or alias of the topic (any case).", autocompletion=_complete_topic
+    ),
+]
+PagerOpt = Annotated[
+    bool, typer.Option("--pager", help="Show the output through $PAGER (at a terminal).")
+]
 SinceOpt = Annotated[
     str | None, typer.Option("--since", help="Published on or after: 2025, 2025-10 or a date.")
 ]
@@ -265,11 +309,12 @@ def _prompt_missing(value: str | None, label: str, option: str) -> str:
 @app.command()
 def show(
     ctx: typer.Context,
-    topic: Annotated[str, typer.Argument(help="Slug, title or alias of the topic (any case).")],
+    topic: TopicArg,
     limit: Annotated[
         int, typer.Option("--limit", help="How many articles to list; 0 for all.")
     ] = 20,
     json_: JsonOpt = False,
+    pager: PagerOpt = False,
 ) -> None:
     """Show a topic page: summary, key terms, figures, related topics, newest articles.
 
@@ -287,11 +332,11 @@ def show(
             }
         )
     else:
-        render.show(render.topic_page(page))
+        render.show(render.topic_page(page), pager=pager)
 
 
 @app.command()
-def topics(ctx: typer.Context, json_: JsonOpt = False) -> None:
+def topics(ctx: typer.Context, json_: JsonOpt = False, pager: PagerOpt = False) -> None:
     """List every topic with its number of articles.
 
     Example: mfgkb topics
@@ -302,7 +347,7 @@ def topics(ctx: typer.Context, json_: JsonOpt = False) -> None:
     if json_:
         render.print_json([{**t.to_dict(), "article_count": n} for t, n in rows])
     else:
-        render.show(render.topics_table(rows))
+        render.show(render.topics_table(rows), pager=pager)
 
 
 def _key_terms(values: list[str]) -> list[KeyTerm]:
@@ -403,7 +448,7 @@ def add_topic(
 @app.command("edit-topic")
 def edit_topic(
     ctx: typer.Context,
-    topic: Annotated[str, typer.Argument(help="Slug, title or alias of the topic.")],
+    topic: TopicArg,
     title: Annotated[str | None, typer.Option("--title", help="New title.")] = None,
     alias: Annotated[
         list[str] | None, typer.Option("--alias", help="Replace the aliases (repeatable).")
@@ -458,9 +503,15 @@ def edit_topic(
 
 AuthorsOpt = Annotated[list[str] | None, typer.Option("--author", help="An author (repeatable).")]
 TopicsOpt = Annotated[
-    list[str] | None, typer.Option("--topic", help="Slug of a topic to link (repeatable).")
+    list[str] | None,
+    typer.Option(
+        "--topic", help="Slug of a topic to link (repeatable).", autocompletion=_complete_topic
+    ),
 ]
-TagsOpt = Annotated[list[str] | None, typer.Option("--tag", help="A tag (repeatable).")]
+TagsOpt = Annotated[
+    list[str] | None,
+    typer.Option("--tag", help="A tag (repeatable).", autocompletion=_complete_tag),
+]
 
 
 @app.command("add-article")
@@ -533,6 +584,7 @@ def articles(
     limit: Annotated[int, typer.Option("--limit", help="At most this many; 0 for all.")] = 50,
     dayfirst: DayfirstOpt = False,
     json_: JsonOpt = False,
+    pager: PagerOpt = False,
 ) -> None:
     """List articles, newest first, filtered by topic, author, tag and date.
 
@@ -547,10 +599,13 @@ def articles(
     if json_:
         render.print_json([a.to_json() for a in found])
     else:
-        render.show(render.articles_table(found, total))
+        render.show(render.articles_table(found, total), pager=pager)
 
 
-IdArg = Annotated[int, typer.Argument(help="The article's id (see mfgkb articles).")]
+IdArg = Annotated[
+    int,
+    typer.Argument(help="The article's id (see mfgkb articles).", autocompletion=_complete_id),
+]
 
 
 @app.command()
@@ -656,7 +711,7 @@ def _link(ctx: typer.Context, article_id: int, topic: str, *, add: bool) -> None
 def link(
     ctx: typer.Context,
     article_id: IdArg,
-    topic: Annotated[str, typer.Argument(help="Slug, title or alias of the topic.")],
+    topic: TopicArg,
 ) -> None:
     """Link an article to a topic.
 
@@ -669,7 +724,7 @@ def link(
 def unlink(
     ctx: typer.Context,
     article_id: IdArg,
-    topic: Annotated[str, typer.Argument(help="Slug, title or alias of the topic.")],
+    topic: TopicArg,
 ) -> None:
     """Remove the link between an article and a topic.
 
@@ -769,6 +824,7 @@ def search(
     limit: Annotated[int, typer.Option("--limit", help="At most this many results.")] = 10,
     dayfirst: DayfirstOpt = False,
     json_: JsonOpt = False,
+    pager: PagerOpt = False,
 ) -> None:
     """Search topics and articles, best match first.
 
@@ -816,7 +872,40 @@ def search(
         if not result.hits and result.suggestions:
             render.message(f"No results; did you mean: {', '.join(result.suggestions)}?")
     else:
-        render.show(render.search_results(result))
+        render.show(render.search_results(result), pager=pager)
+
+
+@app.command("open")
+def open_(ctx: typer.Context, article_id: IdArg) -> None:
+    """Open an article's URL in the web browser.
+
+    Example: mfgkb open 12
+    """
+    found = _kb(ctx).article(article_id)
+    if not found.url:
+        raise UsageError(
+            f"Article {article_id} has no URL; add one with: mfgkb edit-article "
+            f"{article_id} --url https://..."
+        )
+    import webbrowser
+
+    if not webbrowser.open(found.url):
+        raise UsageError(f"No web browser could be started; the URL is {found.url}")
+
+
+@app.command()
+def stats(ctx: typer.Context, json_: JsonOpt = False, pager: PagerOpt = False) -> None:
+    """Counts, articles per year and per topic, top authors, sources and tags.
+
+    Example: mfgkb stats
+    """
+    result = _kb(ctx).stats()
+    from mfgkb import render
+
+    if json_:
+        render.print_json(result._asdict())
+    else:
+        render.show(render.stats_view(result), pager=pager)
 
 
 # -- your data ---------------------------------------------------------------

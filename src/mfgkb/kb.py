@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from mfgkb.errors import DatabaseError, DuplicateError, NotFoundError, ValidationError
 from mfgkb.filestamp import FileStamp, stamp
-from mfgkb.models import Article, Topic, fold, now_utc, url_key
-from mfgkb.search import Filters, Index, IndexError_, SearchResult, parse_query
+from mfgkb.models import Article, Topic, fold, now_utc, printable, url_key
+from mfgkb.search import Filters, Index, IndexError_, SearchResult, Stats, parse_query
 
 if TYPE_CHECKING:
     from mfgkb.check import Problem
@@ -470,6 +470,33 @@ class KnowledgeBase:
             report.added = accepted if dry_run else tx.add_articles(accepted)
             del accepted
         return report
+
+    @_recovering
+    def stats(self) -> Stats:
+        return self.reader().stats()
+
+    def complete(self, what: str, prefix: str) -> list[tuple[str, str]]:
+        """Shell completion candidates: (value, help). Never creates, rebuilds or raises.
+
+        Runs on every Tab press, so it reads the index as it is (a stale one is
+        good enough for a suggestion) and gives nothing rather than an error.
+        """
+        import sqlite3
+
+        if not self.index_path.exists():
+            return []
+        try:
+            idx = self._open_index()
+            if what == "topic":
+                return idx.complete_topics(prefix)
+            if what == "tag":
+                return [(t, f"{n} articles") for t, n in idx.complete_tags(prefix)]
+            if what == "id":
+                # Titles go to the shell's screen: control characters escaped.
+                return [(i, printable(t)) for i, t in idx.complete_ids(prefix)]
+        except (sqlite3.Error, IndexError_, OSError):
+            pass
+        return []
 
     # -- safety --------------------------------------------------------------
     def check(self, *, fix: bool) -> CheckReport:

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     from mfgkb.kb import CheckReport, ImportReport, TopicPage
     from mfgkb.models import Article, Topic
-    from mfgkb.search import SearchResult
+    from mfgkb.search import SearchResult, Stats
 
 KIND_STYLE = {"topic": "bold magenta", "article": "cyan"}
 
@@ -280,8 +280,14 @@ def print_json(data: Any) -> None:
         out.write(text)
 
 
-def show(renderable: RenderableType) -> None:
-    console().print(renderable)
+def show(renderable: RenderableType, *, pager: bool = False) -> None:
+    out = console()
+    if pager and out.is_terminal:
+        # Through $PAGER (less -R keeps the colours), only when asked for.
+        with out.pager(styles=True):
+            out.print(renderable)
+    else:
+        out.print(renderable)
 
 
 def message(text: str, *, style: str = "") -> None:
@@ -392,3 +398,52 @@ def backups_table(paths: Sequence[Path]) -> RenderableType:
             f"{st.st_size:,} B",
         )
     return Group(table, Text("Restore one with: mfgkb restore PATH", style="dim"))
+
+
+def _bars(title: str, rows: Sequence[tuple[str, int]], width: int = 40) -> RenderableType:
+    """A horizontal bar chart: label, bar scaled to the largest count, count."""
+    from rich.table import Table
+
+    table = Table(
+        title=title,
+        title_justify="left",
+        title_style="bold",
+        box=None,
+        show_header=False,
+        padding=(0, 1),
+    )
+    table.add_column(style="magenta", overflow="fold", max_width=32)
+    table.add_column(no_wrap=True)
+    table.add_column(justify="right")
+    top = max((n for _, n in rows), default=0) or 1
+    for label, n in rows:
+        cells = n * width / top
+        bar = "█" * int(cells) + ("▌" if cells - int(cells) >= 0.5 else "")
+        table.add_row(lit(label), Text(bar or "▏", style="cyan"), f"{n:,}")
+    return table
+
+
+def stats_view(stats: Stats) -> RenderableType:
+    summary = Text.assemble(
+        (f"{stats.articles:,}", "bold"),
+        " articles · ",
+        (f"{stats.topics:,}", "bold"),
+        " topics · ",
+        (f"{stats.authors:,}", "bold"),
+        " authors · ",
+        (f"{stats.tags:,}", "bold"),
+        " tags",
+    )
+    blocks: list[RenderableType] = [summary, Text()]
+    if stats.per_year:
+        blocks += [_bars("Articles per year", stats.per_year), Text()]
+    if stats.per_topic:
+        blocks += [_bars("Articles per topic", stats.per_topic), Text()]
+    for title, rows in (
+        ("Top authors", stats.top_authors),
+        ("Top sources", stats.top_sources),
+        ("Top tags", stats.top_tags),
+    ):
+        if rows:
+            blocks += [_bars(title, rows, width=24), Text()]
+    return Group(*blocks)

@@ -38,7 +38,7 @@ from typing import Any, NamedTuple
 
 from mfgkb.models import Article, Topic, fold, tag_form, url_key
 
-INDEX_VERSION = "4"
+INDEX_VERSION = "5"
 
 # Column order of the FTS table, and the BM25 weight of each column. A topic's
 # title and names (slug, aliases) weigh most, then its key terms, then its
@@ -206,7 +206,7 @@ CREATE TABLE IF NOT EXISTS article_tags(tag TEXT NOT NULL, id INTEGER NOT NULL,
     PRIMARY KEY(tag, id)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS article_tags_id ON article_tags(id);
 CREATE TABLE IF NOT EXISTS article_authors(author TEXT NOT NULL, id INTEGER NOT NULL,
-    PRIMARY KEY(author, id)) WITHOUT ROWID;
+    name TEXT NOT NULL, PRIMARY KEY(author, id)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS article_authors_id ON article_authors(id);
 CREATE TABLE IF NOT EXISTS vocab(word TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
@@ -366,6 +366,20 @@ class Hit(NamedTuple):
     authors: tuple[str, ...] = ()
     source: str = ""
     matched_all: bool = True
+
+
+class Stats(NamedTuple):
+    """What ``mfgkb stats`` shows."""
+
+    topics: int
+    articles: int
+    authors: int
+    tags: int
+    per_year: list[tuple[str, int]]
+    per_topic: list[tuple[str, int]]
+    top_authors: list[tuple[str, int]]
+    top_sources: list[tuple[str, int]]
+    top_tags: list[tuple[str, int]]
 
 
 class SearchResult(NamedTuple):
@@ -620,8 +634,8 @@ class Index:
             ((t.lower(), a.id) for a in articles for t in a.tags),
         )
         c.executemany(
-            "INSERT OR IGNORE INTO article_authors(author, id) VALUES (?, ?)",
-            ((fold(n), a.id) for a in articles for n in a.authors),
+            "INSERT OR IGNORE INTO article_authors(author, id, name) VALUES (?, ?, ?)",
+            ((fold(n), a.id, n) for a in articles for n in a.authors),
         )
         counts: Counter[str] = Counter()
         rows = []
@@ -726,6 +740,70 @@ class Index:
         (topics,) = self.conn.execute("SELECT count(*) FROM topics").fetchone()
         (articles,) = self.conn.execute("SELECT count(*) FROM articles").fetchone()
         return int(topics), int(articles)
+
+    def stats(self, top: int = 10) -> Stats:
+        """Counts and distributions for ``mfgkb stats``, straight from the index."""
+        c = self.conn
+
+        def pairs(sql: str, *params: Any) -> list[tuple[str, int]]:
+            return [(str(k), int(n)) for k, n in c.execute(sql, params)]
+
+        topics, articles = self.counts()
+        (authors,) = c.execute("SELECT count(DISTINCT author) FROM article_authors").fetchone()
+        (tags,) = c.execute("SELECT count(DISTINCT tag) FROM article_tags").fetchone()
+        return Stats(
+            topics=topics,
+            articles=articles,
+            authors=int(authors),
+            tags=int(tags),
+            per_year=pairs(
+                "SELECT substr(published, 1, 4) AS y, count(*) FROM articles GROUP BY y ORDER BY y"
+            ),
+            per_topic=pairs(
+                "SELECT t.slug, (SELECT count(*) FROM article_topics a WHERE a.slug = t.slug) AS n "
+                "FROM topics t ORDER BY n DESC, t.slug"
+            ),
+            top_authors=pairs(
+                "SELECT min(name), count(*) AS n FROM article_authors GROUP BY author "
+                "ORDER BY n DESC, author LIMIT ?",
+                top,
+            ),
+            top_sources=pairs(
+                "SELECT json_extract(doc, '$.source') AS s, count(*) AS n FROM articles "
+                "WHERE s != '' GROUP BY s ORDER BY n DESC, s LIMIT ?",
+                top,
+            ),
+            top_tags=pairs(
+                "SELECT tag, count(*) AS n FROM article_tags GROUP BY tag "
+                "ORDER BY n DESC, tag LIMIT ?",
+                top,
+            ),
+        )
+
+    def complete_topics(self, prefix: str) -> list[tuple[str, str]]:
+        """(slug, title) of topics whose slug starts with ``prefix``, for shell completion."""
+        rows = self.conn.execute(
+            "SELECT slug, title FROM topics WHERE slug >= ? AND slug < ? ORDER BY slug",
+            (prefix, prefix + "\U0010ffff"),
+        )
+        return [(str(s), str(t)) for s, t in rows]
+
+    def complete_tags(self, prefix: str) -> list[tuple[str, int]]:
+        rows = self.conn.execute(
+            "SELECT tag, count(*) FROM article_tags WHERE tag >= ? AND tag < ? "
+            "GROUP BY tag ORDER BY count(*) DESC LIMIT 100",
+            (prefix, prefix + "\U0010ffff"),
+        )
+        return [(str(t), int(n)) for t, n in rows]
+
+    def complete_ids(self, prefix: str, limit: int = 50) -> list[tuple[str, str]]:
+        """Ids starting with ``prefix`` (newest first) with their titles."""
+        rows = self.conn.execute(
+            "SELECT id, json_extract(doc, '$.title') FROM articles "
+            "WHERE CAST(id AS TEXT) LIKE ? ORDER BY id DESC LIMIT ?",
+            (_like_escape(prefix) + "%", limit),
+        )
+        return [(str(i), str(t)) for i, t in rows]
 
     # -- reading: search -----------------------------------------------------
     def search(self, query: Query, filters: Filters, limit: int = 10) -> SearchResult:
