@@ -14,9 +14,10 @@ from __future__ import annotations
 import gc
 import os
 import sys
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 
@@ -25,7 +26,7 @@ from typer._click.exceptions import UsageError as ClickUsageError
 from typer.core import TyperGroup
 
 from mfgkb import __version__
-from mfgkb.errors import MfgkbError, UsageError
+from mfgkb.errors import MfgkbError, UsageError, ValidationError
 
 if TYPE_CHECKING:
     from datetime import date
@@ -303,6 +304,41 @@ def _prompt_missing(value: str | None, label: str, option: str) -> str:
     raise UsageError(f'Missing {option}; give it on the command line, e.g. {option} "...".')
 
 
+EditorOpt = Annotated[bool, typer.Option("--editor", help="Edit every field in $EDITOR instead.")]
+
+T = TypeVar("T")
+
+
+def _edit_in_editor(text: str, save: Callable[[str], T]) -> T | None:
+    """Open ``text`` in $EDITOR until ``save`` accepts it; None if left unchanged.
+
+    A rejected edit is not thrown away: the error is shown and the edited text
+    opens again; declining keeps it in a file whose path is printed.
+    """
+    from mfgkb import render
+    from mfgkb.editing import run_editor
+
+    while True:
+        edited = run_editor(text)
+        if edited is None or edited == text:
+            render.message("No changes.")
+            return None
+        try:
+            return save(edited)
+        except MfgkbError as err:
+            sys.stderr.write(f"mfgkb: {_printable(err.message)}\n")
+            if sys.stdin.isatty() and typer.confirm("Edit it again?", default=True):
+                text = edited
+                continue
+            import tempfile
+
+            with tempfile.NamedTemporaryFile(
+                "w", suffix=".md", prefix="mfgkb-edit-", delete=False, encoding="utf-8"
+            ) as kept:
+                kept.write(edited)
+            raise ValidationError(f"Nothing was saved; your edit is kept in {kept.name}.") from None
+
+
 # -- topics -----------------------------------------------------------------
 
 
@@ -468,9 +504,13 @@ def edit_topic(
     related: Annotated[
         list[str] | None, typer.Option("--related", help="Replace the related slugs (repeatable).")
     ] = None,
+    editor: EditorOpt = False,
     json_: JsonOpt = False,
 ) -> None:
     """Change a topic. Each option given replaces that field; others stay as they are.
+
+    With --editor, the whole topic opens in $EDITOR as Markdown (the summary) with
+    YAML front matter (the other fields); a bad edit is shown again rather than lost.
 
     Example: mfgkb edit-topic chips-act --alias "CHIPS and Science Act" --alias "US CHIPS Act"
     """
@@ -488,9 +528,25 @@ def edit_topic(
         changes["figures"] = _figures(figure)
     if related is not None:
         changes["related"] = related
-    if not changes:
-        raise UsageError("Nothing to change; give at least one option, e.g. --title.")
-    updated = _kb(ctx).edit_topic(topic, changes)
+    kb = _kb(ctx)
+    if editor:
+        if changes:
+            raise UsageError("--editor edits every field; give it without other options.")
+        from mfgkb import editing
+
+        slug = kb.resolve_topic(topic)
+        current = kb.topic_page(slug, limit=1).topic
+        edited = _edit_in_editor(
+            editing.topic_document(current),
+            lambda text: kb.edit_topic(slug, editing.topic_changes(text)),
+        )
+        if edited is None:
+            return
+        updated = edited
+    else:
+        if not changes:
+            raise UsageError("Nothing to change; give at least one option, e.g. --title.")
+        updated = kb.edit_topic(topic, changes)
     from mfgkb import render
 
     if json_:
@@ -643,10 +699,14 @@ def edit_article(
         list[str] | None, typer.Option("--tag", help="Replace the tags (repeatable).")
     ] = None,
     source: Annotated[str | None, typer.Option("--source", help="New source.")] = None,
+    editor: EditorOpt = False,
     dayfirst: DayfirstOpt = False,
     json_: JsonOpt = False,
 ) -> None:
     """Change an article. Each option given replaces that field; others stay as they are.
+
+    With --editor, the whole article opens in $EDITOR as Markdown with YAML front
+    matter; a bad edit is shown again rather than lost.
 
     Example: mfgkb edit-article 1 --source "Industry Weekly" --tag policy --tag united-states
     """
@@ -664,9 +724,25 @@ def edit_article(
             changes[name] = value
     if date_ is not None:
         changes["published"] = _date(date_, dayfirst)
-    if not changes:
-        raise UsageError("Nothing to change; give at least one option, e.g. --title.")
-    updated = _kb(ctx).edit_article(article_id, changes)
+    kb = _kb(ctx)
+    if editor:
+        if changes:
+            raise UsageError("--editor edits every field; give it without other options.")
+        from mfgkb import editing
+
+        current = kb.article(article_id)
+        updated = _edit_in_editor(
+            editing.article_document(current),
+            lambda text: kb.edit_article(
+                article_id, editing.article_changes(text, dayfirst=dayfirst)
+            ),
+        )
+        if updated is None:
+            return
+    else:
+        if not changes:
+            raise UsageError("Nothing to change; give at least one option, e.g. --title.")
+        updated = kb.edit_article(article_id, changes)
     from mfgkb import render
 
     if json_:

@@ -1,0 +1,166 @@
+"""Records as text to edit in $EDITOR: Markdown with YAML front matter, and back.
+
+An article's description and a topic's summary are the Markdown body; every
+other field is in the front matter. Parsing back checks the shape and reads
+dates; the knowledge base validates the rest as it would for any edit.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from mfgkb.errors import ValidationError
+from mfgkb.models import Article, Figure, KeyTerm, Topic
+
+_HELP = "<!-- mfgkb: edit the fields above and the text below, then save and close. -->\n"
+
+
+def run_editor(text: str, suffix: str = ".md") -> str | None:
+    """Let the user edit ``text`` in $VISUAL or $EDITOR; None if the file was not saved."""
+    import os
+    import shlex
+    import shutil
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    command = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    if not command:
+        found = next((e for e in ("nano", "vi", "notepad") if shutil.which(e)), None)
+        if found is None:
+            raise ValidationError("No editor found; set the EDITOR variable, e.g. EDITOR=nano.")
+        command = found
+    fd, name = tempfile.mkstemp(prefix="mfgkb-", suffix=suffix)
+    path = Path(name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        before = path.stat().st_mtime_ns
+        try:
+            done = subprocess.run([*shlex.split(command), str(path)], check=False)
+        except OSError as exc:
+            raise ValidationError(
+                f"The editor '{command}' could not be started ({exc.strerror}); set EDITOR."
+            ) from None
+        if done.returncode != 0:
+            raise ValidationError(f"The editor '{command}' exited with {done.returncode}.")
+        if path.stat().st_mtime_ns == before:
+            return None
+        return path.read_text(encoding="utf-8")
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def _dump(front: dict[str, Any], body: str) -> str:
+    import yaml
+
+    head = yaml.safe_dump(front, sort_keys=False, allow_unicode=True, width=1000)
+    return f"---\n{head}---\n{_HELP}\n{body.strip()}\n"
+
+
+def _load(text: str) -> tuple[dict[str, Any], str]:
+    import frontmatter
+    import yaml
+
+    try:
+        post = frontmatter.loads(text)
+    except yaml.YAMLError as exc:
+        raise ValidationError(f"The front matter is not valid YAML ({exc}); fix it.") from None
+    body = "\n".join(line for line in post.content.splitlines() if line != _HELP.strip())
+    return dict(post.metadata), body.strip()
+
+
+def _strings(value: Any, field: str) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and all(isinstance(v, (str, int, float)) for v in value):
+        return [str(v) for v in value]
+    raise ValidationError(f"'{field}' must be a list of texts; write it as [a, b] or one per line.")
+
+
+def _text(value: Any, field: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (str, int, float)):
+        return str(value)
+    raise ValidationError(f"'{field}' must be a single text.")
+
+
+def article_document(article: Article) -> str:
+    front = {
+        "title": article.title,
+        "authors": list(article.authors),
+        "published": article.published.isoformat(),
+        "url": article.url or "",
+        "source": article.source,
+        "topics": list(article.topics),
+        "tags": list(article.tags),
+    }
+    return _dump(front, article.description)
+
+
+def article_changes(text: str, *, dayfirst: bool = False) -> dict[str, Any]:
+    """The fields of an edited article document, ready for ``edit_article``."""
+    from mfgkb.dates import parse_date
+
+    front, body = _load(text)
+    unknown = set(front) - {"title", "authors", "published", "url", "source", "topics", "tags"}
+    if unknown:
+        raise ValidationError(f"Unknown field(s) {', '.join(sorted(unknown))}; remove them.")
+    published = front.get("published")
+    return {
+        "title": _text(front.get("title"), "title"),
+        "authors": _strings(front.get("authors"), "authors"),
+        "published": published
+        if isinstance(published, date)
+        else parse_date(_text(published, "published"), dayfirst=dayfirst),
+        "url": _text(front.get("url"), "url") or None,
+        "source": _text(front.get("source"), "source"),
+        "topics": _strings(front.get("topics"), "topics"),
+        "tags": _strings(front.get("tags"), "tags"),
+        "description": body,
+    }
+
+
+def topic_document(topic: Topic) -> str:
+    front: dict[str, Any] = {
+        "title": topic.title,
+        "aliases": list(topic.aliases),
+        "related": list(topic.related),
+        "key_terms": [
+            {k: v for k, v in kt.to_dict().items() if v is not None} for kt in topic.key_terms
+        ],
+        "figures": [{k: v for k, v in f.to_dict().items() if v is not None} for f in topic.figures],
+    }
+    return _dump(front, topic.summary)
+
+
+def topic_changes(text: str) -> dict[str, Any]:
+    """The fields of an edited topic document, ready for ``edit_topic``."""
+    front, body = _load(text)
+    unknown = set(front) - {"title", "aliases", "related", "key_terms", "figures"}
+    if unknown:
+        raise ValidationError(f"Unknown field(s) {', '.join(sorted(unknown))}; remove them.")
+    terms, figures = front.get("key_terms") or [], front.get("figures") or []
+    if not isinstance(terms, list) or not all(isinstance(t, dict) for t in terms):
+        raise ValidationError("'key_terms' must be a list of {term, definition, topic} entries.")
+    if not isinstance(figures, list) or not all(isinstance(f, dict) for f in figures):
+        raise ValidationError("'figures' must be a list of {label, value, year, source} entries.")
+    try:
+        key_terms = [KeyTerm.from_dict(t) for t in terms]
+        figure_list = [Figure.from_dict(f) for f in figures]
+    except KeyError as exc:
+        raise ValidationError(f"A key term or figure has no {exc.args[0]!r}; add it.") from None
+    except (TypeError, ValueError) as exc:
+        raise ValidationError(f"A key term or figure is not valid ({exc}).") from None
+    return {
+        "title": _text(front.get("title"), "title"),
+        "aliases": _strings(front.get("aliases"), "aliases"),
+        "related": _strings(front.get("related"), "related"),
+        "key_terms": key_terms,
+        "figures": figure_list,
+        "summary": body,
+    }
