@@ -1,0 +1,192 @@
+"""Fitting the user's day: stats, open, pager, shell completion, editing in $EDITOR."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mfgkb.editing import article_changes, article_document, topic_changes, topic_document
+from mfgkb.errors import ValidationError
+from mfgkb.seed import load_seed
+
+Invoke = Any
+
+
+def add(mfgkb: Invoke, *args: str) -> int:
+    result = mfgkb("add-article", *args)
+    assert result.exit_code == 0, result.output
+    return int(result.stdout.strip())
+
+
+def test_stats_counts_and_bars(mfgkb: Invoke) -> None:
+    add(
+        mfgkb,
+        "--title",
+        "A",
+        "--date",
+        "2024-03-01",
+        "--author",
+        "Ann Lee",
+        "--tag",
+        "fabs",
+        "--source",
+        "Weekly",
+        "--topic",
+        "texas",
+    )
+    add(mfgkb, "--title", "B", "--date", "2025-03-01", "--author", "Ann Lee", "--tag", "fabs")
+    data = json.loads(mfgkb("stats", "--json").stdout)
+    assert data["articles"] == 3 and data["topics"] == 8
+    assert dict(map(tuple, data["per_year"])) == {"2024": 1, "2025": 2}
+    assert ["Ann Lee", 2] in data["top_authors"]
+    assert ["Weekly", 1] in data["top_sources"]
+    assert ["fabs", 2] in data["top_tags"]
+    text = mfgkb("stats").stdout
+    assert "Articles per year" in text and "█" in text and "Ann Lee" in text
+
+
+def test_open_starts_the_browser_or_says_why_not(
+    mfgkb: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[str] = []
+    monkeypatch.setattr("webbrowser.open", lambda url: opened.append(url) or True)
+    with_url = add(mfgkb, "--title", "A", "--date", "2025-01-01", "--url", "https://example.com/a")
+    assert mfgkb("open", str(with_url)).exit_code == 0
+    assert opened == ["https://example.com/a"]
+    result = mfgkb("open", "1")  # the shipped article has no URL
+    assert result.exit_code == 2 and "has no URL" in result.stderr
+
+
+def test_pager_is_skipped_when_not_a_terminal(mfgkb: Invoke) -> None:
+    result = mfgkb("articles", "--pager")
+    assert result.exit_code == 0 and "Jedrik Hastings" in result.stdout
+
+
+def complete(db: Path, words: str, env_extra: dict[str, str] | None = None) -> list[str]:
+    """Ask the installed console script for bash completions, as bash would."""
+    env = {
+        **os.environ,
+        "MFGKB_DB": str(db),
+        "_MFGKB_COMPLETE": "complete_bash",
+        "COMP_WORDS": words,
+        "COMP_CWORD": str(len(words.split()) - (0 if words.endswith(" ") else 1)),
+        **(env_extra or {}),
+    }
+    script = Path(sys.executable).parent / "mfgkb"
+    done = subprocess.run([str(script)], env=env, capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.split()
+
+
+def test_completion_offers_the_users_topics_tags_and_ids(mfgkb: Invoke, db: Path) -> None:
+    add(mfgkb, "--title", "Fab news", "--date", "2025-01-01", "--tag", "fabs", "--tag", "fintech")
+    assert complete(db, "mfgkb show te") == ["tennessee", "texas"]
+    assert complete(db, "mfgkb articles --topic chi") == ["chips-act"]
+    assert set(complete(db, "mfgkb articles --tag f")) == {"fabs", "fintech"}
+    assert complete(db, "mfgkb article ") == ["2", "1"]
+
+
+def test_completion_never_creates_a_database(tmp_path: Path) -> None:
+    db = tmp_path / "none" / "kb.json"
+    assert complete(db, "mfgkb show te") == []
+    assert not db.parent.exists()
+
+
+# -- $EDITOR ------------------------------------------------------------------
+
+
+def _editor(tmp_path: Path, script: str) -> str:
+    path = tmp_path / "editor.sh"
+    path.write_text("#!/bin/sh\n" + script, encoding="utf-8")
+    path.chmod(path.stat().st_mode | stat.S_IEXEC)
+    return str(path)
+
+
+def test_article_document_round_trip() -> None:
+    _, articles = load_seed("2026-01-01T00:00:00Z")
+    article = articles[0]
+    changes = article_changes(article_document(article))
+    assert changes["title"] == article.title
+    assert changes["published"] == article.published
+    assert changes["description"] == article.description
+    assert changes["tags"] == article.tags
+
+
+def test_topic_document_round_trip() -> None:
+    topics, _ = load_seed("2026-01-01T00:00:00Z")
+    topic = next(t for t in topics if t.slug == "advanced-manufacturing")
+    changes = topic_changes(topic_document(topic))
+    assert changes["summary"] == topic.summary
+    assert changes["key_terms"] == topic.key_terms
+    assert changes["figures"] == topic.figures
+    assert changes["aliases"] == topic.aliases
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "---\ntitle: [unclosed\n---\nbody\n",
+        "---\ntitle: t\npublished: someday\n---\n",
+        "---\ntitle: t\npublished: 2025-01-01\ncolour: red\n---\n",
+        "---\ntitle: t\npublished: 2025-01-01\nauthors: {a: 1}\n---\n",
+    ],
+)
+def test_a_bad_article_document_is_refused_with_a_reason(text: str) -> None:
+    with pytest.raises(ValidationError):
+        article_changes(text)
+
+
+def test_edit_article_in_the_editor(
+    mfgkb: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    script = "sed -i 's/^title: .*/title: Edited title/' \"$1\"\necho 'More text.' >> \"$1\"\n"
+    monkeypatch.setenv("EDITOR", _editor(tmp_path, script))
+    assert mfgkb("edit-article", "1", "--editor").exit_code == 0
+    article = json.loads(mfgkb("article", "1", "--json").stdout)
+    assert article["title"] == "Edited title"
+    assert article["description"].endswith("More text.")
+
+
+def test_a_rejected_edit_is_kept_not_lost(
+    mfgkb: Invoke, db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mfgkb("articles")
+    before = db.read_bytes()
+    script = "sed -i 's/^published: .*/published: not a date/' \"$1\"\n"
+    monkeypatch.setenv("EDITOR", _editor(tmp_path, script))
+    result = mfgkb("edit-article", "1", "--editor")
+    assert result.exit_code == 1
+    assert "not a date" in result.stderr and "your edit is kept in" in result.stderr
+    kept = Path(result.stderr.rsplit("kept in ", 1)[1].strip().rstrip("."))
+    assert "published: not a date" in kept.read_text(encoding="utf-8")
+    kept.unlink()
+    assert db.read_bytes() == before
+
+
+def test_an_unsaved_edit_changes_nothing(
+    mfgkb: Invoke, db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mfgkb("articles")
+    before = db.read_bytes()
+    monkeypatch.setenv("EDITOR", _editor(tmp_path, "exit 0\n"))
+    result = mfgkb("edit-topic", "texas", "--editor")
+    assert result.exit_code == 0 and "No changes" in result.stderr
+    assert db.read_bytes() == before
+
+
+def test_edit_topic_in_the_editor(
+    mfgkb: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    script = "sed -i 's/^title: .*/title: Texas (US)/' \"$1\"\n"
+    monkeypatch.setenv("EDITOR", _editor(tmp_path, script))
+    assert mfgkb("edit-topic", "texas", "--editor").exit_code == 0
+    page = json.loads(mfgkb("show", "texas", "--json").stdout)
+    assert page["topic"]["title"] == "Texas (US)"
+    assert page["topic"]["key_terms"]  # untouched fields survive the round trip
