@@ -61,7 +61,7 @@ def test_open_starts_the_browser_or_says_why_not(
     assert mfgkb("open", str(with_url)).exit_code == 0
     assert opened == ["https://example.com/a"]
     result = mfgkb("open", "1")  # the shipped article has no URL
-    assert result.exit_code == 2 and "has no URL" in result.stderr
+    assert result.exit_code == 1 and "has no URL" in result.stderr
 
 
 def test_pager_is_skipped_when_not_a_terminal(mfgkb: Invoke) -> None:

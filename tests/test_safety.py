@@ -420,7 +420,7 @@ def _damage(db: Path, *, bad_date: bool = True) -> None:
     marked = '"source": "MARK"'
     assert text.count(marked) == 1
     db.write_text(text.replace(marked, '"source": "first",\n      ' + marked), encoding="utf-8")
-    db.with_name(".kb.json.123.tmp").write_bytes(b'{"half": ')
+    db.with_name(".kb.json.mfgkb-123.tmp").write_bytes(b'{"half": ')
 
 
 def _problems(report: dict[str, Any]) -> list[tuple[str, str, bool]]:
@@ -450,7 +450,7 @@ def test_check_lists_every_problem_and_changes_nothing(mfgkb: Invoke, seeded: Pa
     assert _find(problems, "article 5", "invalid published date '2025-02-30'")[2] is False
     assert _find(problems, "meta", "next article id (2)")[2] is True
     assert _find(problems, "file", "'source' appears twice")[2] is False
-    assert _find(problems, ".kb.json.123.tmp", "temporary file")[2] is True
+    assert _find(problems, ".kb.json.mfgkb-123.tmp", "temporary file")[2] is True
     assert _find(problems, "index", "out of date")[2] is True
     assert len(problems) == 8, problems
     assert files_of(seeded) == before  # looking is not repairing
@@ -465,7 +465,7 @@ def test_check_lists_every_problem_and_changes_nothing(mfgkb: Invoke, seeded: Pa
         "2025-02-30",
         "next article id (2)",
         "'source' appears twice",
-        ".kb.json.123.tmp",
+        ".kb.json.mfgkb-123.tmp",
         "out of date",
         "check --fix",
     ):
@@ -481,7 +481,7 @@ def _assert_fixed(mfgkb: Invoke, db: Path, pre_fix: bytes, report: dict[str, Any
     assert "ghost-topic" not in data["articles"]["1"]["topics"]
     assert all("missing-slug" not in t["related"] for t in data["topics"].values())
     assert data["meta"]["1"]["next_article_id"] == max(map(int, data["articles"])) + 1
-    assert not db.with_name(".kb.json.123.tmp").exists()
+    assert not db.with_name(".kb.json.mfgkb-123.tmp").exists()
     assert temp_files(db) == []
     after = json.loads(ok_or_one(mfgkb("check", "--json")).stdout)
     assert all(not p["fixable"] for p in after["problems"]), after
@@ -681,7 +681,7 @@ def test_an_orphan_temp_file_is_reported_and_removed_by_the_next_write(
     mfgkb: Invoke, seeded: Path
 ) -> None:
     ok(mfgkb("articles"))
-    orphan = seeded.with_name(".kb.json.k1ll3d.tmp")
+    orphan = seeded.with_name(".kb.json.mfgkb-k1ll3d.tmp")
     orphan.write_bytes(b'{"articles": {"1": {"ti')  # what a killed writer leaves
     result = mfgkb("check", "--json")
     assert result.exit_code == 1

@@ -146,7 +146,7 @@ def check_data(data: dict[str, Any]) -> list[Problem]:
 
 def repair(data: dict[str, Any]) -> int:
     """Apply the safe repairs in place; return how many records changed."""
-    known = {doc["slug"] for doc in data["topics"].values() if isinstance(doc, dict)}
+    known = {doc.get("slug") for doc in data["topics"].values() if isinstance(doc, dict)}
     changed = 0
     for doc in data["topics"].values():
         if not isinstance(doc, dict):

@@ -26,7 +26,7 @@ from typer._click.exceptions import UsageError as ClickUsageError
 from typer.core import TyperGroup
 
 from mfgkb import __version__
-from mfgkb.errors import MfgkbError, UsageError, ValidationError
+from mfgkb.errors import MfgkbError, NotFoundError, UsageError, ValidationError
 
 if TYPE_CHECKING:
     from datetime import date
@@ -884,8 +884,9 @@ def import_(
 # -- search -------------------------------------------------------------------
 
 
-# "-word" excludes a word: let unknown dash-words through as query words.
-@app.command(context_settings={"ignore_unknown_options": True})
+# "-word" excludes a word: let unknown dash-words through as query words, and
+# keep only --help, or "-house" would be read as -h -o -u -s -e.
+@app.command(context_settings={"ignore_unknown_options": True, "help_option_names": ["--help"]})
 def search(
     ctx: typer.Context,
     words: Annotated[list[str], typer.Argument(help="What to look for.", show_default=False)],
@@ -959,14 +960,17 @@ def open_(ctx: typer.Context, article_id: IdArg) -> None:
     """
     found = _kb(ctx).article(article_id)
     if not found.url:
-        raise UsageError(
+        raise NotFoundError(
             f"Article {article_id} has no URL; add one with: mfgkb edit-article "
             f"{article_id} --url https://..."
         )
     import webbrowser
 
-    if not webbrowser.open(found.url):
-        raise UsageError(f"No web browser could be started; the URL is {found.url}")
+    from mfgkb.models import validate_url
+
+    url = validate_url(found.url)  # a hand edit could have put anything there
+    if not webbrowser.open(url):
+        raise MfgkbError(f"No web browser could be started; open {url} yourself.")
 
 
 @app.command()

@@ -18,7 +18,15 @@ from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 from mfgkb.errors import DatabaseError, DuplicateError, NotFoundError, ValidationError
 from mfgkb.filestamp import FileStamp, stamp
 from mfgkb.models import Article, Topic, fold, now_utc, printable, url_key
-from mfgkb.search import Filters, Index, IndexError_, SearchResult, Stats, parse_query
+from mfgkb.search import (
+    Filters,
+    Index,
+    IndexError_,
+    IndexFault,
+    SearchResult,
+    Stats,
+    parse_query,
+)
 
 if TYPE_CHECKING:
     from mfgkb.check import Problem
@@ -71,11 +79,9 @@ def _recovering(
     """
 
     def wrapper(self: KnowledgeBase, /, *args: P.args, **kwargs: P.kwargs) -> R:
-        import sqlite3
-
         try:
             return method(self, *args, **kwargs)
-        except sqlite3.DatabaseError as exc:
+        except IndexFault as exc:
             if "locked" in str(exc) or "busy" in str(exc):
                 raise DatabaseError(
                     f"The search index {self.index_path} is busy in another mfgkb process; "
@@ -174,8 +180,6 @@ class KnowledgeBase:
 
     def _sync_index(self, tx: Transaction, before: FileStamp | None, after: FileStamp) -> None:
         """Bring the index in step with a write that has just been saved."""
-        import sqlite3
-
         try:
             idx = self._open_index()
             ch = tx.changes
@@ -189,7 +193,7 @@ class KnowledgeBase:
             )
             if not applied:
                 self._rebuild_from(idx, tx.data, after.encode(), canonical=True)
-        except sqlite3.DatabaseError:
+        except IndexFault:
             # The data is saved; a damaged index is dropped and rebuilt on next use.
             self.reset_index()
 
@@ -208,8 +212,6 @@ class KnowledgeBase:
     @contextlib.contextmanager
     def writer(self) -> Iterator[tuple[Transaction, Index]]:
         """A locked transaction plus an index that matches what it read."""
-        import sqlite3
-
         self.ensure()
         with self.store.transaction(on_commit=self._sync_index) as tx:
             expected = tx.stamp.encode() if tx.stamp else ""
@@ -217,11 +219,19 @@ class KnowledgeBase:
                 idx = self._open_index()
                 if idx.stamp() != expected:
                     self._rebuild_from(idx, tx.data, expected, canonical=False)
-            except sqlite3.DatabaseError:
+            except IndexFault:
                 self.reset_index()
                 idx = self._open_index()
                 self._rebuild_from(idx, tx.data, expected, canonical=False)
-            yield tx, idx
+            try:
+                yield tx, idx
+            except IndexFault:
+                # Nothing was written (the transaction ends with this error).
+                self.reset_index()
+                raise DatabaseError(
+                    f"The search index {self.index_path} was damaged and has been cleared; "
+                    f"nothing was saved. Run the command again."
+                ) from None
 
     # -- topics --------------------------------------------------------------
     @_recovering
@@ -334,7 +344,7 @@ class KnowledgeBase:
         if fast is not None:
             return fast
         with self.writer() as (tx, idx):
-            topics = [self._topic_slug(idx, t) for t in draft.topics]
+            topics = [self.resolve_topic(t, idx) for t in draft.topics]
             article = self._check_article(tx, idx, replace(draft, topics=topics, added=now_utc()))
             (stored,) = tx.add_articles([article])
         return stored
@@ -343,46 +353,45 @@ class KnowledgeBase:
         """The fast path of ``add_article``: splice into a file mfgkb wrote, if it is one.
 
         Everything the slow path checks is checked here against the index,
-        which is only trusted when it was built from this exact file.
+        which is only trusted when it was built from this exact file; the
+        checks read one snapshot of it, so a reader rebuilding the index at the
+        same moment cannot change what they see.
         """
-        import sqlite3
-
         self.ensure()
         with self.store.locked():
             idx = self._open_index()
             before = stamp(self.path)
             try:
-                if before is None or not idx.canonical_at(before.encode()):
-                    return None
-            except sqlite3.DatabaseError:  # damaged: the slow path rebuilds it
+                with idx.snapshot():
+                    if before is None or not idx.canonical_at(before.encode()):
+                        return None
+                    topics = [self.resolve_topic(t, idx) for t in draft.topics]
+                    article = replace(draft, topics=topics, added=now_utc()).validated()
+                    if article.url and (owner := idx.article_by_url(article.url)) is not None:
+                        raise _duplicate_url(owner, article.url)
+                    done = self.store.append_article(
+                        article, before, idx.successor_key, idx.max_id()
+                    )
+            except IndexFault:  # damaged: the slow path rebuilds it
                 self.reset_index()
                 return None
-            topics = [self._topic_slug(idx, t) for t in draft.topics]
-            article = replace(draft, topics=topics, added=now_utc()).validated()
-            missing = [t for t in article.topics if idx.topic(t) is None]
-            if missing:
-                raise _no_topic(missing[0])
-            if article.url and (owner := idx.article_by_url(article.url)) is not None:
-                raise _duplicate_url(owner, article.url)
-            done = self.store.append_article(article, before, idx.successor_key)
             if done is None:
                 return None
             stored, after = done
-            # Under the lock the index is still at ``before``; were it not, the
-            # stamps would differ and the next command would rebuild it.
-            idx.apply(
-                topics={},
-                deleted_topics=set(),
-                articles={stored.id: stored},
-                deleted_articles=set(),
-                expected=before.encode(),
-                stamp=after.encode(),
-            )
+            try:
+                # Under the lock the index is still at ``before``; were it not,
+                # the stamps would differ and the next command would rebuild it.
+                idx.apply(
+                    topics={},
+                    deleted_topics=set(),
+                    articles={stored.id: stored},
+                    deleted_articles=set(),
+                    expected=before.encode(),
+                    stamp=after.encode(),
+                )
+            except IndexFault:  # the article is saved; the index is rebuilt on next use
+                self.reset_index()
             return stored
-
-    def _topic_slug(self, idx: Index, name: str) -> str:
-        """Accept a topic's title or alias wherever a slug is asked for."""
-        return idx.resolve_topic(name) or name
 
     def edit_article(self, article_id: int, changes: dict[str, Any]) -> Article:
         with self.writer() as (tx, idx):
@@ -390,7 +399,7 @@ class KnowledgeBase:
             if current is None:
                 raise _no_article(article_id)
             if "topics" in changes:
-                changes["topics"] = [self._topic_slug(idx, t) for t in changes["topics"]]
+                changes["topics"] = [self.resolve_topic(t, idx) for t in changes["topics"]]
             article = self._check_article(tx, idx, replace(current, **changes))
             if article != current:
                 tx.put_article(article)
@@ -481,8 +490,6 @@ class KnowledgeBase:
         Runs on every Tab press, so it reads the index as it is (a stale one is
         good enough for a suggestion) and gives nothing rather than an error.
         """
-        import sqlite3
-
         if not self.index_path.exists():
             return []
         try:
@@ -494,7 +501,7 @@ class KnowledgeBase:
             if what == "id":
                 # Titles go to the shell's screen: control characters escaped.
                 return [(i, printable(t)) for i, t in idx.complete_ids(prefix)]
-        except (sqlite3.Error, IndexError_, OSError):
+        except (IndexFault, IndexError_, OSError):
             pass
         return []
 

@@ -169,9 +169,12 @@ def url_key(url: str) -> str:
     """
     from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port if parts.port not in (None, 80, 443) else None
+    except ValueError:  # a hand-edited URL urlsplit cannot read: compare it as written
+        return url.strip().lower()
     host = (parts.hostname or "").lower()
-    port = parts.port if parts.port not in (None, 80, 443) else None
     netloc = f"{host}:{port}" if port else host
     path = parts.path.rstrip("/")
     query = sorted(

@@ -238,7 +238,7 @@ def search_results(result: SearchResult) -> RenderableType:
         head.append_text(lit(hit.title, "bold"))
         head.append("  ")
         head.append(hit.kind, style=KIND_STYLE[hit.kind])
-        head.append(f" {hit.ref if hit.kind == 'topic' else '#' + hit.ref}", style="dim")
+        head.append(f" {safe(hit.ref) if hit.kind == 'topic' else '#' + hit.ref}", style="dim")
         body: list[RenderableType] = []
         if hit.kind == "article":
             meta = Text(hit.published or "", style="green")
@@ -292,7 +292,7 @@ def show(renderable: RenderableType, *, pager: bool = False) -> None:
 
 def message(text: str, *, style: str = "") -> None:
     """A short status line on stderr (so stdout stays clean for pipes)."""
-    console(stderr=True).print(Text(text, style=style))
+    console(stderr=True).print(lit(text, style))
 
 
 @contextlib.contextmanager

@@ -219,6 +219,11 @@ class IndexError_(Exception):
     """The index file is unusable; the caller deletes and rebuilds it."""
 
 
+# What a damaged or busy index file raises while in use: SQLite's own error,
+# named here so that only this module knows the index is SQLite.
+IndexFault = sqlite3.DatabaseError
+
+
 # -- queries ---------------------------------------------------------------
 # Plain value types here are NamedTuples rather than dataclasses: they are
 # built at import time by every search, and a dataclass costs ten times more
@@ -334,7 +339,9 @@ class Filters(NamedTuple):
             clauses.append(f"{id_expr} IN (SELECT id FROM article_tags WHERE tag = ?)")
             params.append(tag_form(self.tag))
         if self.author is not None:
-            clauses.append(f"{id_expr} IN (SELECT id FROM article_authors WHERE author LIKE ?)")
+            clauses.append(
+                f"{id_expr} IN (SELECT id FROM article_authors WHERE author LIKE ? ESCAPE '\\')"
+            )
             params.append("%" + _like_escape(fold(self.author)) + "%")
         if self.since is not None or self.until is not None:
             bounds = []
@@ -349,7 +356,8 @@ class Filters(NamedTuple):
 
 
 def _like_escape(text: str) -> str:
-    return text.replace("%", "").replace("_", "")
+    """``text`` matched literally by LIKE ... ESCAPE '\\'."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 class Hit(NamedTuple):
@@ -557,6 +565,19 @@ class Index:
     def canonical_at(self, stamp: str) -> bool:
         """True if the file at ``stamp`` was written by mfgkb and indexed since."""
         return self.stamp() == stamp and self._meta_value("canonical") == "1"
+
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Several reads that see one state of the index, whatever writers do meanwhile."""
+        self.conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            self.conn.execute("COMMIT")
+
+    def max_id(self) -> int:
+        (highest,) = self.conn.execute("SELECT max(id) FROM articles").fetchone()
+        return int(highest or 0)
 
     def successor_key(self, key: str) -> str | None:
         """The smallest article id that sorts after ``key`` as text (file order)."""
@@ -800,7 +821,7 @@ class Index:
         """Ids starting with ``prefix`` (newest first) with their titles."""
         rows = self.conn.execute(
             "SELECT id, json_extract(doc, '$.title') FROM articles "
-            "WHERE CAST(id AS TEXT) LIKE ? ORDER BY id DESC LIMIT ?",
+            "WHERE CAST(id AS TEXT) LIKE ? ESCAPE '\\' ORDER BY id DESC LIMIT ?",
             (_like_escape(prefix) + "%", limit),
         )
         return [(str(i), str(t)) for i, t in rows]

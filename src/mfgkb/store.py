@@ -129,11 +129,17 @@ def validate_data(path: Path, data: Any) -> tuple[dict[str, Any], bool]:
             raise corrupt(path, f"has schema version {version}, which cannot be upgraded")
         data = MIGRATIONS[version](data)
         version += 1
-    if not isinstance(data["meta"][str(META_ID)].get("next_article_id"), int):
+    meta = data["meta"][str(META_ID)]
+    if not isinstance(meta.get("next_article_id"), int):
         raise corrupt(path, "has no article id counter in its meta table")
-    if not all(map(str.isdigit, data["articles"])):
-        bad = next(k for k in data["articles"] if not k.isdigit())
-        raise corrupt(path, f"has an article with the non-numeric id '{bad}'")
+    for table in ("articles", "topics"):
+        records = data[table]
+        if not all(map(str.isdigit, records)):
+            bad = next(k for k in records if not k.isdigit())
+            raise corrupt(path, f"has a record with the non-numeric id '{bad}' in its {table}")
+        if not all(isinstance(doc, dict) for doc in records.values()):
+            bad = next(k for k, doc in records.items() if not isinstance(doc, dict))
+            raise corrupt(path, f"has a record {bad} in its {table} that is not an object")
     return data, original < SCHEMA_VERSION
 
 
@@ -196,7 +202,7 @@ def _snapshot(path: Path) -> Path | None:
     """
     if not path.exists():
         return None
-    held = path.with_name(f".{path.name}.previous.tmp")
+    held = path.with_name(f"{_temp_prefix(path)}previous.tmp")
     with contextlib.suppress(FileNotFoundError):
         held.unlink()
     try:
@@ -247,9 +253,10 @@ def atomic_write(
     whether the write happened.
     """
     directory = path.parent
-    fd, tmp_name = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp_name = tempfile.mkstemp(dir=directory, prefix=_temp_prefix(path), suffix=".tmp")
     tmp = Path(tmp_name)
     previous: Path | None = None
+    replaced = False
     try:
         # mkstemp makes the file private (0600); keep the old file's mode, or
         # give a new one the mode any new file would get under the umask.
@@ -266,9 +273,16 @@ def atomic_write(
             previous = _snapshot(path)
         with _no_interrupts():
             os.replace(tmp, path)
+            replaced = True
             if on_replaced is not None:
                 on_replaced()
     except BaseException as exc:
+        if replaced:  # a Ctrl-C held back until the rename was done: keep the backup
+            if previous is not None:
+                with contextlib.suppress(OSError):
+                    _rotate_backups(path, previous)
+            _fsync_dir(directory)
+            raise
         for leftover in (tmp, previous):
             if leftover is not None:
                 with contextlib.suppress(OSError):
@@ -324,7 +338,7 @@ def _record(key: str, doc: dict[str, Any]) -> bytes:
 
 
 def splice_article(
-    raw: bytes, article: Article, successor: Callable[[str], str | None]
+    raw: bytes, article: Article, successor: Callable[[str], str | None], highest: int = 0
 ) -> tuple[list[bytes | memoryview], Article] | None:
     """The new file's pieces with ``article`` added under the next id, or None.
 
@@ -344,8 +358,8 @@ def splice_article(
         next_id = meta[str(META_ID)]["next_article_id"]
     except (orjson.JSONDecodeError, KeyError, TypeError):
         return None
-    if not isinstance(next_id, int) or isinstance(next_id, bool):
-        return None
+    if not isinstance(next_id, int) or isinstance(next_id, bool) or next_id <= highest:
+        return None  # a counter behind the ids in use: the slow path corrects it
     if _block("meta", meta) != old_meta:  # not in encode's layout after all
         return None
     stored = replace(article, id=next_id)
@@ -365,9 +379,15 @@ def splice_article(
     return [*head, middle, _block("meta", meta), view[meta_end:]], stored
 
 
+def _temp_prefix(path: Path) -> str:
+    # Distinct enough that cleaning up after ``kb.json`` never touches the
+    # temporary files of ``kb.json.bak`` or of another database in the folder.
+    return f".{path.name}.mfgkb-"
+
+
 def orphan_temp_files(path: Path) -> list[Path]:
     """Temporary files a killed writer left behind next to the database."""
-    return sorted(path.parent.glob(f".{path.name}.*.tmp"))
+    return sorted(path.parent.glob(f"{_temp_prefix(path)}*.tmp"))
 
 
 class _MemoryStorage(Storage):
@@ -568,7 +588,10 @@ class Transaction:
         if not articles:
             return []
         meta = self._meta_doc()
-        next_id = int(meta["next_article_id"])
+        # A counter behind the ids in use (a hand edit) would hand out an id
+        # twice; new ids always go past the highest one stored.
+        highest = max(map(int, self._storage_articles()), default=0)
+        next_id = max(int(meta["next_article_id"]), highest + 1)
         stored = [replace(a, id=next_id + offset) for offset, a in enumerate(articles)]
         # A generator, so each record's Document is dropped as soon as TinyDB
         # has copied it in: at 100k articles a list of them costs 40 MB.
@@ -655,7 +678,12 @@ class Store:
         when the holder dies, so a crashed writer never blocks anyone.
         """
         self.check_directory()
-        timeout = float(os.environ.get(LOCK_TIMEOUT_ENV, DEFAULT_LOCK_TIMEOUT))
+        try:
+            timeout = float(os.environ.get(LOCK_TIMEOUT_ENV, DEFAULT_LOCK_TIMEOUT))
+        except ValueError:
+            raise DatabaseError(
+                f"{LOCK_TIMEOUT_ENV} must be a number of seconds, e.g. {LOCK_TIMEOUT_ENV}=15."
+            ) from None
         try:
             release = _acquire(self.lock_path, timeout)
         except TimeoutError:
@@ -708,7 +736,11 @@ class Store:
                     on_commit(tx, before, after)
 
     def append_article(
-        self, article: Article, expected: FileStamp, successor: Callable[[str], str | None]
+        self,
+        article: Article,
+        expected: FileStamp,
+        successor: Callable[[str], str | None],
+        highest: int,
     ) -> tuple[Article, FileStamp] | None:
         """Add one article by splicing (see ``splice_article``); None to use a transaction.
 
@@ -719,7 +751,7 @@ class Store:
             if FileStamp.of(os.fstat(fh.fileno())) != expected:
                 return None
             raw = fh.read()
-        spliced = splice_article(raw, article, successor)
+        spliced = splice_article(raw, article, successor, highest)
         if spliced is None:
             return None
         pieces, stored = spliced
