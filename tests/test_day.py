@@ -190,3 +190,89 @@ def test_edit_topic_in_the_editor(
     page = json.loads(mfgkb("show", "texas", "--json").stdout)
     assert page["topic"]["title"] == "Texas (US)"
     assert page["topic"]["key_terms"]  # untouched fields survive the round trip
+
+
+# -- export and the formats people already use ----------------------------------
+
+SOURCES = Path(__file__).parent / "data" / "sources"
+
+
+def test_json_dump_imports_back_into_a_new_database_identically(
+    mfgkb: Invoke, db: Path, runner: Any, tmp_path: Path
+) -> None:
+    from mfgkb.cli import app
+
+    add(
+        mfgkb,
+        "--title",
+        "Zürich “fab” & co",
+        "--date",
+        "2025-01-02",
+        "--author",
+        "Ann Lee",
+        "--tag",
+        "fabs",
+        "--url",
+        "https://example.com/z",
+    )
+    removed = add(mfgkb, "--title", "Gone", "--date", "2025-01-03")
+    assert mfgkb("remove-article", str(removed), "--yes").exit_code == 0
+    assert (
+        mfgkb(
+            "add-topic", "--title", "Additive manufacturing", "--related", "advanced-manufacturing"
+        ).exit_code
+        == 0
+    )
+    dump = tmp_path / "dump.json"
+    assert mfgkb("export", "--format", "json", "-o", str(dump)).exit_code == 0
+    other = tmp_path / "other" / "kb.json"
+    other.parent.mkdir()
+    result = runner.invoke(app, ["--db", str(other), "import", str(dump)])
+    assert result.exit_code == 0, result.output
+    assert other.read_bytes() == db.read_bytes()
+    # the counter came along: the removed id is still not given out again
+    result = runner.invoke(
+        app, ["--db", str(other), "add-article", "--title", "n", "--date", "2025-02-02"]
+    )
+    assert int(result.stdout) == removed + 1
+    # and a dump is never merged into a database that has records
+    assert mfgkb("import", str(dump)).exit_code == 1
+
+
+def test_export_formats_and_filters(mfgkb: Invoke) -> None:
+    add(mfgkb, "--title", "Texas fab", "--date", "2025-05-01", "--topic", "texas", "--tag", "fabs")
+    lines = mfgkb("export", "--format", "jsonl", "--topic", "texas").stdout.splitlines()
+    assert [json.loads(line)["title"] for line in lines] == ["Texas fab"]
+    csv_text = mfgkb("export", "--format", "csv", "--tag", "fabs").stdout
+    assert csv_text.splitlines()[0].startswith("id,title,authors,published")
+    assert "Texas fab" in csv_text and "Jedrik" not in csv_text
+    bib = mfgkb("export", "--format", "bibtex").stdout
+    assert bib.count("@") == 2 and "Hastings" in bib
+    page = mfgkb("export", "--format", "markdown", "--topic", "advanced-manufacturing").stdout
+    assert page.startswith("# Advanced manufacturing\n")
+    assert "Also known as: smart manufacturing" in page and "## Key terms" in page
+    assert "over $2.5 trillion" in page and "Jedrik Hastings" in page
+    assert mfgkb("export", "--format", "markdown").exit_code == 2  # which topic?
+    assert mfgkb("export", "--format", "json", "--tag", "x").exit_code == 2
+
+
+def test_import_a_feed_a_bibtex_file_and_a_folder_of_notes(mfgkb: Invoke) -> None:
+    report = json.loads(
+        mfgkb("import", str(SOURCES / "industry-news.rss"), "--topic", "texas", "--json").stdout
+    )
+    assert report["added"] >= 3
+    texas = json.loads(mfgkb("articles", "--topic", "texas", "--json").stdout)
+    assert len(texas) == report["added"]
+    strict = json.loads(mfgkb("import", str(SOURCES / "papers.bib"), "--json").stdout)
+    assert any("gives no day" in r["reason"] for r in strict["invalid"])
+    loose = json.loads(
+        mfgkb("import", str(SOURCES / "papers.bib"), "--approximate-dates", "--json").stdout
+    )
+    assert loose["added"] > 0
+    tagged = json.loads(mfgkb("articles", "--tag", "approximate-date", "--json").stdout)
+    assert tagged and all(a["published"].endswith("-01") for a in tagged)
+    notes = json.loads(
+        mfgkb("import", str(SOURCES / "notes"), "--approximate-dates", "--json").stdout
+    )
+    assert notes["added"] >= 1
+    assert any("bad-yaml.md" in r["reason"] for r in notes["invalid"])

@@ -813,6 +813,43 @@ class Format(StrEnum):
     jsonl = "jsonl"
     json = "json"
     csv = "csv"
+    feed = "feed"
+    bibtex = "bibtex"
+    markdown = "markdown"
+
+
+def _import_dump(kb: KnowledgeBase, file: Path, *, dry_run: bool) -> bool:
+    """Restore a full dump (``mfgkb export --format json``) into a new database.
+
+    False when ``file`` is not a dump, so the caller imports it as records.
+    """
+    if file.suffix.lower() != ".json" or not file.is_file():
+        return False
+    import json
+
+    from mfgkb.export import is_dump, undump
+
+    try:
+        with file.open("rb") as fh:
+            start = fh.read(4096)
+        if b'"mfgkb-dump"' not in start and b'"format"' not in start:
+            return False  # not worth parsing a large record file twice
+        data = json.loads(file.read_bytes())
+    except (OSError, ValueError):
+        return False  # the record importer says what is wrong with it
+    if not is_dump(data):
+        return False
+    topics, articles, next_id = undump(data)
+    from mfgkb import render
+
+    if dry_run:
+        render.message(
+            f"Would restore {len(topics)} topics and {len(articles)} articles into {kb.path}."
+        )
+        return True
+    kb.restore_dump(topics, articles, next_id)
+    render.message(f"Restored {len(topics)} topics and {len(articles)} articles into {kb.path}.")
+    return True
 
 
 @app.command("import")
@@ -837,6 +874,14 @@ def import_(
         str | None, typer.Option("--source", help="Source for rows that name none.")
     ] = None,
     dayfirst: DayfirstOpt = False,
+    approximate_dates: Annotated[
+        bool,
+        typer.Option(
+            "--approximate-dates",
+            help="Store a date that is only a year or a month (common in BibTeX) as its "
+            "first day, tagged approximate-date, instead of refusing the row.",
+        ),
+    ] = False,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Check and count, but write nothing.")
     ] = False,
@@ -857,10 +902,17 @@ def import_(
     from mfgkb.importer import RowConverter, count_lines, parse_mapping, parse_rows, read_rows
 
     kb = _kb(ctx)
+    if _import_dump(kb, file, dry_run=dry_run):
+        return
     # An unknown --topic would make every row invalid: refuse it before reading.
     topics = [kb.resolve_topic(t) for t in topic or []]
     converter = RowConverter(
-        parse_mapping(map_ or []), dayfirst=dayfirst, topics=topics, tags=tag, source=source
+        parse_mapping(map_ or []),
+        dayfirst=dayfirst,
+        topics=topics,
+        tags=tag,
+        source=source,
+        approximate_dates=approximate_dates,
     )
     rows = read_rows(file, format_.value if format_ else None)
     with render.progress("Reading", count_lines(file)) as advance:
@@ -986,6 +1038,100 @@ def stats(ctx: typer.Context, json_: JsonOpt = False, pager: PagerOpt = False) -
         render.print_json(result._asdict())
     else:
         render.show(render.stats_view(result), pager=pager)
+
+
+class ExportFormat(StrEnum):
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+    bibtex = "bibtex"
+    markdown = "markdown"
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    format_: Annotated[
+        ExportFormat,
+        typer.Option(
+            "--format",
+            help="json: a full dump that import restores exactly; jsonl, csv, bibtex: articles; "
+            "markdown: the --topic page.",
+        ),
+    ] = ExportFormat.json,
+    topic: TopicOpt = None,
+    author: AuthorOpt = None,
+    tag: TagOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    sort: Annotated[
+        Sort, typer.Option("--sort", help="Order of articles: published, added or title.")
+    ] = Sort.published,
+    limit: Annotated[int, typer.Option("--limit", help="At most this many; 0 for all.")] = 0,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write to this file instead of standard output."),
+    ] = None,
+    dayfirst: DayfirstOpt = False,
+) -> None:
+    """Write the knowledge base, or some of its articles, or a topic page, to a file.
+
+    The json dump holds everything and is read back by import into a new database,
+    giving the same file. jsonl, csv and bibtex take the same filters as articles.
+    markdown writes the topic page of --topic as a document to publish.
+
+    Example: mfgkb export --format markdown --topic advanced-manufacturing -o am.md
+    """
+    from mfgkb import export as formats
+
+    kb = _kb(ctx)
+    filters = _filters(
+        topic=topic, author=author, tag=tag, since=since, until=until, dayfirst=dayfirst
+    )
+    fmt = format_.value
+    if fmt == "json":
+        if any(v is not None for v in (topic, author, tag, since, until)) or limit:
+            raise UsageError(
+                "The json dump is always complete; filters go with jsonl, csv, bibtex."
+            )
+        topics, articles, next_id = kb.everything()
+        text = _json_text(formats.dump(topics, articles, next_id))
+    elif fmt == "markdown":
+        if topic is None:
+            raise UsageError("--format markdown writes one topic page; name it with --topic.")
+        text = formats.topic_markdown(kb.topic_page(topic, limit=_limit(limit)))
+    else:
+        found, _ = kb.articles(filters, sort=sort.value, limit=_limit(limit))
+        import io
+
+        buffer = io.StringIO()
+        {"jsonl": formats.write_jsonl, "csv": formats.write_csv, "bibtex": formats.write_bibtex}[
+            fmt
+        ](found, buffer)
+        text = buffer.getvalue()
+    _write_out(text, output)
+
+
+def _json_text(data: Any) -> str:
+    import json
+
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def _write_out(text: str, output: Path | None) -> None:
+    """Text to standard output, or atomically to a file (never half-written)."""
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from mfgkb.store import atomic_write
+
+    target = output.expanduser()
+    if not target.parent.is_dir():
+        raise UsageError(f"The folder {target.parent} does not exist; create it first.")
+    atomic_write(target, [text.encode("utf-8")], keep_backup=False)
+    from mfgkb import render
+
+    render.message(f"Wrote {target}.")
 
 
 # -- your data ---------------------------------------------------------------

@@ -15,10 +15,11 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from mfgkb.errors import ImportFileError, MfgkbError, UsageError
+from mfgkb.errors import DateError, ImportFileError, MfgkbError, UsageError
 from mfgkb.models import Article
 
 FIELDS = ("title", "authors", "published", "description", "url", "topics", "tags", "source")
@@ -34,6 +35,8 @@ DEFAULT_COLUMNS: dict[str, tuple[str, ...]] = {
     "source": ("source", "publication", "site", "journal", "publisher"),
 }
 FORMATS = ("jsonl", "json", "csv")
+SOURCE_FORMATS = ("feed", "bibtex", "markdown")  # read by mfgkb.sources
+APPROXIMATE_TAG = "approximate-date"
 
 # Wire services credited after the names ("Carla K. Johnson, AP"): a credit,
 # not a person, so it becomes the article's source when it has none.
@@ -101,8 +104,23 @@ def read_rows(path: Path, fmt: str | None) -> Iterator[Row]:
     """Every record of the file as a dict, with its line (or record) number.
 
     JSON Lines and CSV are read a line at a time, so a large file is never in
-    memory whole (a JSON array has to be).
+    memory whole (a JSON array has to be). Feeds, BibTeX and folders of
+    Markdown notes are read by ``mfgkb.sources``.
     """
+    if fmt is None or fmt in SOURCE_FORMATS:
+        from mfgkb import sources
+
+        if not path.exists():
+            raise ImportFileError(f"{path} does not exist; check the path.")
+        kind = fmt or sources.detect_source_format(path, _head(path))
+        if kind is not None:
+            readers = {
+                "feed": sources.read_feed,
+                "bibtex": sources.read_bibtex,
+                "markdown": sources.read_markdown_dir,
+            }
+            yield from readers[kind](path)
+            return
     try:
         fh = path.open("rb")
     except FileNotFoundError:
@@ -123,6 +141,16 @@ def read_rows(path: Path, fmt: str | None) -> Iterator[Row]:
             raise ImportFileError(
                 f"{path} is not UTF-8 text (byte {exc.start} of a block); convert it to UTF-8."
             ) from None
+
+
+def _head(path: Path) -> bytes:
+    try:
+        with path.open("rb") as fh:
+            return fh.read(64)
+    except IsADirectoryError:
+        return b""
+    except OSError as exc:
+        raise ImportFileError(f"Cannot read {path} ({exc.strerror}).") from None
 
 
 def _jsonl(lines: Iterable[str]) -> Iterator[Row]:
@@ -161,6 +189,9 @@ def _csv(path: Path, text: io.TextIOWrapper) -> Iterator[Row]:
     dialect: type[csv.Dialect] | csv.Dialect = csv.excel
     with contextlib.suppress(csv.Error):  # not sniffable: plain comma-separated
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+        # The sniffer can take "" inside a quoted field for something else when
+        # the sample is small; "" is how every CSV writer escapes a quote.
+        dialect.doublequote = True
     lines = itertools.chain(io.StringIO(sample, newline=""), text) if sample else iter(())
     reader = csv.DictReader(_rejoin(lines), dialect=dialect)
     if not reader.fieldnames:
@@ -241,12 +272,14 @@ class RowConverter:
         topics: list[str] | None = None,
         tags: list[str] | None = None,
         source: str | None = None,
+        approximate_dates: bool = False,
     ) -> None:
         self.mapping = mapping
         self.dayfirst = dayfirst
         self.extra_topics = topics or []
         self.extra_tags = tags or []
         self.default_source = source or ""
+        self.approximate_dates = approximate_dates
         # Records of a JSON file need not all have the same keys: the columns
         # are resolved once per distinct set of keys, not once per file.
         self._columns: dict[tuple[str, ...], dict[str, str | None]] = {}
@@ -272,9 +305,26 @@ class RowConverter:
                 resolved[name] = next((keys[c] for c in DEFAULT_COLUMNS[name] if c in keys), None)
         return resolved
 
+    def _date(self, text: str) -> tuple[date, bool]:
+        """The publication date, and whether it was only a year or a month."""
+        from mfgkb.dates import parse_date, parse_period
+
+        try:
+            return parse_date(text, dayfirst=self.dayfirst), False
+        except DateError as err:
+            try:
+                start = parse_period(text, dayfirst=self.dayfirst)
+            except DateError:
+                raise err from None
+            if not self.approximate_dates:
+                raise DateError(
+                    f"'{text}' gives no day; import with --approximate-dates to store it "
+                    f"as {start.isoformat()}, tagged {APPROXIMATE_TAG}."
+                ) from None
+            return start, True
+
     def convert(self, row: Row) -> Article:
         """The draft for one row, or raise MfgkbError saying what is wrong."""
-        from mfgkb.dates import parse_date
 
         data = row.data
         if "__error__" in data:
@@ -295,7 +345,7 @@ class RowConverter:
         published_raw = get("published")
         if published_raw is None or not str(published_raw).strip():
             raise MfgkbError("no publication date")
-        published = parse_date(str(published_raw), dayfirst=self.dayfirst)
+        published, approximate = self._date(str(published_raw))
         authors, agency = split_authors(get("authors"))
         source = str(get("source") or "") or self.default_source or (agency or "")
         url = get("url")
@@ -306,7 +356,11 @@ class RowConverter:
             authors=authors,
             description=str(get("description") or ""),
             url=str(url) if url else None,
-            tags=[*_as_list(get("tags")), *self.extra_tags],
+            tags=[
+                *_as_list(get("tags")),
+                *self.extra_tags,
+                *([APPROXIMATE_TAG] if approximate else []),
+            ],
             source=source,
         ).validated()
         # Topics may be titles or aliases here; the knowledge base resolves them.

@@ -505,6 +505,39 @@ class KnowledgeBase:
             pass
         return []
 
+    # -- export and full restore ------------------------------------------------
+    def everything(self) -> tuple[list[Topic], list[Article], int]:
+        """Every record (topics in stored order) and the id counter, for a full dump."""
+        from mfgkb.store import article_of, topic_of
+
+        self.ensure()
+        data, _ = self.store.read()
+        topics = [topic_of(d) for _, d in sorted(data["topics"].items(), key=lambda kv: int(kv[0]))]
+        articles = [article_of(k, d) for k, d in data["articles"].items()]
+        return (
+            topics,
+            sorted(articles, key=lambda a: a.id),
+            int(data["meta"]["1"]["next_article_id"]),
+        )
+
+    def restore_dump(self, topics: list[Topic], articles: list[Article], next_id: int) -> None:
+        """Fill a new (or empty) database with a dump, ids, times and counter as they were."""
+        from mfgkb.store import empty_data, load
+
+        if self.path.exists():
+            data, _, _ = load(self.path)
+            if data["topics"] or data["articles"]:
+                raise DuplicateError(
+                    f"The database {self.path} is not empty; a full dump is restored only into "
+                    f"a new one: mfgkb --db NEW.json import DUMP.json"
+                )
+        elif self._create_parents:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.store.transaction(create=empty_data, on_commit=self._sync_index) as tx:
+            for topic in topics:
+                tx.put_topic(topic)
+            tx.restore_articles(articles, next_id)
+
     # -- safety --------------------------------------------------------------
     def check(self, *, fix: bool) -> CheckReport:
         """Verify the file (and with ``fix``, repair what is safe, after a backup)."""

@@ -601,6 +601,14 @@ class Transaction:
             self.changes.articles[article.id] = article
         return stored
 
+    def restore_articles(self, articles: list[Article], next_id: int) -> None:
+        """Store articles under the ids they carry (a full restore) and set the counter."""
+        self._articles.insert_multiple(Document(a.to_dict(), doc_id=a.id) for a in articles)
+        highest = max((a.id for a in articles), default=0)
+        self._meta.update({"next_article_id": max(next_id, highest + 1)}, doc_ids=[META_ID])
+        for article in articles:
+            self.changes.articles[article.id] = article
+
     def put_article(self, article: Article) -> None:
         """Replace an existing article (same id)."""
         if not self._articles.contains(doc_id=article.id):

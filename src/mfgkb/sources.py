@@ -1,0 +1,743 @@
+"""Reading articles from feeds, BibTeX files and folders of Markdown notes.
+
+Each reader yields ``mfgkb.importer.Row`` objects whose ``data`` already uses
+the article field names (title, authors, published, description, url, tags,
+source, topics), so ``RowConverter({})`` maps them without a ``--map``. A record
+that cannot be used at all is yielded as ``Row(n, {"__error__": reason})``; a
+file that cannot be read at all raises ``ImportFileError``.
+
+``published`` is "YYYY-MM-DD" when the source gives a full date, else "YYYY-MM"
+or "YYYY" as the source gives it (a BibTeX year, a feed's "2025-02"), else it is
+left out: the converter decides what a partial date is worth, not the reader.
+
+feedparser, bibtexparser and python-frontmatter are imported inside the readers:
+they cost tens of milliseconds to import and most commands never need them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mfgkb.errors import ImportFileError
+from mfgkb.importer import Row, split_authors
+from mfgkb.models import MAX_DESCRIPTION
+
+if TYPE_CHECKING:
+    from bibtexparser.model import Entry
+
+FEED_SUFFIXES = (".rss", ".atom", ".xml")
+_BOM = b"\xef\xbb\xbf"
+# RSS 1.0 files start with <rdf:RDF>; feedparser reads them like RSS 2.0.
+_FEED_STARTS = (b"<?xml", b"<rss", b"<feed", b"<rdf:rdf")
+
+_ISO_FULL = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_PARTIAL = re.compile(r"^\d{4}(?:-\d{2})?$")
+_YEAR = re.compile(r"^\d{4}$")
+_LIST_SPLIT = re.compile(r"\s*[,;]\s*")
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+# -- shared helpers ------------------------------------------------------------------
+
+
+def detect_source_format(path: Path, head: bytes) -> str | None:
+    """The kind of source, "feed", "bibtex" or "markdown", by extension or first bytes.
+
+    None means "not one of these": the caller falls back to the record formats
+    (JSON Lines, JSON, CSV) of ``mfgkb.importer.detect_format``.
+    """
+    if path.is_dir():
+        return "markdown"
+    suffix = path.suffix.lower()
+    if suffix in FEED_SUFFIXES:
+        return "feed"
+    if suffix == ".bib":
+        return "bibtex"
+    start = head.removeprefix(_BOM).lstrip()
+    if start.lower().startswith(_FEED_STARTS):
+        return "feed"
+    if start.startswith(b"@"):
+        return "bibtex"
+    return None
+
+
+def _open_error(path: Path, exc: OSError) -> ImportFileError:
+    """The same wording as ``read_rows`` for a file that cannot be opened."""
+    if isinstance(exc, FileNotFoundError):
+        return ImportFileError(f"{path} does not exist; check the path.")
+    if isinstance(exc, IsADirectoryError):
+        return ImportFileError(f"{path} is a folder; give the file itself.")
+    return ImportFileError(
+        f"Cannot read {path} ({exc.strerror}); check that it is a readable file."
+    )
+
+
+def _read_text(path: Path) -> str:
+    """The whole file as text, or ImportFileError saying why not."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise _open_error(path, exc) from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(
+            f"{path} is not UTF-8 text (byte {exc.start}); convert it to UTF-8."
+        ) from None
+
+
+def _squash(text: str) -> str:
+    """Runs of whitespace, line breaks and no-break spaces as one space."""
+    return " ".join(text.split())
+
+
+def _clip(text: str) -> str:
+    """A description within the stored limit, cut at a word.
+
+    Feeds often carry the whole article as content; a too-long description
+    would make the article invalid, while its opening is what a summary needs.
+    """
+    if len(text) <= MAX_DESCRIPTION:
+        return text
+    cut = text[: MAX_DESCRIPTION - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > MAX_DESCRIPTION // 2 else cut).rstrip() + "…"
+
+
+def _unique(values: list[str]) -> list[str]:
+    """Stripped, non-empty, first spelling of each (case-insensitively), in order."""
+    seen: set[str] = set()
+    out: list[str] = []
+    for value in values:
+        text = _squash(value)
+        if text and text.casefold() not in seen:
+            seen.add(text.casefold())
+            out.append(text)
+    return out
+
+
+def _names(value: Any, *, split_items: bool) -> tuple[list[str], str | None]:
+    """Author names and a wire-service credit from a string ("A and B, AP") or a list.
+
+    A list item is one person ("Lee, Ann" in YAML) unless ``split_items``: a
+    feed's single <dc:creator> often holds "Jane Doe and John Roe".
+    """
+    if value is None:
+        return [], None
+    if not isinstance(value, list):
+        names, agency = split_authors(str(value))
+        return _unique(names), agency
+    items: list[str] = []
+    for item in value:
+        if isinstance(item, dict):  # YAML "- name: Ann Lee", a feed's author detail
+            item = item.get("name")
+        if item is not None:
+            items.append(str(item))
+    if not split_items:
+        names, agency = split_authors(items)
+        return _unique(names), agency
+    names, agency = [], None
+    for item in items:
+        found, credit = split_authors(item)
+        names.extend(found)
+        agency = agency or credit
+    return _unique(names), agency
+
+
+class _TextExtractor(HTMLParser):
+    """The text of an HTML fragment: tags dropped, entities decoded."""
+
+    # A break between blocks must not glue words together ("one.</p><p>Two").
+    _BLOCKS = frozenset(
+        {
+            *("address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt"),
+            *("figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header"),
+            *("hr", "li", "main", "nav", "ol", "p", "pre", "section", "table", "td", "th"),
+            *("tr", "ul"),
+        }
+    )
+    _SKIP = frozenset({"script", "style", "template", "noscript"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self._SKIP:
+            self.skipping += 1
+        elif tag in self._BLOCKS:
+            self.parts.append(" ")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self._BLOCKS:  # <br/>: no matching end tag to count
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._SKIP:
+            self.skipping = max(0, self.skipping - 1)
+        elif tag in self._BLOCKS:
+            self.parts.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if not self.skipping:
+            self.parts.append(data)
+
+
+def html_to_text(fragment: str) -> str:
+    """Plain text of an HTML fragment, on one line: tags gone, entities decoded."""
+    parser = _TextExtractor()
+    parser.feed(fragment)
+    parser.close()
+    return _squash("".join(parser.parts))
+
+
+# -- feeds ---------------------------------------------------------------------------
+
+
+def read_feed(path: Path) -> Iterator[Row]:
+    """Every entry of an RSS 2.0, RSS 1.0 or Atom feed saved to a file, numbered from 1."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise _open_error(path, exc) from None
+    import feedparser
+
+    # Bytes, not the path: given a string, feedparser may treat it as a URL to
+    # fetch. From bytes it also reads the XML declaration's encoding itself.
+    parsed = feedparser.parse(data)
+    entries = parsed.get("entries") or []
+    if not entries and (parsed.get("bozo") or not parsed.get("version")):
+        # A valid feed with no items imports nothing; anything else is not a feed.
+        problem = parsed.get("bozo_exception")
+        why = f" ({_squash(str(problem))})" if problem else ""
+        raise ImportFileError(
+            f"{path} is not an RSS or Atom feed{why}; save the feed's XML itself, not the web "
+            f"page that links to it."
+        )
+    feed = parsed.get("feed") or {}
+    feed_title = _detail_text(feed, "title")
+    for n, entry in enumerate(entries, 1):
+        yield Row(n, _feed_entry(entry, feed_title))
+
+
+def _feed_entry(entry: Any, feed_title: str) -> dict[str, Any]:
+    row: dict[str, Any] = {}
+    title = _detail_text(entry, "title")
+    if title:
+        row["title"] = title
+    authors, agency = _names(entry.get("authors") or [], split_items=True)
+    if not authors and entry.get("author") and "@" not in entry["author"]:
+        authors, agency = _names(entry["author"], split_items=True)
+    if authors:
+        row["authors"] = authors
+    published = _feed_date(entry)
+    if published:
+        row["published"] = published
+    description = _detail_text(entry, "summary")
+    if not description and entry.get("content"):  # Atom <content> without <summary>
+        description = _detail_text(entry["content"][0], None)
+    if description:
+        row["description"] = _clip(description)
+    url = _feed_link(entry)
+    if url:
+        row["url"] = url
+    tags = _unique([t.get("term") or t.get("label") or "" for t in entry.get("tags") or []])
+    if tags:
+        row["tags"] = tags
+    source = feed_title or agency
+    if source:
+        row["source"] = source
+    return row
+
+
+def _detail_text(container: Any, key: str | None) -> str:
+    """A feed text as plain text: HTML (by its declared type) stripped, else as is.
+
+    feedparser has already decoded the XML; an HTML value still holds its tags
+    and entities, a plain-text one must not be decoded a second time.
+    """
+    if key is None:
+        value, detail = container.get("value"), container
+    else:
+        value, detail = container.get(key), container.get(f"{key}_detail") or {}
+    if not value:
+        return ""
+    kind = str(detail.get("type") or "text/html")
+    return html_to_text(value) if "html" in kind else _squash(value)
+
+
+def _feed_link(entry: Any) -> str | None:
+    """The entry's web address; feedparser also offers a non-URL id ("urn:...") as link."""
+    candidates = [entry.get("link")]
+    candidates += [link.get("href") for link in entry.get("links") or []]
+    for url in candidates:
+        if url and str(url).lower().startswith(("http://", "https://")):
+            return str(url).strip()
+    return None
+
+
+def _feed_date(entry: Any) -> str | None:
+    """The publication (else update) date, as the publisher's calendar day.
+
+    feedparser's ``*_parsed`` values are converted to UTC, which moves an
+    evening story in New York to the next day; the date written in the feed
+    is read first and its own offset kept.
+    """
+    from email.utils import parsedate_to_datetime
+
+    for key in ("published", "updated"):
+        # dict.get, not entry.get: feedparser answers a missing "updated" with
+        # "published" and a DeprecationWarning.
+        raw = _squash(str(dict.get(entry, key) or ""))
+        if not raw:
+            continue
+        if _ISO_PARTIAL.match(raw):  # W3C dates may stop at the month or year
+            return raw
+        try:
+            return datetime.fromisoformat(raw).date().isoformat()  # Atom: RFC 3339
+        except ValueError:
+            pass
+        try:
+            return parsedate_to_datetime(raw).date().isoformat()  # RSS: RFC 822
+        except (TypeError, ValueError, IndexError):
+            pass
+        parsed = dict.get(entry, f"{key}_parsed")  # another format feedparser knows
+        if parsed:
+            return date(parsed.tm_year, parsed.tm_mon, parsed.tm_mday).isoformat()
+    return None
+
+
+# -- BibTeX --------------------------------------------------------------------------
+
+# Fields that BibTeX treats as verbatim: a "%" or "~" in a URL is literal, while
+# the LaTeX decoder would read "%" as the start of a comment and drop the rest.
+_VERBATIM_FIELDS = ("url", "doi")
+_VERBATIM_KEY = "mfgkb_verbatim"
+
+
+@contextmanager
+def _quiet(*names: str) -> Iterator[None]:
+    """Silence libraries' log output: bad entries are reported as rows instead.
+
+    Without a configured handler, Python prints their warnings to stderr, which
+    would break the CLI's one-line error contract. The level is raised on the
+    package's logger, so that its modules' loggers (which inherit it) are quiet too.
+    """
+    import logging
+
+    loggers = [logging.getLogger(name) for name in names]
+    before = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        for lg, level in zip(loggers, before, strict=True):
+            lg.setLevel(level)
+
+
+def read_bibtex(path: Path) -> Iterator[Row]:
+    """Every entry of a BibTeX file, numbered by the line it starts on."""
+    text = _read_text(path)
+    library = _parse_bibtex(path, text)
+    from bibtexparser.model import DuplicateBlockKeyBlock, Entry, ParsingFailedBlock
+
+    found = False
+    for index, block in enumerate(library.blocks, 1):
+        line = block.start_line + 1 if block.start_line is not None else index
+        if isinstance(block, Entry):
+            found = True
+            yield Row(line, _bibtex_entry(block))
+        elif isinstance(block, DuplicateBlockKeyBlock):
+            found = True
+            first = block.previous_block.start_line
+            where = f" (first at line {first + 1})" if first is not None else ""
+            reason = f"entry key '{block.key}' is used twice{where}; give each entry its own key"
+            yield Row(line, {"__error__": reason})
+        elif isinstance(block, ParsingFailedBlock):
+            found = True
+            yield Row(line, {"__error__": _bibtex_failure(block)})
+    if not found:
+        raise ImportFileError(
+            f"{path} holds no BibTeX entries; check that it is a .bib file with entries "
+            f"like @article{{key, title = {{...}}, ...}}."
+        )
+
+
+def _parse_bibtex(path: Path, text: str) -> Any:
+    """The bibtexparser Library: LaTeX decoded to Unicode, co-authors as "First Last"."""
+    from bibtexparser import middlewares as mw
+    from bibtexparser.entrypoint import parse_string
+    from bibtexparser.library import Library
+    from bibtexparser.model import Block
+
+    class KeepVerbatim(mw.BlockMiddleware):
+        """Keeps the undecoded url and doi (see _VERBATIM_FIELDS) in the entry's metadata."""
+
+        def __init__(self) -> None:
+            super().__init__(allow_inplace_modification=True, allow_parallel_execution=True)
+
+        @classmethod
+        def metadata_key(cls) -> str:
+            return _VERBATIM_KEY
+
+        def transform_entry(self, entry: Entry, library: Library) -> Block:
+            kept = {f.key: f.value for f in entry.fields if f.key in _VERBATIM_FIELDS}
+            entry.parser_metadata[_VERBATIM_KEY] = kept
+            return entry
+
+    stack = [
+        mw.ResolveStringReferencesMiddleware(),  # @string{jms = "..."} and journal = jms
+        mw.RemoveEnclosingMiddleware(),
+        mw.NormalizeFieldKeys(),  # "Title" and "TITLE" are "title"
+        KeepVerbatim(),
+        # Decoding keeps {groups} so that the name splitting below still sees
+        # "{Barnes and Noble}" as one name; the braces are dropped afterwards.
+        # Math is turned into text too: "$\mu$m" is "μm" in a title.
+        mw.LatexDecodingMiddleware(keep_braced_groups=True, keep_math_mode=False),
+        mw.SeparateCoAuthors(),
+        mw.SplitNameParts(),
+        mw.MergeNameParts(style="first"),  # "Müller, Hans" -> "Hans Müller"
+    ]
+    try:
+        with _quiet("bibtexparser", "pylatexenc"):
+            return parse_string(text, parse_stack=stack)
+    except Exception as exc:  # a parser bug must not become a traceback
+        raise ImportFileError(
+            f"{path} could not be read as BibTeX ({type(exc).__name__}: {_squash(str(exc))}); "
+            f"check the file near its last entry, or export it again."
+        ) from None
+
+
+_ENTRY_HEAD = re.compile(r"@\s*(\w+)\s*[{(]\s*([^,\s{}()]*)")
+
+
+def _bibtex_failure(block: Any) -> str:
+    """Why bibtexparser gave up on an entry: "@article{key is not valid BibTeX (...)"."""
+    error = block.error
+    # A BlockAbortedException's text is empty; its reason is an attribute.
+    reason = getattr(error, "abort_reason", None) or str(error) or type(error).__name__
+    m = _ENTRY_HEAD.match(str(block.raw or "").lstrip())
+    what = f"@{m.group(1)}{{{m.group(2)}" if m else "this entry"
+    return f"{what} is not valid BibTeX ({_squash(reason)}); fix its braces and commas"
+
+
+def _unbrace(value: Any) -> str:
+    """A decoded field as one line of plain text, without the {protecting} braces."""
+    return _squash(str(value).replace("{", "").replace("}", ""))
+
+
+def _bibtex_entry(entry: Entry) -> dict[str, Any]:
+    fields = {f.key: f.value for f in entry.fields}
+    text = {k: _unbrace(v) for k, v in fields.items() if not isinstance(v, list)}
+    verbatim: dict[str, Any] = entry.parser_metadata.get(_VERBATIM_KEY) or {}
+    row: dict[str, Any] = {}
+    if text.get("title"):
+        row["title"] = text["title"]
+    people = fields.get("author")
+    if isinstance(people, list):
+        # "and others" is BibTeX for "et al.", not a person.
+        names = [_unbrace(p) for p in people if _unbrace(p).casefold() != "others"]
+        if names := _unique(names):
+            row["authors"] = names
+    published = _bibtex_date(text)
+    if published:
+        row["published"] = published
+    if text.get("abstract"):
+        row["description"] = _clip(text["abstract"])
+    url = _bibtex_url(verbatim)
+    if url:
+        row["url"] = url
+    tags = _unique(_LIST_SPLIT.split(text.get("keywords", "")))
+    if tags:
+        row["tags"] = tags
+    source = next(
+        (
+            text[k]
+            for k in ("journal", "journaltitle", "booktitle", "publisher", "institution")
+            if text.get(k)
+        ),
+        "",
+    )
+    if source:
+        row["source"] = source
+    return row
+
+
+def _bibtex_date(text: dict[str, str]) -> str | None:
+    """biblatex's ``date`` (ISO, maybe a range), else year, month and day."""
+    when = text.get("date", "").split("/")[0].strip()  # "2023-05-17/2023-05-19": the start
+    if _ISO_FULL.match(when) or _ISO_PARTIAL.match(when):
+        return when
+    year = text.get("year", "")
+    if not _YEAR.match(year):
+        return None
+    month = _month_number(text.get("month", ""))
+    if month is None:
+        return year
+    day = text.get("day", "")
+    if day.isdigit():
+        try:
+            return date(int(year), month, int(day)).isoformat()
+        except ValueError:  # "day = 31" in June: keep what is certain
+            pass
+    return f"{year}-{month:02d}"
+
+
+def _month_number(value: str) -> int | None:
+    """1-12 from "3", "03", "mar", "Mar.", "March" or "March--April"; else None."""
+    word = value.strip().lower()
+    if word.isdigit():
+        return int(word) if 1 <= int(word) <= 12 else None
+    prefix = word[:3]
+    return _MONTHS.index(prefix) + 1 if prefix in _MONTHS else None
+
+
+def _bibtex_url(verbatim: dict[str, Any]) -> str | None:
+    """The url field, else the DOI's resolver address.
+
+    A url that is not http(s) ("www.x.org", "ftp://...") gives way to the DOI;
+    without one it is passed on, for the converter to say what is wrong with it.
+    """
+    from urllib.parse import quote
+
+    urls = str(verbatim.get("url") or "").split()  # some exports list several
+    url = urls[0] if urls else None
+    if url and url.lower().startswith(("http://", "https://")):
+        return url
+    doi = str(verbatim.get("doi") or "").strip()
+    doi = re.sub(r"^(?:doi:|https?://(?:dx\.)?doi\.org/)", "", doi, flags=re.IGNORECASE)
+    if not doi:
+        return url
+    return "https://doi.org/" + quote(doi, safe="/:;()")
+
+
+# -- Markdown notes ------------------------------------------------------------------
+
+_ATX_HEADING = re.compile(r"^\s{0,3}(#{1,6})(?:\s+(.*?))?(?:\s+#+)?\s*$")
+_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
+_RULE = re.compile(r"^\s{0,3}([-*_])(?:\s*\1){2,}\s*$")
+_SETEXT = re.compile(r"^\s{0,3}(?:=+|-+)\s*$")  # underlines the line above as a heading
+_BLOCK_MARK = re.compile(r"^\s*(?:>\s*)*(?:[-*+]\s+|\d{1,9}[.)]\s+)?")  # quote, list item
+_INLINE: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"!\[[^\]]*\]\([^)]*\)"), ""),  # images: their alt text is not prose
+    (re.compile(r"\[\[([^\]|]+)\|([^\]]+)\]\]"), r"\2"),  # [[Note|shown]] wiki links
+    (re.compile(r"\[\[([^\]]+)\]\]"), r"\1"),  # [[Note]]
+    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),  # [text](url)
+    (re.compile(r"\[([^\]]+)\]\[[^\]]*\]"), r"\1"),  # [text][ref]
+    (re.compile(r"<(https?://[^>\s]+)>"), r"\1"),  # <https://...>
+    (re.compile(r"`+([^`]*)`+"), r"\1"),  # `code`
+    (re.compile(r"\*+|~~"), ""),  # *emphasis*, **strong**, ~~strike~~
+    (re.compile(r"(?<!\w)_+|_+(?!\w)"), ""),  # _emphasis_, but not snake_case
+]
+
+
+def markdown_notes(path: Path) -> list[Path]:
+    """The notes read by ``read_markdown_dir``, in its order: row n is the n-th file.
+
+    Hidden files and folders (.git, .obsidian, .trash) are skipped: they hold
+    tool data and deleted notes, not articles.
+    """
+    if not path.exists():
+        raise ImportFileError(f"{path} does not exist; check the path.")
+    if not path.is_dir():
+        raise ImportFileError(f"{path} is not a folder; give the folder of Markdown notes.")
+
+    def refuse(exc: OSError) -> None:
+        raise ImportFileError(
+            f"Cannot list {exc.filename} ({exc.strerror}); check the folder's permissions."
+        )
+
+    notes: list[Path] = []
+    for folder, dirs, files in os.walk(path, onerror=refuse):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        notes += [
+            Path(folder, f) for f in files if f.lower().endswith(".md") and not f.startswith(".")
+        ]
+    return sorted(notes, key=lambda p: p.relative_to(path).parts)
+
+
+def read_markdown_dir(path: Path) -> Iterator[Row]:
+    """One article per Markdown note (``*.md``, recursive, sorted), numbered from 1."""
+    notes = markdown_notes(path)
+    if not notes:
+        raise ImportFileError(
+            f"{path} holds no Markdown notes (*.md); give the folder that has them."
+        )
+    for n, note in enumerate(notes, 1):
+        name = note.relative_to(path).as_posix()
+        try:
+            text = note.read_bytes().decode("utf-8-sig")
+        except OSError as exc:
+            yield Row(n, {"__error__": f"{name}: the file cannot be read ({exc.strerror})"})
+            continue
+        except UnicodeDecodeError:
+            yield Row(n, {"__error__": f"{name}: the file is not UTF-8 text; convert it to UTF-8"})
+            continue
+        yield Row(n, _markdown_note(name, text))
+
+
+def _front_matter(text: str) -> tuple[Any, str]:
+    """(metadata, body); raises yaml.YAMLError or ValueError for bad front matter.
+
+    ``text`` must start with the opening '---' (see _markdown_note).
+    """
+    import frontmatter
+
+    # The handler is used directly, not frontmatter.loads, which silently drops
+    # front matter that is a list or a string instead of key: value pairs.
+    handler = frontmatter.detect_format(text, frontmatter.handlers)
+    if handler is None:
+        return {}, text
+    try:
+        head, body = handler.split(text)
+    except ValueError:  # an opening "---" and no closing one: all of it is body
+        return {}, text
+    return handler.load(head), body.strip()
+
+
+def _markdown_note(name: str, text: str) -> dict[str, Any]:
+    import yaml
+
+    # Blank lines before the opening '---' are allowed; counted for error lines.
+    stripped = text.strip()
+    skipped = text[: len(text) - len(text.lstrip())].count("\n")
+    try:
+        meta, body = _front_matter(stripped)
+    except yaml.YAMLError as exc:
+        problem = _yaml_problem(exc, skipped)
+        return {"__error__": f"{name}: front matter is not valid YAML ({problem}); fix it"}
+    except ValueError as exc:  # YAML's "2024-13-45", or bad TOML/JSON front matter
+        return {"__error__": f"{name}: front matter is not valid ({_squash(str(exc))}); fix it"}
+    if meta is None:  # "---\n---": empty front matter
+        meta = {}
+    if not isinstance(meta, dict):
+        kind = type(meta).__name__
+        return {"__error__": f"{name}: front matter must be 'key: value' lines, not a {kind}"}
+    heading, paragraph = _markdown_body(body)
+    row: dict[str, Any] = {}
+    title = _meta_text(meta.get("title")) or heading
+    if title:
+        row["title"] = title
+    authors, agency = _names(_first(meta, "authors", "author"), split_items=False)
+    if authors:
+        row["authors"] = authors
+    published = _meta_date(_first(meta, "date", "published"))
+    if published:
+        row["published"] = published
+    description = _meta_text(meta.get("description")) or paragraph
+    if description:
+        row["description"] = _clip(description)
+    url = _meta_text(_first(meta, "url", "link"))
+    if url:
+        row["url"] = url
+    for key in ("tags", "topics"):
+        values = _meta_list(meta.get(key))
+        if values:
+            row[key] = values
+    source = _meta_text(meta.get("source")) or agency
+    if source:
+        row["source"] = source
+    return row
+
+
+def _yaml_problem(exc: Exception, skipped: int) -> str:
+    """ "line 3: found unexpected ':'" from a YAML error, as a line of the note's file."""
+    problem = getattr(exc, "problem", None)
+    mark = getattr(exc, "problem_mark", None)
+    if problem and mark is not None:
+        # The YAML text starts with the rest of the opening '---' line (the
+        # split keeps that newline), so its line 0 is the file's '---' line.
+        return f"line {mark.line + 1 + skipped}: {_squash(str(problem))}"
+    return _squash(str(exc))
+
+
+def _first(meta: dict[str, Any], *keys: str) -> Any:
+    """The value of the first key present with a value."""
+    for key in keys:
+        if meta.get(key) not in (None, "", []):
+            return meta[key]
+    return None
+
+
+def _meta_text(value: Any) -> str:
+    if value is None or isinstance(value, (list, dict)):
+        return ""
+    return _squash(str(value))
+
+
+def _meta_list(value: Any) -> list[str]:
+    """A YAML list, or a string "a, b; c", as strings."""
+    if value is None or isinstance(value, dict):
+        return []
+    if isinstance(value, list):
+        return _unique([str(v) for v in value if v is not None])
+    return _unique(_LIST_SPLIT.split(str(value)))
+
+
+def _meta_date(value: Any) -> str | None:
+    """YAML gives date and datetime objects and bare years as int; text stays as typed.
+
+    Free text ("May 7, 2024") is not parsed here: the converter reads it with
+    the user's --dayfirst choice.
+    """
+    if isinstance(value, datetime):  # before date: a datetime is a date too
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    text = _meta_text(value)
+    return text or None
+
+
+def _markdown_body(body: str) -> tuple[str, str]:
+    """(first '# heading', first paragraph) of a note, as plain text.
+
+    Fenced code is skipped for both: a "# comment" in a shell example is not
+    a title. The heading may come after the paragraph.
+    """
+    heading = ""
+    paragraph: list[str] = []
+    done = False  # the first paragraph has ended
+    in_fence = False
+    for line in [*body.splitlines(), ""]:
+        if _FENCE.match(line):
+            in_fence = not in_fence
+            done = done or bool(paragraph)
+            continue
+        if in_fence:
+            continue
+        if paragraph and not done and _SETEXT.match(line):
+            # "Title\n=====" is a level-1 heading, "Title\n-----" a level-2 one:
+            # either way the lines above were a heading, not the paragraph.
+            if line.strip().startswith("=") and not heading:
+                heading = _markdown_text(" ".join(paragraph))
+            paragraph = []
+        elif m := _ATX_HEADING.match(line):
+            if m.group(1) == "#" and not heading:
+                heading = _markdown_text(m.group(2) or "")
+            done = done or bool(paragraph)  # a heading ends a paragraph as a blank line does
+        elif not line.strip() or _RULE.match(line):
+            done = done or bool(paragraph)
+        elif not done and not line.lstrip().startswith(("<!--", "|")):
+            # Comments and tables are not prose; the text of a quote or list item is.
+            paragraph.append(_BLOCK_MARK.sub("", line).strip())
+        if heading and done:
+            break
+    return heading, _markdown_text(" ".join(paragraph))
+
+
+def _markdown_text(text: str) -> str:
+    """Inline Markdown as plain text: links to their text, emphasis and tags dropped."""
+    for pattern, repl in _INLINE:
+        text = pattern.sub(repl, text)
+    return html_to_text(text)
