@@ -276,3 +276,43 @@ def test_import_a_feed_a_bibtex_file_and_a_folder_of_notes(mfgkb: Invoke) -> Non
     )
     assert notes["added"] >= 1
     assert any("bad-yaml.md" in r["reason"] for r in notes["invalid"])
+
+
+def _run_script(args: list[str], env: dict[str, str], *, tty: bool) -> bytes:
+    script = str(Path(sys.executable).parent / "mfgkb")
+    if not tty:
+        return subprocess.run([script, *args], env=env, capture_output=True, timeout=30).stdout
+    import pty
+
+    out = bytearray()
+
+    def read(fd: int) -> bytes:
+        data = os.read(fd, 65536)
+        out.extend(data)
+        return data
+
+    old = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        pty.spawn([script, *args], read)
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    return bytes(out)
+
+
+def test_no_colour_in_pipes_or_with_no_color(db: Path) -> None:
+    env = {**os.environ, "MFGKB_DB": str(db), "TERM": "xterm-256color"}
+    env.pop("NO_COLOR", None)
+    db.parent.mkdir(parents=True, exist_ok=True)
+    piped = _run_script(["show", "advanced-manufacturing"], env, tty=False)
+    assert b"Jedrik Hastings" in piped and b"\x1b[" not in piped
+    coloured = _run_script(["show", "advanced-manufacturing"], env, tty=True)
+    assert b"\x1b[" in coloured  # a terminal does get styles...
+    plain = _run_script(["show", "advanced-manufacturing"], {**env, "NO_COLOR": "1"}, tty=True)
+    assert b"Jedrik Hastings" in plain
+    # ...and with NO_COLOR no colour (bold and italic may stay, as NO_COLOR allows)
+    assert not any(f"\x1b[{c}".encode() in plain for c in ("31", "32", "33", "35", "36", "38"))
