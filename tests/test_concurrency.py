@@ -28,17 +28,13 @@ from typing import Any
 
 import pytest
 
+from childproc import child_env, console_script
 from mfgkb.kb import KnowledgeBase, article_draft
 from mfgkb.store import backup_paths, load
 
 Invoke = Callable[..., Any]
 
 MAIN = "advanced-manufacturing"
-
-
-def console_script() -> list[str]:
-    script = Path(sys.executable).parent / "mfgkb"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "mfgkb"]
 
 
 @pytest.fixture(scope="module")
@@ -49,35 +45,6 @@ def pycache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (common in CI) each would compile mfgkb from source again.
     """
     return tmp_path_factory.mktemp("pycache")
-
-
-def child_env(
-    tmp_path: Path, db: Path, pycache: Path | None = None, **extra: str
-) -> dict[str, str]:
-    """An environment whose every user path points into tmp_path."""
-    home = tmp_path / "child-home"
-    home.mkdir(exist_ok=True)
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("MFGKB_", "XDG_", "PYTHONDONTWRITEBYTECODE"))
-    }
-    if pycache is not None:
-        env["PYTHONPYCACHEPREFIX"] = str(pycache)
-    env.update(
-        HOME=str(home),
-        XDG_DATA_HOME=str(home / "data"),
-        XDG_CONFIG_HOME=str(home / "config"),
-        XDG_CACHE_HOME=str(home / "cache"),
-        XDG_STATE_HOME=str(home / "state"),
-        MFGKB_DB=str(db),
-        MFGKB_LOCK_TIMEOUT="30",
-        NO_COLOR="1",
-        COLUMNS="120",
-        PYTHONIOENCODING="utf-8",
-    )
-    env.update(extra)
-    return env
 
 
 def run_cli(
@@ -146,7 +113,7 @@ def test_sigkill_at_random_moments_never_tears_the_file(tmp_path: Path, pycache:
     db = tmp_path / "kb" / "kb.json"
     db.parent.mkdir()
     KnowledgeBase(db).ensure()
-    env = child_env(tmp_path, db, pycache)
+    env = child_env(tmp_path, db, pycache, MFGKB_LOCK_TIMEOUT="30")
     rng = random.Random(20251125)
     seen: list[int] = [1]  # article counts after each kill
     kills = 0
@@ -237,7 +204,7 @@ def test_four_cli_writers_at_once_lose_nothing(tmp_path: Path, pycache: Path) ->
     """4 processes x 50 ``mfgkb add-article`` runs at the same time: none is lost."""
     db = tmp_path / "kb" / "kb.json"
     db.parent.mkdir()
-    env = child_env(tmp_path, db, pycache)
+    env = child_env(tmp_path, db, pycache, MFGKB_LOCK_TIMEOUT="30")
     assert run_cli(["topics"], env).returncode == 0  # the seed: article 1
     with ThreadPoolExecutor(max_workers=WRITERS) as pool:
         futures = [pool.submit(_writer, env, w) for w in range(WRITERS)]

@@ -12,7 +12,6 @@ fails with DateError.
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -27,6 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from childproc import child_env
 from mfgkb.cli import app
 from mfgkb.dates import parse_date, parse_period
 from mfgkb.errors import DateError
@@ -351,25 +351,6 @@ def test_an_import_of_only_refused_rows_writes_nothing(
 # -- bytes that are not UTF-8 on the command line ----------------------------------------
 
 
-def _child_env(tmp_path: Path, db: Path) -> dict[str, str]:
-    home = tmp_path / "child-home"
-    home.mkdir(exist_ok=True)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MFGKB_", "XDG_"))}
-    env.update(
-        HOME=str(home),
-        XDG_DATA_HOME=str(home / "data"),
-        XDG_CONFIG_HOME=str(home / "config"),
-        XDG_CACHE_HOME=str(home / "cache"),
-        XDG_STATE_HOME=str(home / "state"),
-        MFGKB_DB=str(db),
-        MFGKB_LOCK_TIMEOUT="5",
-        NO_COLOR="1",
-        LC_ALL="C.UTF-8",
-        PYTHONIOENCODING="utf-8",
-    )
-    return env
-
-
 def test_a_title_that_is_not_utf8_is_refused_cleanly(
     mfgkb: Invoke, tmp_path: Path, db: Path
 ) -> None:
@@ -379,7 +360,7 @@ def test_a_title_that_is_not_utf8_is_refused_cleanly(
     cmd: list[str | bytes] = [str(script)] if script.exists() else [sys.executable, "-m", "mfgkb"]
     proc = subprocess.run(
         [*cmd, "add-article", "--title", b"bad \xff title", "--date", "2025-01-01"],
-        env=_child_env(tmp_path, db),
+        env=child_env(tmp_path, db),
         capture_output=True,
         timeout=30,
         check=False,

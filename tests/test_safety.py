@@ -23,7 +23,6 @@ import resource
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -32,6 +31,7 @@ from typing import Any
 
 import pytest
 
+from childproc import child_env, console_script
 from mfgkb import store
 from mfgkb.kb import KnowledgeBase, article_draft
 from mfgkb.store import load
@@ -96,31 +96,6 @@ def add(mfgkb: Invoke, title: str) -> int:
 
 def article_ids(db: Path) -> list[int]:
     return sorted(int(k) for k in json.loads(db.read_bytes())["articles"])
-
-
-def console_script() -> list[str]:
-    script = Path(sys.executable).parent / "mfgkb"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "mfgkb"]
-
-
-def child_env(tmp_path: Path, db: Path) -> dict[str, str]:
-    """An environment whose every user path points into tmp_path."""
-    home = tmp_path / "child-home"
-    home.mkdir(exist_ok=True)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MFGKB_", "XDG_"))}
-    env.update(
-        HOME=str(home),
-        XDG_DATA_HOME=str(home / "data"),
-        XDG_CONFIG_HOME=str(home / "config"),
-        XDG_CACHE_HOME=str(home / "cache"),
-        XDG_STATE_HOME=str(home / "state"),
-        MFGKB_DB=str(db),
-        MFGKB_LOCK_TIMEOUT="5",
-        NO_COLOR="1",
-        COLUMNS="120",
-        PYTHONIOENCODING="utf-8",
-    )
-    return env
 
 
 # -- fixtures ------------------------------------------------------------------------

@@ -232,6 +232,11 @@ class Sort(StrEnum):
     title_ = "title"  # `title` would shadow str.title
 
 
+SortOpt = Annotated[
+    Sort, typer.Option("--sort", help="Order: newest published, newest added, or title.")
+]
+
+
 class Kind(StrEnum):
     topic = "topic"
     article = "article"
@@ -634,9 +639,7 @@ def articles(
     tag: TagOpt = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
-    sort: Annotated[
-        Sort, typer.Option("--sort", help="Order: newest published, newest added, or title.")
-    ] = Sort.published,
+    sort: SortOpt = Sort.published,
     limit: Annotated[int, typer.Option("--limit", help="At most this many; 0 for all.")] = 50,
     dayfirst: DayfirstOpt = False,
     json_: JsonOpt = False,
@@ -1064,9 +1067,7 @@ def export(
     tag: TagOpt = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
-    sort: Annotated[
-        Sort, typer.Option("--sort", help="Order of articles: published, added or title.")
-    ] = Sort.published,
+    sort: SortOpt = Sort.published,
     limit: Annotated[int, typer.Option("--limit", help="At most this many; 0 for all.")] = 0,
     output: Annotated[
         Path | None,

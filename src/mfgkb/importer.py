@@ -83,8 +83,6 @@ def detect_format(path: Path, head: bytes) -> str:
         return "json"
     if start == b"{":
         return "jsonl"
-    if suffix == ".json":
-        return "json"
     return "csv"
 
 

@@ -753,10 +753,6 @@ class Index:
             ).fetchone()
         return docs, int(total)
 
-    def all_tags(self) -> list[tuple[str, int]]:
-        rows = self.conn.execute("SELECT tag, count(*) FROM article_tags GROUP BY tag ORDER BY tag")
-        return [(str(t), int(n)) for t, n in rows]
-
     def counts(self) -> tuple[int, int]:
         (topics,) = self.conn.execute("SELECT count(*) FROM topics").fetchone()
         (articles,) = self.conn.execute("SELECT count(*) FROM articles").fetchone()

@@ -534,11 +534,6 @@ class Transaction:
             }
         return self._topic_ids
 
-    def topics(self) -> dict[str, Topic]:
-        """All topics by slug."""
-        found = (topic_of(doc) for doc in self._topics.all())
-        return {t.slug: t for t in found}
-
     def get_topic(self, slug: str) -> Topic | None:
         doc_id = self._topic_index().get(slug)
         doc = self._topics.get(doc_id=doc_id) if doc_id is not None else None
@@ -554,14 +549,6 @@ class Transaction:
         self.changes.topics[topic.slug] = topic
         self.changes.deleted_topics.discard(topic.slug)
 
-    def delete_topic(self, slug: str) -> None:
-        ids = self._topic_index()
-        if slug in ids:
-            self._topics.remove(doc_ids=[ids.pop(slug)])
-            self.changes.topics.pop(slug, None)
-            self.changes.deleted_topics.add(slug)
-
-    # -- articles ----------------------------------------------------------
     def _meta_doc(self) -> dict[str, Any]:
         doc = self._meta.get(doc_id=META_ID)
         assert isinstance(doc, dict)
@@ -571,17 +558,10 @@ class Transaction:
         doc = self._articles.get(doc_id=article_id)
         return article_of(article_id, doc) if isinstance(doc, dict) else None
 
-    def iter_articles(self) -> Iterator[Article]:
-        for key, doc in self._storage_articles().items():
-            yield article_of(key, doc)
-
     def _storage_articles(self) -> dict[str, Any]:
         articles = self._storage.data["articles"]
         assert isinstance(articles, dict)
         return articles
-
-    def article_count(self) -> int:
-        return len(self._storage_articles())
 
     def add_articles(self, articles: list[Article]) -> list[Article]:
         """Store new articles under fresh ids from the counter; return them with ids."""
@@ -655,9 +635,6 @@ class Store:
     def _written(self) -> None:
         self.writes += 1
 
-    def exists(self) -> bool:
-        return self.path.exists()
-
     def check_directory(self) -> None:
         if not self.path.parent.is_dir():
             raise DatabaseError(
@@ -672,11 +649,6 @@ class Store:
         """
         data, st, _ = load(self.path)
         return data, st
-
-    def snapshot(self) -> tuple[list[Topic], list[Article], FileStamp]:
-        """Every record as dataclasses, for rebuilding derived data."""
-        data, st = self.read()
-        return (*records_of(data), st)
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:

@@ -1,0 +1,47 @@
+"""Running the installed console script in a child process, with every user path in tmp."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+
+def console_script() -> list[str]:
+    """The installed ``mfgkb`` script, or ``python -m mfgkb`` where there is none."""
+    script = Path(sys.executable).parent / "mfgkb"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "mfgkb"]
+
+
+def child_env(
+    tmp_path: Path, db: Path, pycache: Path | None = None, **extra: str
+) -> dict[str, str]:
+    """An environment whose HOME, XDG folders and database all point into ``tmp_path``.
+
+    ``pycache`` lets many short child runs share compiled modules even where
+    PYTHONDONTWRITEBYTECODE is set (common in CI).
+    """
+    home = tmp_path / "child-home"
+    home.mkdir(exist_ok=True)
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("MFGKB_", "XDG_", "PYTHONDONTWRITEBYTECODE"))
+    }
+    if pycache is not None:
+        env["PYTHONPYCACHEPREFIX"] = str(pycache)
+    env.update(
+        HOME=str(home),
+        XDG_DATA_HOME=str(home / "data"),
+        XDG_CONFIG_HOME=str(home / "config"),
+        XDG_CACHE_HOME=str(home / "cache"),
+        XDG_STATE_HOME=str(home / "state"),
+        MFGKB_DB=str(db),
+        MFGKB_LOCK_TIMEOUT="5",
+        NO_COLOR="1",
+        COLUMNS="120",
+        LC_ALL="C.UTF-8",
+        PYTHONIOENCODING="utf-8",
+    )
+    env.update(extra)
+    return env
