@@ -316,3 +316,25 @@ def test_no_colour_in_pipes_or_with_no_color(db: Path) -> None:
     assert b"Jedrik Hastings" in plain
     # ...and with NO_COLOR no colour (bold and italic may stay, as NO_COLOR allows)
     assert not any(f"\x1b[{c}".encode() in plain for c in ("31", "32", "33", "35", "36", "38"))
+
+
+def test_an_edit_does_not_overwrite_a_change_made_meanwhile(
+    mfgkb: Invoke, db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While $EDITOR is open, another process changes the article: that change wins."""
+    mfgkb("articles")
+    other = f"MFGKB_DB={db} {Path(sys.executable).parent / 'mfgkb'}"
+    script = (
+        f"{other} edit-article 1 --source 'Changed meanwhile' >/dev/null 2>&1\n"
+        "sed -i 's/^title: .*/title: My edit/' \"$1\"\n"
+    )
+    monkeypatch.setenv("EDITOR", _editor(tmp_path, script))
+    result = mfgkb("edit-article", "1", "--editor")
+    assert result.exit_code == 1, result.output
+    assert "changed by another mfgkb process" in result.stderr
+    kept = Path(result.stderr.rsplit("kept in ", 1)[1].strip().rstrip("."))
+    assert "title: My edit" in kept.read_text(encoding="utf-8")
+    kept.unlink()
+    article = json.loads(mfgkb("article", "1", "--json").stdout)
+    assert article["source"] == "Changed meanwhile"
+    assert article["title"] != "My edit"

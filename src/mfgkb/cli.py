@@ -26,7 +26,7 @@ from typer._click.exceptions import UsageError as ClickUsageError
 from typer.core import TyperGroup
 
 from mfgkb import __version__
-from mfgkb.errors import MfgkbError, NotFoundError, UsageError, ValidationError
+from mfgkb.errors import DuplicateError, MfgkbError, NotFoundError, UsageError, ValidationError
 
 if TYPE_CHECKING:
     from datetime import date
@@ -332,7 +332,9 @@ def _edit_in_editor(text: str, save: Callable[[str], T]) -> T | None:
             return save(edited)
         except MfgkbError as err:
             sys.stderr.write(f"mfgkb: {_printable(err.message)}\n")
-            if sys.stdin.isatty() and typer.confirm("Edit it again?", default=True):
+            # A record changed meanwhile cannot be fixed by editing again.
+            retry = not isinstance(err, DuplicateError) and sys.stdin.isatty()
+            if retry and typer.confirm("Edit it again?", default=True):
                 text = edited
                 continue
             import tempfile
@@ -543,7 +545,7 @@ def edit_topic(
         current = kb.topic_page(slug, limit=1).topic
         edited = _edit_in_editor(
             editing.topic_document(current),
-            lambda text: kb.edit_topic(slug, editing.topic_changes(text)),
+            lambda text: kb.edit_topic(slug, editing.topic_changes(text), expected=current),
         )
         if edited is None:
             return
@@ -736,8 +738,10 @@ def edit_article(
         current = kb.article(article_id)
         updated = _edit_in_editor(
             editing.article_document(current),
+            # ``expected``: what the editor showed; another process's change
+            # made meanwhile is refused rather than silently overwritten.
             lambda text: kb.edit_article(
-                article_id, editing.article_changes(text, dayfirst=dayfirst)
+                article_id, editing.article_changes(text, dayfirst=dayfirst), expected=current
             ),
         )
         if updated is None:
@@ -918,7 +922,7 @@ def import_(
         approximate_dates=approximate_dates,
     )
     rows = read_rows(file, format_.value if format_ else None)
-    with render.progress("Reading", count_lines(file)) as advance:
+    with render.progress("Reading", lambda: count_lines(file)) as advance:
         parsed = parse_rows(rows, converter, advance)
     with render.status("Saving and indexing…"):
         report = kb.import_articles(parsed.drafts, invalid=parsed.invalid, dry_run=dry_run)

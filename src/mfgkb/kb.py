@@ -284,12 +284,17 @@ class KnowledgeBase:
             tx.put_topic(topic)
         return topic
 
-    def edit_topic(self, name: str, changes: dict[str, Any]) -> Topic:
+    def edit_topic(
+        self, name: str, changes: dict[str, Any], *, expected: Topic | None = None
+    ) -> Topic:
+        """Change a topic; with ``expected``, only if nobody changed it in the meantime."""
         slug = self.resolve_topic(name)
         with self.writer() as (tx, _):
             current = tx.get_topic(slug)
             if current is None:
                 raise NotFoundError(f"There is no topic '{slug}'; list topics with: mfgkb topics")
+            if expected is not None and current != expected:
+                raise _changed_meanwhile(f"Topic {slug}")
             topic = replace(current, **changes).validated()
             self._check_topic_refs(tx, topic)
             if topic != current:
@@ -393,11 +398,16 @@ class KnowledgeBase:
                 self.reset_index()
             return stored
 
-    def edit_article(self, article_id: int, changes: dict[str, Any]) -> Article:
+    def edit_article(
+        self, article_id: int, changes: dict[str, Any], *, expected: Article | None = None
+    ) -> Article:
+        """Change an article; with ``expected``, only if nobody changed it in the meantime."""
         with self.writer() as (tx, idx):
             current = tx.get_article(article_id)
             if current is None:
                 raise _no_article(article_id)
+            if expected is not None and current != expected:
+                raise _changed_meanwhile(f"Article {article_id}")
             if "topics" in changes:
                 changes["topics"] = [self.resolve_topic(t, idx) for t in changes["topics"]]
             article = self._check_article(tx, idx, replace(current, **changes))
@@ -493,7 +503,10 @@ class KnowledgeBase:
         if not self.index_path.exists():
             return []
         try:
-            idx = self._open_index()
+            idx = Index(self.index_path, readonly=True)
+        except (IndexFault, IndexError_, OSError):
+            return []
+        try:
             if what == "topic":
                 return idx.complete_topics(prefix)
             if what == "tag":
@@ -501,8 +514,10 @@ class KnowledgeBase:
             if what == "id":
                 # Titles go to the shell's screen: control characters escaped.
                 return [(i, printable(t)) for i, t in idx.complete_ids(prefix)]
-        except (IndexFault, IndexError_, OSError):
+        except IndexFault:
             pass
+        finally:
+            idx.close()
         return []
 
     # -- export and full restore ------------------------------------------------
@@ -606,6 +621,13 @@ def _no_topic(slug: str) -> NotFoundError:
 def _duplicate_url(owner: int, url: str) -> DuplicateError:
     return DuplicateError(
         f"Article {owner} already has the URL {url}; see it with: mfgkb article {owner}"
+    )
+
+
+def _changed_meanwhile(what: str) -> DuplicateError:
+    return DuplicateError(
+        f"{what} was changed by another mfgkb process while you were editing it; "
+        f"your edit was not saved over that change."
     )
 
 

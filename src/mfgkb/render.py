@@ -296,10 +296,13 @@ def message(text: str, *, style: str = "") -> None:
 
 
 @contextlib.contextmanager
-def progress(label: str, total: int) -> Iterator[Callable[[int], None]]:
-    """A progress bar on stderr while a long job runs; silent when not a terminal."""
+def progress(label: str, total: Callable[[], int]) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr while a long job runs; silent when not a terminal.
+
+    ``total`` is only worked out when the bar will be shown.
+    """
     err = console(stderr=True)
-    if not err.is_terminal or total < 2000:
+    if not err.is_terminal or (count := total()) < 2000:
         yield lambda n: None
         return
     from rich.progress import (
@@ -318,7 +321,7 @@ def progress(label: str, total: int) -> Iterator[Callable[[int], None]]:
         console=err,
         transient=True,
     ) as bar:
-        task = bar.add_task(label, total=total)
+        task = bar.add_task(label, total=count)
         yield lambda n: bar.advance(task, n)
 
 
