@@ -150,10 +150,15 @@ def _kb(ctx: typer.Context) -> KnowledgeBase:
         if state.db is not None:
             state.kb = KnowledgeBase(state.db.expanduser())
         else:
-            from platformdirs import user_data_path
-
-            state.kb = KnowledgeBase(user_data_path("mfgkb") / "kb.json", create_parents=True)
+            state.kb = KnowledgeBase(_default_db(), create_parents=True)
     return state.kb
+
+
+def _default_db() -> Path:
+    """kb.json in the platform's user data folder (e.g. ~/.local/share/mfgkb)."""
+    from platformdirs import user_data_path
+
+    return user_data_path("mfgkb") / "kb.json"
 
 
 # -- shell completion ---------------------------------------------------------
@@ -166,13 +171,7 @@ def _completer(what: str) -> Any:
         from mfgkb.kb import KnowledgeBase
 
         db = ctx.find_root().params.get("db") or os.environ.get("MFGKB_DB")
-        if db:
-            path = Path(db).expanduser()
-        else:
-            from platformdirs import user_data_path
-
-            path = user_data_path("mfgkb") / "kb.json"
-        kb = KnowledgeBase(path)
+        kb = KnowledgeBase(Path(db).expanduser() if db else _default_db())
         try:
             return kb.complete(what, incomplete)
         finally:
