@@ -173,7 +173,7 @@ def remove_db(db: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
-    parser.add_argument("--runs", type=int, default=7, help="timed runs per command (>= 5)")
+    parser.add_argument("--runs", type=int, default=11, help="timed runs per command (>= 5)")
     parser.add_argument("--import-runs", type=int, default=3)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--work", type=Path, default=ROOT / "bench" / ".work")

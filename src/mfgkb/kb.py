@@ -235,9 +235,11 @@ class KnowledgeBase:
 
     # -- topics --------------------------------------------------------------
     @_recovering
-    def resolve_topic(self, name: str, idx: Index | None = None) -> str:
+    def resolve_topic(self, name: str) -> str:
         """The slug for a slug, title or alias, or NotFoundError with suggestions."""
-        idx = idx or self.reader()
+        return self._resolve(name, self.reader())
+
+    def _resolve(self, name: str, idx: Index) -> str:
         slug = idx.resolve_topic(name)
         if slug is not None:
             return slug
@@ -252,7 +254,7 @@ class KnowledgeBase:
     @_recovering
     def topic_page(self, name: str, limit: int | None) -> TopicPage:
         idx = self.reader()
-        slug = self.resolve_topic(name, idx)
+        slug = self._resolve(name, idx)
         topic = idx.topic(slug)
         assert topic is not None
         term_slugs = {k.topic for k in topic.key_terms if k.topic}
@@ -319,7 +321,7 @@ class KnowledgeBase:
     ) -> tuple[list[Article], int]:
         idx = self.reader()
         if filters.topic is not None:
-            filters = filters._replace(topic=self.resolve_topic(filters.topic, idx))
+            filters = filters._replace(topic=self._resolve(filters.topic, idx))
         return idx.articles(filters, sort=sort, limit=limit)
 
     @_recovering
@@ -349,7 +351,7 @@ class KnowledgeBase:
         if fast is not None:
             return fast
         with self.writer() as (tx, idx):
-            topics = [self.resolve_topic(t, idx) for t in draft.topics]
+            topics = [self._resolve(t, idx) for t in draft.topics]
             article = self._check_article(tx, idx, replace(draft, topics=topics, added=now_utc()))
             (stored,) = tx.add_articles([article])
         return stored
@@ -370,7 +372,7 @@ class KnowledgeBase:
                 with idx.snapshot():
                     if before is None or not idx.canonical_at(before.encode()):
                         return None
-                    topics = [self.resolve_topic(t, idx) for t in draft.topics]
+                    topics = [self._resolve(t, idx) for t in draft.topics]
                     article = replace(draft, topics=topics, added=now_utc()).validated()
                     if article.url and (owner := idx.article_by_url(article.url)) is not None:
                         raise _duplicate_url(owner, article.url)
@@ -409,7 +411,7 @@ class KnowledgeBase:
             if expected is not None and current != expected:
                 raise _changed_meanwhile(f"Article {article_id}")
             if "topics" in changes:
-                changes["topics"] = [self.resolve_topic(t, idx) for t in changes["topics"]]
+                changes["topics"] = [self._resolve(t, idx) for t in changes["topics"]]
             article = self._check_article(tx, idx, replace(current, **changes))
             if article != current:
                 tx.put_article(article)
@@ -428,7 +430,7 @@ class KnowledgeBase:
             current = tx.get_article(article_id)
             if current is None:
                 raise _no_article(article_id)
-            slug = self.resolve_topic(topic, idx)
+            slug = self._resolve(topic, idx)
             if add:
                 topics = [*current.topics, slug] if slug not in current.topics else current.topics
             else:
@@ -607,7 +609,7 @@ class KnowledgeBase:
     def search(self, text: str, filters: Filters, limit: int) -> SearchResult:
         idx = self.reader()
         if filters.topic is not None:
-            filters = filters._replace(topic=self.resolve_topic(filters.topic, idx))
+            filters = filters._replace(topic=self._resolve(filters.topic, idx))
         return idx.search(parse_query(text), filters, limit=limit)
 
 
