@@ -338,3 +338,66 @@ def test_an_edit_does_not_overwrite_a_change_made_meanwhile(
     article = json.loads(mfgkb("article", "1", "--json").stdout)
     assert article["source"] == "Changed meanwhile"
     assert article["title"] != "My edit"
+
+
+def test_export_never_writes_over_the_database_or_into_a_folder(
+    mfgkb: Invoke, db: Path, tmp_path: Path
+) -> None:
+    mfgkb("articles")
+    before = db.read_bytes()
+    for target in (db, db.with_name(db.name + ".1"), db.parent):
+        result = mfgkb("export", "-o", str(target))
+        assert result.exit_code == 2, (target, result.output)
+        assert result.stderr.count("\n") == 1
+    assert db.read_bytes() == before
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    import threading
+
+    got: list[str] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_text(encoding="utf-8")))
+    reader.start()
+    assert mfgkb("export", "--format", "jsonl", "-o", str(fifo)).exit_code == 0
+    reader.join(timeout=10)
+    assert fifo.exists() and not fifo.is_file()  # still a pipe, not replaced by a file
+    assert "Jedrik Hastings" in got[0]
+
+
+def test_a_time_of_day_in_the_editor_is_stored_as_the_date(
+    mfgkb: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    script = "sed -i 's/^published: .*/published: 2024-01-02 10:30:00/' \"$1\"\n"
+    monkeypatch.setenv("EDITOR", _editor(tmp_path, script))
+    assert mfgkb("edit-article", "1", "--editor").exit_code == 0
+    assert json.loads(mfgkb("article", "1", "--json").stdout)["published"] == "2024-01-02"
+    assert mfgkb("articles").exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("article", "99999999999999999999"),
+        ("articles", "--limit", "99999999999999999999"),
+        ("search", "x", "--limit", "99999999999999999999"),
+        ("add-topic", "--title", "B", "--figure", "a|b|99999999999999999999"),
+    ],
+)
+def test_numbers_too_large_are_usage_errors(mfgkb: Invoke, args: tuple[str, ...]) -> None:
+    result = mfgkb(*args)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+
+
+def test_dump_and_notes_mistakes_are_refused_up_front(
+    mfgkb: Invoke, db: Path, tmp_path: Path
+) -> None:
+    dump = tmp_path / "dump.json"
+    assert mfgkb("export", "-o", str(dump)).exit_code == 0
+    before = db.read_bytes()
+    assert mfgkb("import", str(dump), "--dry-run").exit_code == 1  # same answer as a real run
+    assert mfgkb("import", str(db)).exit_code == 2  # a database file is not records
+    note = SOURCES / "notes" / "chips-act-note.md"
+    one = next((SOURCES / "notes").glob("*.md")) if not note.exists() else note
+    result = mfgkb("import", str(one))
+    assert result.exit_code == 1 and "import the folder" in result.stderr
+    assert db.read_bytes() == before

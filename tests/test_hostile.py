@@ -342,7 +342,8 @@ def test_an_import_of_only_refused_rows_writes_nothing(
         + "\n",
         encoding="utf-8",
     )
-    result = ok(mfgkb("import", str(source)))
+    result = mfgkb("import", str(source))
+    assert result.exit_code == 1  # nothing could be imported: a script should notice
     assert "2 invalid" in result.stdout
     assert_inert(result.stdout, "import report")
     assert files_of(db) == before

@@ -94,6 +94,8 @@ class _Group(TyperGroup):
                 gc.enable()
 
 
+MAX_INT = 2**63 - 1  # SQLite's largest integer: ids and limits beyond it are typos
+
 _APP_SETTINGS: dict[str, Any] = {
     "cls": _Group,
     "help": "A knowledge base for advanced manufacturing: topics, articles, ranked search.\n\n"
@@ -148,7 +150,13 @@ def _kb(ctx: typer.Context) -> KnowledgeBase:
     state: _State = ctx.find_root().obj
     if state.kb is None:
         if state.db is not None:
-            state.kb = KnowledgeBase(state.db.expanduser())
+            path = state.db.expanduser()
+            if not path.name or path.is_dir():
+                raise ValidationError(
+                    f"--db {state.db} is a directory, not a database file; give a file path, "
+                    f"e.g. {path / 'kb.json'}."
+                )
+            state.kb = KnowledgeBase(path)
         else:
             state.kb = KnowledgeBase(_default_db(), create_parents=True)
     return state.kb
@@ -353,7 +361,8 @@ def show(
     ctx: typer.Context,
     topic: TopicArg,
     limit: Annotated[
-        int, typer.Option("--limit", help="How many articles to list; 0 for all.")
+        int,
+        typer.Option("--limit", help="How many articles to list; 0 for all.", min=0, max=MAX_INT),
     ] = 20,
     json_: JsonOpt = False,
     pager: PagerOpt = False,
@@ -418,8 +427,8 @@ def _figures(values: list[str]) -> list[Figure]:
             )
         year: int | None = None
         if len(parts) > 2 and parts[2]:
-            if not parts[2].isdigit():
-                raise UsageError(f"The year in --figure '{raw}' is not a number.")
+            if not parts[2].isdigit() or not 0 < int(parts[2]) < 10_000:
+                raise UsageError(f"The year in --figure '{raw}' is not a year.")
             year = int(parts[2])
         out.append(
             Figure(parts[0], parts[1], year, parts[3] if len(parts) > 3 and parts[3] else None)
@@ -641,7 +650,9 @@ def articles(
     since: SinceOpt = None,
     until: UntilOpt = None,
     sort: SortOpt = Sort.published,
-    limit: Annotated[int, typer.Option("--limit", help="At most this many; 0 for all.")] = 50,
+    limit: Annotated[
+        int, typer.Option("--limit", help="At most this many; 0 for all.", min=0, max=MAX_INT)
+    ] = 50,
     dayfirst: DayfirstOpt = False,
     json_: JsonOpt = False,
     pager: PagerOpt = False,
@@ -664,7 +675,12 @@ def articles(
 
 IdArg = Annotated[
     int,
-    typer.Argument(help="The article's id (see mfgkb articles).", autocompletion=_complete_id),
+    typer.Argument(
+        help="The article's id (see mfgkb articles).",
+        autocompletion=_complete_id,
+        min=1,
+        max=MAX_INT,
+    ),
 ]
 
 
@@ -837,17 +853,23 @@ def _import_dump(kb: KnowledgeBase, file: Path, *, dry_run: bool) -> bool:
 
     try:
         with file.open("rb") as fh:
-            start = fh.read(4096)
-        if b'"mfgkb-dump"' not in start and b'"format"' not in start:
-            return False  # not worth parsing a large record file twice
+            if fh.read(4096).lstrip()[:1] != b"{":
+                return False  # an array or JSON Lines: records, not a dump
         data = json.loads(file.read_bytes())
     except (OSError, ValueError):
         return False  # the record importer says what is wrong with it
     if not is_dump(data):
+        if isinstance(data, dict) and "topics" in data and "meta" in data:
+            raise UsageError(
+                f"{file} looks like a database file, not records; use it with --db, or "
+                f"mfgkb restore {file}."
+            )
         return False
     topics, articles, next_id = undump(data)
+    del data
     from mfgkb import render
 
+    kb.check_restorable()
     if dry_run:
         render.message(
             f"Would restore {len(topics)} topics and {len(articles)} articles into {kb.path}."
@@ -937,6 +959,8 @@ def import_(
         )
     else:
         render.show(render.import_report(report))
+    if not report.added and report.invalid:
+        raise typer.Exit(1)  # nothing could be used: a script should notice
 
 
 # -- search -------------------------------------------------------------------
@@ -956,7 +980,9 @@ def search(
     tag: TagOpt = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
-    limit: Annotated[int, typer.Option("--limit", help="At most this many results.")] = 10,
+    limit: Annotated[
+        int, typer.Option("--limit", help="At most this many results.", min=1, max=MAX_INT)
+    ] = 10,
     dayfirst: DayfirstOpt = False,
     json_: JsonOpt = False,
     pager: PagerOpt = False,
@@ -1071,7 +1097,9 @@ def export(
     since: SinceOpt = None,
     until: UntilOpt = None,
     sort: SortOpt = Sort.published,
-    limit: Annotated[int, typer.Option("--limit", help="At most this many; 0 for all.")] = 0,
+    limit: Annotated[
+        int, typer.Option("--limit", help="At most this many; 0 for all.", min=0, max=MAX_INT)
+    ] = 0,
     output: Annotated[
         Path | None,
         typer.Option("--output", "-o", help="Write to this file instead of standard output."),
@@ -1113,7 +1141,7 @@ def export(
             fmt
         ](found, buffer)
         text = buffer.getvalue()
-    _write_out(text, output)
+    _write_out(text, output, kb.path)
 
 
 def _json_text(data: Any) -> str:
@@ -1122,7 +1150,7 @@ def _json_text(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-def _write_out(text: str, output: Path | None) -> None:
+def _write_out(text: str, output: Path | None, db: Path | None = None) -> None:
     """Text to standard output, or atomically to a file (never half-written)."""
     if output is None:
         sys.stdout.write(text)
@@ -1130,12 +1158,27 @@ def _write_out(text: str, output: Path | None) -> None:
     from mfgkb.store import atomic_write
 
     target = output.expanduser()
+    if target.is_dir() or not target.name:
+        raise UsageError(f"{target} is a folder; give a file name, e.g. {target / 'export.txt'}.")
     if not target.parent.is_dir():
         raise UsageError(f"The folder {target.parent} does not exist; create it first.")
+    if db is not None and _same_data(target, db):
+        raise UsageError(f"{target} is the database or one of its files; write elsewhere.")
+    if target.exists() and not target.is_file():
+        # A device or a pipe (/dev/stdout, a FIFO): write into it, never replace it.
+        with target.open("w", encoding="utf-8") as fh:
+            fh.write(text)
+        return
     atomic_write(target, [text.encode("utf-8")], keep_backup=False)
     from mfgkb import render
 
     render.message(f"Wrote {target}.")
+
+
+def _same_data(target: Path, db: Path) -> bool:
+    """Is ``target`` the database, its index, lock or one of its backups?"""
+    resolved = target.resolve()
+    return resolved.parent == db.resolve().parent and resolved.name.startswith(db.name)
 
 
 # -- your data ---------------------------------------------------------------

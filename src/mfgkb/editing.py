@@ -7,7 +7,7 @@ dates; the knowledge base validates the rest as it would for any edit.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from mfgkb.errors import ValidationError
@@ -38,7 +38,13 @@ def run_editor(text: str, suffix: str = ".md") -> str | None:
             fh.write(text)
         before = path.stat().st_mtime_ns
         try:
-            done = subprocess.run([*shlex.split(command), str(path)], check=False)
+            argv = shlex.split(command)
+        except ValueError as exc:
+            raise ValidationError(
+                f"The EDITOR setting '{command}' cannot be read ({exc})."
+            ) from None
+        try:
+            done = subprocess.run([*argv, str(path)], check=False)
         except OSError as exc:
             raise ValidationError(
                 f"The editor '{command}' could not be started ({exc.strerror}); set EDITOR."
@@ -47,7 +53,16 @@ def run_editor(text: str, suffix: str = ".md") -> str | None:
             raise ValidationError(f"The editor '{command}' exited with {done.returncode}.")
         if path.stat().st_mtime_ns == before:
             return None
-        return path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            # Keep what was typed: the temporary file is about to go.
+            kept = Path(tempfile.mkstemp(prefix="mfgkb-edit-", suffix=suffix)[1])
+            kept.write_bytes(raw)
+            raise ValidationError(
+                f"The edited text is not UTF-8; nothing was saved, your edit is kept in {kept}."
+            ) from None
     finally:
         path.unlink(missing_ok=True)
 
@@ -111,6 +126,8 @@ def article_changes(text: str, *, dayfirst: bool = False) -> dict[str, Any]:
     if unknown:
         raise ValidationError(f"Unknown field(s) {', '.join(sorted(unknown))}; remove them.")
     published = front.get("published")
+    if isinstance(published, datetime):  # YAML reads "2024-01-02 10:30" as a datetime
+        published = published.date()
     return {
         "title": _text(front.get("title"), "title"),
         "authors": _strings(front.get("authors"), "authors"),
@@ -138,6 +155,13 @@ def topic_document(topic: Topic) -> str:
     return _dump(front, topic.summary)
 
 
+def _flat(entry: Any) -> bool:
+    """A key term or figure: a mapping of plain values, not nested lists or mappings."""
+    return isinstance(entry, dict) and all(
+        v is None or isinstance(v, (str, int, float)) for v in entry.values()
+    )
+
+
 def topic_changes(text: str) -> dict[str, Any]:
     """The fields of an edited topic document, ready for ``edit_topic``."""
     front, body = _load(text)
@@ -145,9 +169,9 @@ def topic_changes(text: str) -> dict[str, Any]:
     if unknown:
         raise ValidationError(f"Unknown field(s) {', '.join(sorted(unknown))}; remove them.")
     terms, figures = front.get("key_terms") or [], front.get("figures") or []
-    if not isinstance(terms, list) or not all(isinstance(t, dict) for t in terms):
+    if not isinstance(terms, list) or not all(_flat(t) for t in terms):
         raise ValidationError("'key_terms' must be a list of {term, definition, topic} entries.")
-    if not isinstance(figures, list) or not all(isinstance(f, dict) for f in figures):
+    if not isinstance(figures, list) or not all(_flat(f) for f in figures):
         raise ValidationError("'figures' must be a list of {label, value, year, source} entries.")
     try:
         key_terms = [KeyTerm.from_dict(t) for t in terms]

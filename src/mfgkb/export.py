@@ -23,7 +23,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
 from mfgkb.errors import ImportFileError, MfgkbError
@@ -207,15 +207,37 @@ def _record_name(kind: str, n: int, record: Any, key: str) -> str:
     return name
 
 
+_MAX_ID = 2**53  # ids, counters and years far beyond this are damage, not data
+
+
+def _timestamp(record: dict[str, Any], key: str) -> None:
+    value = record.get(key)
+    if value in (None, ""):
+        return
+    try:
+        datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        raise MfgkbError(
+            f"its {key} time '{printable(str(value)[:40])}' is not an ISO time"
+        ) from None
+
+
 def _topic(record: Any) -> Topic:
     _check_record(record, _TOPIC_TYPES, "slug title")
+    for key in ("created", "updated"):
+        _timestamp(record, key)
+    for figure in record.get("figures") or []:
+        year = figure.get("year") if isinstance(figure, dict) else None
+        if isinstance(year, int) and not 0 < year < 10_000:
+            raise MfgkbError(f"a figure's year {year} is not a year")
     return Topic.from_dict(record).validated()
 
 
 def _article(record: Any) -> Article:
     _check_record(record, _ARTICLE_TYPES, "id title published")
-    if record["id"] < 1:
-        raise MfgkbError("its id is not a positive whole number")
+    if not 0 < record["id"] < _MAX_ID:
+        raise MfgkbError("its id is not a positive whole number of a sensible size")
+    _timestamp(record, "added")
     try:
         date.fromisoformat(record["published"])
     except ValueError:
@@ -285,7 +307,7 @@ def undump(data: Any) -> tuple[list[Topic], list[Article], int]:
     next_id = data["next_article_id"]
     highest = max(ids, default=0)
     # The counter must stay above every id: the store never hands out an id twice.
-    if type(next_id) is not int or next_id <= highest:
+    if type(next_id) is not int or not highest < next_id < _MAX_ID:
         raise ImportFileError(
             f"The dump's next_article_id ({_shown(next_id)}) is not a "
             f"whole number greater than every article id ({highest})."

@@ -110,6 +110,11 @@ def read_rows(path: Path, fmt: str | None) -> Iterator[Row]:
 
         if not path.exists():
             raise ImportFileError(f"{path} does not exist; check the path.")
+        if path.suffix.lower() in (".md", ".markdown") and path.is_file():
+            raise ImportFileError(
+                f"{path} is one note; import the folder that holds the notes: "
+                f"mfgkb import {path.parent}"
+            )
         kind = fmt or sources.detect_source_format(path, _head(path))
         if kind is not None:
             readers = {

@@ -537,9 +537,9 @@ class KnowledgeBase:
             int(data["meta"]["1"]["next_article_id"]),
         )
 
-    def restore_dump(self, topics: list[Topic], articles: list[Article], next_id: int) -> None:
-        """Fill a new (or empty) database with a dump, ids, times and counter as they were."""
-        from mfgkb.store import empty_data, load
+    def check_restorable(self) -> None:
+        """Refuse to restore a dump over records: a dump goes into a new or empty database."""
+        from mfgkb.store import load
 
         if self.path.exists():
             data, _, _ = load(self.path)
@@ -548,7 +548,13 @@ class KnowledgeBase:
                     f"The database {self.path} is not empty; a full dump is restored only into "
                     f"a new one: mfgkb --db NEW.json import DUMP.json"
                 )
-        elif self._create_parents:
+
+    def restore_dump(self, topics: list[Topic], articles: list[Article], next_id: int) -> None:
+        """Fill a new (or empty) database with a dump, ids, times and counter as they were."""
+        from mfgkb.store import empty_data
+
+        self.check_restorable()
+        if not self.path.exists() and self._create_parents:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         with self.store.transaction(create=empty_data, on_commit=self._sync_index) as tx:
             for topic in topics:

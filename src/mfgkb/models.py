@@ -310,8 +310,12 @@ class Article:
         """A cleaned copy, or raise ValidationError naming the bad field."""
         for slug in self.topics:
             validate_slug(slug)
+        published = self.published
+        if isinstance(published, datetime):  # a date, never a time of day
+            published = published.date()
         return replace(
             self,
+            published=published,
             title=clean_text(self.title, "title", MAX_TITLE, required=True),
             authors=clean_list(self.authors, "author", MAX_NAME, MAX_AUTHORS),
             description=clean_text(self.description, "description", MAX_DESCRIPTION),

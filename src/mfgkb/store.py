@@ -585,7 +585,11 @@ class Transaction:
         """Store articles under the ids they carry (a full restore) and set the counter."""
         self._articles.insert_multiple(Document(a.to_dict(), doc_id=a.id) for a in articles)
         highest = max((a.id for a in articles), default=0)
-        self._meta.update({"next_article_id": max(next_id, highest + 1)}, doc_ids=[META_ID])
+        # Never lower the counter: an empty database may already have given ids out.
+        current = int(self._meta_doc()["next_article_id"])
+        self._meta.update(
+            {"next_article_id": max(next_id, highest + 1, current)}, doc_ids=[META_ID]
+        )
         for article in articles:
             self.changes.articles[article.id] = article
 
