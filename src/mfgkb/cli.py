@@ -478,8 +478,11 @@ def add_topic(
     from mfgkb.models import Topic, slugify
 
     title = _prompt_missing(title, "Title", "--title")
+    slug = slug or slugify(title)
+    if not slug and title.strip():  # an empty title gets its own message below
+        raise UsageError(f"No slug can be made from the title {title!r}; give one with --slug.")
     topic = Topic(
-        slug=slug or slugify(title),
+        slug=slug,
         title=title,
         aliases=alias or [],
         summary=_read_text(summary, summary_file, "summary") or "",

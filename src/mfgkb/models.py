@@ -126,9 +126,31 @@ def validate_slug(slug: str) -> str:
     return slug
 
 
+# Letters that Unicode does not decompose into a base letter plus an accent.
+_TRANSLIT = str.maketrans(
+    {
+        "Æ": "AE",
+        "æ": "ae",
+        "Œ": "OE",
+        "œ": "oe",
+        "Ø": "O",
+        "ø": "o",
+        "ß": "ss",
+        "Ł": "L",
+        "ł": "l",
+        "Đ": "D",
+        "đ": "d",
+        "Þ": "TH",
+        "þ": "th",
+        "\u0131": "i",  # dotless i
+    }
+)
+
+
 def slugify(text: str) -> str:
-    """A slug from a title: "CHIPS Act" -> "chips-act"."""
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    """A slug from a title: "CHIPS Act" -> "chips-act", "Ærø" -> "aero"."""
+    folded = unicodedata.normalize("NFKD", text.translate(_TRANSLIT))
+    folded = folded.encode("ascii", "ignore").decode()
     return "-".join(re.findall(r"[a-z0-9]+", folded.lower()))[:MAX_SLUG].strip("-")
 
 
