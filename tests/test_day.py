@@ -282,25 +282,26 @@ def _run_script(args: list[str], env: dict[str, str], *, tty: bool) -> bytes:
     script = str(Path(sys.executable).parent / "mfgkb")
     if not tty:
         return subprocess.run([script, *args], env=env, capture_output=True, timeout=30).stdout
-    import pty
-
-    out = bytearray()
-
-    def read(fd: int) -> bytes:
-        data = os.read(fd, 65536)
-        out.extend(data)
-        return data
-
-    old = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
+    # A pseudo-terminal as the child's stdout, so Rich sees a terminal. The
+    # child's stdin is /dev/null: this works where the test run has no input.
+    master, slave = os.openpty()
     try:
-        pty.spawn([script, *args], read)
+        proc = subprocess.Popen(
+            [script, *args], env=env, stdin=subprocess.DEVNULL, stdout=slave, stderr=slave
+        )
+        os.close(slave)
+        out = bytearray()
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not chunk:
+                break
+            out.extend(chunk)
+        proc.wait(timeout=30)
     finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+        os.close(master)
     return bytes(out)
 
 
