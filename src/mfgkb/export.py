@@ -22,9 +22,9 @@ import csv
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 from mfgkb.errors import ImportFileError, MfgkbError
 from mfgkb.models import Article, Topic, printable
@@ -247,6 +247,34 @@ def _article(record: Any) -> Article:
     return Article.from_dict(record["id"], record).validated()
 
 
+R = TypeVar("R")
+
+# Any exception from building a record is a fault of the record, reported as
+# one; MfgkbError covers ValidationError and the checks in _topic/_article.
+_FAULTS = (MfgkbError, KeyError, ValueError, TypeError, AttributeError)
+
+
+def _records(
+    raw: list[Any], kind: str, key: str, build: Callable[[Any], R], ident: Callable[[R], Any]
+) -> list[R]:
+    """Build every record of one list of the dump; a bad or repeated one is an error."""
+    built: list[R] = []
+    seen: set[Any] = set()
+    for n, record in enumerate(raw, 1):
+        name = _record_name(kind, n, record, key)
+        try:
+            item = build(record)
+        except _FAULTS as err:
+            raise ImportFileError(f"{name} in the dump is not valid: {_clause(err)}.") from None
+        if ident(item) in seen:
+            raise ImportFileError(
+                f"{name} in the dump repeats the {key} of an earlier {kind.lower()}."
+            )
+        seen.add(ident(item))
+        built.append(item)
+    return built
+
+
 def undump(data: Any) -> tuple[list[Topic], list[Article], int]:
     """Topics, articles and the next article id from what ``dump`` made.
 
@@ -275,34 +303,9 @@ def undump(data: Any) -> tuple[list[Topic], list[Article], int]:
         if not isinstance(data[key], list):
             raise ImportFileError(f"The dump's '{key}' is {_type_name(data[key])}, not a list.")
 
-    # Any exception from building a record is a fault of the record, reported
-    # as one; MfgkbError covers ValidationError and the checks above.
-    faults = (MfgkbError, KeyError, ValueError, TypeError, AttributeError)
-    topics: list[Topic] = []
-    slugs: set[str] = set()
-    for n, record in enumerate(data["topics"], 1):
-        name = _record_name("Topic", n, record, "slug")
-        try:
-            topic = _topic(record)
-        except faults as err:
-            raise ImportFileError(f"{name} in the dump is not valid: {_clause(err)}.") from None
-        if topic.slug in slugs:
-            raise ImportFileError(f"{name} in the dump repeats the slug of an earlier topic.")
-        slugs.add(topic.slug)
-        topics.append(topic)
-
-    articles: list[Article] = []
-    ids: set[int] = set()
-    for n, record in enumerate(data["articles"], 1):
-        name = _record_name("Article", n, record, "id")
-        try:
-            article = _article(record)
-        except faults as err:
-            raise ImportFileError(f"{name} in the dump is not valid: {_clause(err)}.") from None
-        if article.id in ids:
-            raise ImportFileError(f"{name} in the dump repeats the id of an earlier article.")
-        ids.add(article.id)
-        articles.append(article)
+    topics = _records(data["topics"], "Topic", "slug", _topic, lambda t: t.slug)
+    articles = _records(data["articles"], "Article", "id", _article, lambda a: a.id)
+    ids = {a.id for a in articles}
 
     next_id = data["next_article_id"]
     highest = max(ids, default=0)
