@@ -27,6 +27,7 @@ from typer.core import TyperGroup
 
 from mfgkb import __version__
 from mfgkb.errors import DuplicateError, MfgkbError, NotFoundError, UsageError, ValidationError
+from mfgkb.models import printable
 
 if TYPE_CHECKING:
     from datetime import date
@@ -36,16 +37,10 @@ if TYPE_CHECKING:
     from mfgkb.search import Filters
 
 
-def _printable(text: str) -> str:
-    from mfgkb.models import printable
-
-    return printable(text)
-
-
 def _fail(message: str, code: int) -> NoReturn:
     # Messages quote what the user (or a file) gave: show control characters
     # escaped here too, not only on stdout.
-    sys.stderr.write(f"mfgkb: {_printable(message)}\n")
+    sys.stderr.write(f"mfgkb: {printable(message)}\n")
     sys.stderr.flush()
     raise typer.Exit(code)
 
@@ -86,7 +81,7 @@ class _Group(TyperGroup):
             state = ctx.obj if isinstance(ctx.obj, _State) else None
             if state is not None and state.kb is not None:
                 for warning in state.kb.warnings:
-                    sys.stderr.write(f"mfgkb: {_printable(warning)}\n")
+                    sys.stderr.write(f"mfgkb: {printable(warning)}\n")
                 # Closing the index lets SQLite checkpoint and remove its
                 # write-ahead log; left open, the next process must replay it.
                 state.kb.close()
@@ -338,7 +333,7 @@ def _edit_in_editor(text: str, save: Callable[[str], T]) -> T | None:
         try:
             return save(edited)
         except MfgkbError as err:
-            sys.stderr.write(f"mfgkb: {_printable(err.message)}\n")
+            sys.stderr.write(f"mfgkb: {printable(err.message)}\n")
             # A record changed meanwhile cannot be fixed by editing again.
             retry = not isinstance(err, DuplicateError) and sys.stdin.isatty()
             if retry and typer.confirm("Edit it again?", default=True):

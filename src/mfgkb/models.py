@@ -47,27 +47,69 @@ _TRACKING_PARAMS = frozenset(
 )
 
 
-# C0 and C1 controls and DEL, and the Unicode bidi controls that can reorder a
-# line ("Trojan Source"), and lone surrogates. Newline and tab: see printable().
+# What must not reach a terminal raw: C0 and C1 controls and DEL (escape
+# sequences), and every Unicode format character (category Cf: bidi controls
+# that reorder a line, "Trojan Source"; zero-width and invisible characters;
+# the Arabic letter mark; tag characters that hide text), line and paragraph
+# separators (Zl, Zp) and lone surrogates (Cs). The Cf ranges are those of
+# Unicode 15 (tests/test_hostile.py checks them against unicodedata). Private
+# use characters (Co) are kept: a terminal shows them as a glyph or a box, they
+# control nothing. Newline and tab: see printable().
+_UNSAFE_CLASS = (
+    "\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891"
+    "\u08e2\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ud800-\udfff"
+    "\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3"
+    "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
+)
+# Two exceptions keep ordinary text readable. A zero-width joiner or non-joiner
+# between two non-ASCII characters (themselves shown as they are) is part of
+# an emoji sequence (woman, ZWJ, laptop), of Persian or Indic writing; anywhere
+# else it is escaped. A tag sequence after the black flag spells a subdivision
+# flag (England: U+1F3F4 then tags "gbeng"); six tags at most leave no room to
+# hide a message.
 _UNSAFE = re.compile(
-    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+    f"(?P<keep>(?<=[^\x00-\x7f{_UNSAFE_CLASS}])[\u200c\u200d](?=[^\x00-\x7f{_UNSAFE_CLASS}])"
+    "|(?<=\U0001f3f4)[\U000e0030-\U000e0039\U000e0061-\U000e007a]{2,6}\U000e007f)"
+    f"|[{_UNSAFE_CLASS}]"
 )
 _BREAKS = re.compile(r"[\t\n\r]+")
 
 
 def _escape(match: re.Match[str]) -> str:
+    if match.group("keep") is not None:
+        return match.group()
     code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def printable(text: str, *, multiline: bool = False) -> str:
     """``text`` safe for a terminal: control characters shown as escapes (``\\x1b``).
 
     Single-line fields also have their line breaks and tabs turned into spaces.
+    The one function for every screen, error message and completion.
     """
     if not multiline:
         text = _BREAKS.sub(" ", text)
     return _UNSAFE.sub(_escape, text)
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    if match.group("keep") is not None:
+        return match.group()
+    # JSON's \uXXXX escape (a surrogate pair above U+FFFF): the same string.
+    units = match.group().encode("utf-16-be", "surrogatepass")
+    return "".join(f"\\u{units[i] << 8 | units[i + 1]:04x}" for i in range(0, len(units), 2))
+
+
+def json_printable(text: str) -> str:
+    """JSON text with the characters printable() escapes written as ``\\uXXXX``.
+
+    The same data to a JSON reader, inert on a terminal. Only for text that
+    json.dumps produced (raw newlines and tabs there are layout, not data).
+    """
+    return _UNSAFE.sub(_json_escape, text)
 
 
 def now_utc() -> str:

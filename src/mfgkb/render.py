@@ -29,14 +29,9 @@ if TYPE_CHECKING:
 KIND_STYLE = {"topic": "bold magenta", "article": "cyan"}
 
 
-def safe(text: str, *, multiline: bool = False) -> str:
-    """``text`` with every control character shown as an escape, e.g. ``\\x1b``."""
-    return printable(text, multiline=multiline)
-
-
 def lit(text: str, style: str = "", *, multiline: bool = False) -> Text:
     """Literal text from the database: no markup, no escapes, no emoji codes."""
-    return Text(safe(text, multiline=multiline), style=style)
+    return Text(printable(text, multiline=multiline), style=style)
 
 
 def console(*, stderr: bool = False) -> Console:
@@ -71,7 +66,7 @@ def topic_page(page: TopicPage) -> RenderableType:
     if t.summary:
         # Markdown, but with links shown as text: a summary is not a place for
         # clickable file:// or javascript: targets.
-        blocks += [Markdown(safe(t.summary, multiline=True), hyperlinks=False), Text()]
+        blocks += [Markdown(printable(t.summary, multiline=True), hyperlinks=False), Text()]
 
     if t.key_terms:
         blocks.append(Text("Key terms", style="bold underline"))
@@ -82,7 +77,7 @@ def topic_page(page: TopicPage) -> RenderableType:
             term = lit(kt.term, "bold")
             if kt.topic and kt.topic in page.term_topics:
                 term.append("\n→ ", style="dim")
-                term.append(safe(kt.topic), style="magenta")
+                term.append(printable(kt.topic), style="magenta")
             grid.add_row(term, lit(kt.definition))
         blocks += [grid, Text()]
 
@@ -111,7 +106,7 @@ def topic_page(page: TopicPage) -> RenderableType:
         blocks.append(Text("Related topics", style="bold underline"))
         for slug, title in page.related:
             line = Text("  • ")
-            line.append(safe(slug), style="magenta")
+            line.append(printable(slug), style="magenta")
             if title is not None:
                 line.append("  ")
                 line.append_text(lit(title))
@@ -238,7 +233,7 @@ def search_results(result: SearchResult) -> RenderableType:
         head.append_text(lit(hit.title, "bold"))
         head.append("  ")
         head.append(hit.kind, style=KIND_STYLE[hit.kind])
-        head.append(f" {safe(hit.ref) if hit.kind == 'topic' else '#' + hit.ref}", style="dim")
+        head.append(f" {printable(hit.ref) if hit.kind == 'topic' else '#' + hit.ref}", style="dim")
         body: list[RenderableType] = []
         if hit.kind == "article":
             meta = Text(hit.published or "", style="green")
@@ -254,10 +249,10 @@ def search_results(result: SearchResult) -> RenderableType:
         # shift highlight offsets computed on the raw snippet.
         pos = 0
         for start, end in hit.spans:
-            snippet.append(safe(hit.snippet[pos:start]))
-            snippet.append(safe(hit.snippet[start:end]), style="bold reverse")
+            snippet.append(printable(hit.snippet[pos:start]))
+            snippet.append(printable(hit.snippet[start:end]), style="bold reverse")
             pos = end
-        snippet.append(safe(hit.snippet[pos:]))
+        snippet.append(printable(hit.snippet[pos:]))
         body.append(snippet)
         if not hit.matched_all:
             body.append(Text("(has only some of the words)", style="dim italic"))
