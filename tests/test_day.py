@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -91,6 +92,45 @@ def test_completion_offers_the_users_topics_tags_and_ids(mfgkb: Invoke, db: Path
     assert complete(db, "mfgkb articles --topic chi") == ["chips-act"]
     assert set(complete(db, "mfgkb articles --tag f")) == {"fabs", "fintech"}
     assert complete(db, "mfgkb article ") == ["2", "1"]
+
+
+def _raw_completion(db: Path, words: str, shell: str) -> str:
+    """The whole reply of the console script to a ``shell`` completion request."""
+    env = {
+        **os.environ,
+        "MFGKB_DB": str(db),
+        "_MFGKB_COMPLETE": f"complete_{shell}",
+        "COMP_WORDS": words,
+        "COMP_CWORD": str(len(words.split()) - (0 if words.endswith(" ") else 1)),
+        "_TYPER_COMPLETE_ARGS": words,  # how zsh and fish pass the words
+        "_TYPER_COMPLETE_FISH_ACTION": "get-args",
+    }
+    script = Path(sys.executable).parent / "mfgkb"
+    done = subprocess.run([str(script)], env=env, capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+# Escape sequences, an OSC 8 link, a bidi override, a zero-width space.
+HOSTILE = "\x1b[31mred\x1b]8;;http://evil\x1b\\click\u202e\u200b"
+# Tab is how fish separates a value from its help.
+RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u202e]")
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_completion_shows_no_control_characters(mfgkb: Invoke, db: Path, shell: str) -> None:
+    topic = mfgkb("add-topic", "--slug", "tx-evil", "--title", "Evil " + HOSTILE)
+    assert topic.exit_code == 0, topic.output
+    add(mfgkb, "--title", "T " + HOSTILE, "--date", "2025-01-01", "--tag", "t" + HOSTILE)
+    add(mfgkb, "--title", "Plain", "--date", "2025-01-01", "--tag", "tplain")
+    for words in ("mfgkb show tx", "mfgkb articles --tag t", "mfgkb article "):
+        reply = _raw_completion(db, words, shell)
+        assert RAW.search(reply) is None, (words, reply)
+        if shell != "bash" and not words.startswith("mfgkb articles"):
+            assert "\\x1b" in reply, (words, reply)  # the help shows titles escaped
+    # A tag that cannot be typed as shown is not offered: its escaped form
+    # would insert a different tag.
+    assert complete(db, "mfgkb articles --tag t") == ["tplain"]
 
 
 def test_completion_never_creates_a_database(tmp_path: Path) -> None:

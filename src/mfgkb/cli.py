@@ -176,9 +176,13 @@ def _completer(what: str) -> Any:
         db = ctx.find_root().params.get("db") or os.environ.get("MFGKB_DB")
         kb = KnowledgeBase(Path(db).expanduser() if db else _default_db())
         try:
-            return kb.complete(what, incomplete)
+            candidates = kb.complete(what, incomplete)
         finally:
             kb.close()
+        # The shell prints the values and (zsh, fish) the help: control
+        # characters escaped. A value that needs escaping is left out, as its
+        # escaped form would insert a different tag than the one stored.
+        return [(v, printable(h)) for v, h in candidates if printable(v) == v]
 
     return complete
 

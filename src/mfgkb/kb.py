@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from mfgkb.errors import DatabaseError, DuplicateError, NotFoundError, ValidationError
 from mfgkb.filestamp import FileStamp, stamp
-from mfgkb.models import Article, Topic, fold, now_utc, printable, url_key
+from mfgkb.models import Article, Topic, fold, now_utc, url_key
 from mfgkb.search import (
     Filters,
     Index,
@@ -514,8 +514,7 @@ class KnowledgeBase:
             if what == "tag":
                 return [(t, f"{n} articles") for t, n in idx.complete_tags(prefix)]
             if what == "id":
-                # Titles go to the shell's screen: control characters escaped.
-                return [(i, printable(t)) for i, t in idx.complete_ids(prefix)]
+                return idx.complete_ids(prefix)
         except IndexFault:
             pass
         finally:
