@@ -45,3 +45,36 @@ def child_env(
     )
     env.update(extra)
     return env
+
+
+def run_on_terminal(args: list[str], env: dict[str, str]) -> bytes:
+    """What the console script writes when its stdout and stderr are a pseudo-terminal.
+
+    The child's stdin is /dev/null, so this works where the test run has no input.
+    The terminal turns each newline into CR LF; the result has them back as LF.
+    """
+    import subprocess
+
+    master, slave = os.openpty()
+    try:
+        proc = subprocess.Popen(
+            [*console_script(), *args],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=slave,
+            stderr=slave,
+        )
+        os.close(slave)
+        out = bytearray()
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not chunk:
+                break
+            out.extend(chunk)
+        proc.wait(timeout=60)
+    finally:
+        os.close(master)
+    return bytes(out).replace(b"\r\n", b"\n")

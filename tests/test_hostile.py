@@ -26,7 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from childproc import child_env
+from childproc import child_env, run_on_terminal
 from mfgkb.cli import app
 from mfgkb.dates import parse_date, parse_period
 from mfgkb.errors import DateError
@@ -214,6 +214,63 @@ def test_hostile_text_survives_json_unchanged(
     assert [h["title"] for h in hits if h["kind"] == "article"] == [TITLE]
     topics = {t["slug"]: t for t in mfgkb_json("topics")}
     assert topics["evil-topic"]["title"] == TOPIC_TITLE
+
+
+def _all_inert(text: str, what: object) -> None:
+    """No character of the categories printable() escapes (nor the old FORBIDDEN set)."""
+    assert_inert(text.replace("\t", " "), what)
+    bad = [c for c in text if unicodedata.category(c) in UNSAFE_CATEGORIES and c not in "\t\n"]
+    assert bad == [], (what, bad)
+
+
+def test_json_output_is_inert_and_the_same_data(
+    mfgkb: Invoke, hostile: dict[str, Any], tmp_path: Path
+) -> None:
+    """--json and JSON exports to stdout escape C1 and format characters as \\uXXXX."""
+    article = ok(mfgkb("article", str(hostile["id"]), "--json")).stdout
+    _all_inert(article, "article --json")
+    assert json.loads(article) == hostile
+    assert "\\u009b" in article and "\\u202e" in article
+    dumped = ok(mfgkb("export")).stdout
+    _all_inert(dumped, "export json")
+    assert any(a["title"] == TITLE for a in json.loads(dumped)["articles"])
+    lines = ok(mfgkb("export", "--format", "jsonl", "--tag", C1)).stdout
+    _all_inert(lines, "export jsonl")
+    assert [json.loads(line)["title"] for line in lines.splitlines()] == [TITLE]
+    # A file keeps the text as it is: the dump is UTF-8, not escaped.
+    target = tmp_path / "dump.json"
+    ok(mfgkb("export", "-o", str(target)))
+    raw = target.read_bytes()
+    assert "\x9b".encode() in raw and "\u202e".encode() in raw
+    assert json.loads(raw) == json.loads(dumped)
+
+
+TEXT_EXPORTS = [
+    ("--format", "csv", "--tag", C1),
+    ("--format", "bibtex", "--tag", C1),
+    ("--format", "markdown", "--topic", "evil-topic"),
+]
+
+
+@pytest.mark.parametrize("args", TEXT_EXPORTS, ids=["csv", "bibtex", "markdown"])
+def test_text_exports_to_a_terminal_are_escaped(
+    hostile: dict[str, Any], db: Path, tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    out = run_on_terminal(["export", *args], child_env(tmp_path, db)).decode("utf-8")
+    _all_inert(out, args)
+    assert "\\x9b" in out and "\\u202e" in out, out
+
+
+@pytest.mark.parametrize("args", TEXT_EXPORTS, ids=["csv", "bibtex", "markdown"])
+def test_text_exports_to_a_pipe_or_a_file_keep_the_text(
+    mfgkb: Invoke, hostile: dict[str, Any], tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    """Not a terminal: the data as it is, for the program or file that reads it."""
+    piped = ok(mfgkb("export", *args)).stdout
+    assert "\x9b" in piped and "\u202e" in piped
+    target = tmp_path / "out.txt"
+    ok(mfgkb("export", *args, "-o", str(target)))
+    assert target.read_bytes() == piped.encode("utf-8")
 
 
 # Error messages quote the input: they are escaped on stderr too (cli._fail).

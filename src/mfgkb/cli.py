@@ -1143,7 +1143,22 @@ def export(
             fmt
         ](found, buffer)
         text = buffer.getvalue()
-    _write_out(text, output, kb.path)
+    _write_out(text if output is not None else _for_stdout(text, fmt), output, kb.path)
+
+
+def _for_stdout(text: str, fmt: str) -> str:
+    """Export text as it may go to standard output: no control sequences at a terminal.
+
+    JSON escapes control and format characters as ``\\uXXXX``, which is the
+    same data, so json and jsonl are escaped wherever they go. Escaping CSV,
+    BibTeX or Markdown would change the data: they are escaped only when
+    standard output is a terminal, and a pipe or a file gets them as they are.
+    """
+    from mfgkb.models import json_printable
+
+    if fmt in ("json", "jsonl"):
+        return json_printable(text)
+    return printable(text, multiline=True) if sys.stdout.isatty() else text
 
 
 def _json_text(data: Any) -> str:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console, Group, RenderableType
 from rich.text import Text
 
-from mfgkb.models import printable
+from mfgkb.models import json_printable, printable
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -261,10 +261,14 @@ def search_results(result: SearchResult) -> RenderableType:
 
 
 def print_json(data: Any) -> None:
-    """Plain JSON on stdout for programs: UTF-8, no colour, one trailing newline."""
+    """Plain JSON on stdout for programs: UTF-8, no colour, one trailing newline.
+
+    Control and format characters are written as JSON escapes (``\\u009b``):
+    the same data for a program, nothing a terminal would act on.
+    """
     import json
 
-    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    text = json_printable(json.dumps(data, ensure_ascii=False, indent=2)) + "\n"
     out = sys.stdout
     buffer = getattr(out, "buffer", None)
     if buffer is not None:
