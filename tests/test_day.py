@@ -442,3 +442,104 @@ def test_dump_and_notes_mistakes_are_refused_up_front(
     result = mfgkb("import", str(one))
     assert result.exit_code == 1 and "import the folder" in result.stderr
     assert db.read_bytes() == before
+
+
+# -- $EDITOR: a rejected edit, no terminal, text that must not reach one -----------------
+
+
+def test_a_rejected_edit_reopened_and_closed_unchanged_is_not_lost(
+    mfgkb: Invoke, db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second close saves nothing new: the rejected text is refused again, and kept."""
+    from mfgkb import cli
+
+    mfgkb("articles")
+    before = db.read_bytes()
+    runs = tmp_path / "runs"
+    # First run: a bad date. Later runs: close the editor without saving.
+    script = (
+        f'echo run >> "{runs}"\n'
+        f'if [ "$(wc -l < "{runs}")" -eq 1 ]; then\n'
+        "  sed -i 's/^published: .*/published: not a date/' \"$1\"\n"
+        "fi\n"
+    )
+    monkeypatch.setenv("EDITOR", _editor(tmp_path, script))
+    monkeypatch.setattr(cli, "_stdin_is_terminal", lambda: True)
+    # Edit again: yes; then (rejected again) edit again: no.
+    result = mfgkb("edit-article", "1", "--editor", input="y\nn\n")
+    assert runs.read_text().count("run") == 2
+    assert result.exit_code == 1, result.output
+    assert "No changes" not in result.output
+    assert result.stderr.count("mfgkb: 'not a date'") == 2
+    assert "your edit is kept in" in result.stderr
+    kept = Path(result.stderr.rsplit("kept in ", 1)[1].strip().rstrip("."))
+    assert "published: not a date" in kept.read_text(encoding="utf-8")
+    kept.unlink()
+    assert db.read_bytes() == before
+
+
+def test_editor_outside_a_terminal_without_editor_set_is_refused(
+    mfgkb: Invoke, db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No EDITOR or VISUAL and no terminal: vi (or nano) would wait for keys that never come."""
+    mfgkb("articles")
+    before = db.read_bytes()
+    bin_ = tmp_path / "bin"
+    bin_.mkdir()
+    marker = tmp_path / "started"
+    for name in ("vi", "nano", "notepad"):
+        fake = bin_ / name
+        fake.write_text(f'#!/bin/sh\ntouch "{marker}"\n', encoding="utf-8")
+        fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.delenv("EDITOR", raising=False)
+    monkeypatch.delenv("VISUAL", raising=False)
+    result = mfgkb("edit-article", "1", "--editor")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("mfgkb: ")
+    assert "EDITOR" in result.stderr
+    assert not marker.exists()
+    assert db.read_bytes() == before
+
+
+EDITOR_HOSTILE = "T \x1b[31mred\x1b]8;;http://evil\x1b\\x\u202eab\u200bc\x9b\U000e0041 caf\u00e9"
+
+
+def test_the_editor_document_holds_no_control_characters_and_keeps_the_text(
+    mfgkb: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import unicodedata
+
+    added = add(
+        mfgkb,
+        *("--title", EDITOR_HOSTILE, "--date", "2025-01-01", "--author", EDITOR_HOSTILE),
+        *("--description", "Line one\n" + EDITOR_HOSTILE + "\n\nLine \u2028three"),
+    )
+    shown = tmp_path / "shown.md"
+    script = f'cp "$1" "{shown}"\nsed -i "s/^source: .*/source: Edited/" "$1"\n'
+    monkeypatch.setenv("EDITOR", _editor(tmp_path, script))
+    before = json.loads(mfgkb("article", str(added), "--json").stdout)
+    assert mfgkb("edit-article", str(added), "--editor").exit_code == 0
+    text = shown.read_text(encoding="utf-8")
+    bad = [c for c in text if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") and c != "\n"]
+    assert bad == [], text
+    after = json.loads(mfgkb("article", str(added), "--json").stdout)
+    assert after["source"] == "Edited"
+    for field in ("title", "authors", "description"):
+        assert after[field] == before[field], field
+
+
+def test_editor_documents_with_control_characters_round_trip() -> None:
+    _, articles = load_seed("2026-01-01T00:00:00Z")
+    article = articles[0]
+    from dataclasses import replace
+
+    hostile = replace(
+        article, title=EDITOR_HOSTILE, description="a\n" + EDITOR_HOSTILE, tags=[EDITOR_HOSTILE]
+    )
+    changes = article_changes(article_document(hostile))
+    assert changes["title"] == hostile.title
+    assert changes["description"] == hostile.description
+    assert changes["tags"] == hostile.tags
+    with pytest.raises(ValidationError, match="description"):
+        article_changes(article_document(hostile).rstrip("\n") + "\nA body as well.\n")

@@ -320,6 +320,11 @@ EditorOpt = Annotated[bool, typer.Option("--editor", help="Edit every field in $
 T = TypeVar("T")
 
 
+def _stdin_is_terminal() -> bool:
+    """Can a question be answered? (A function, so tests can say yes.)"""
+    return sys.stdin.isatty()
+
+
 def _edit_in_editor(text: str, save: Callable[[str], T]) -> T | None:
     """Open ``text`` in $EDITOR until ``save`` accepts it; None if left unchanged.
 
@@ -329,9 +334,14 @@ def _edit_in_editor(text: str, save: Callable[[str], T]) -> T | None:
     from mfgkb import render
     from mfgkb.editing import run_editor
 
+    shown = text
     while True:
-        edited = run_editor(text)
-        if edited is None or edited == text:
+        # Closed without saving: what it showed stands, which after a
+        # rejected edit is that edit, not the record.
+        edited = run_editor(shown)
+        if edited is None:
+            edited = shown
+        if edited == text:  # the record as it is
             render.message("No changes.")
             return None
         try:
@@ -339,9 +349,9 @@ def _edit_in_editor(text: str, save: Callable[[str], T]) -> T | None:
         except MfgkbError as err:
             sys.stderr.write(f"mfgkb: {printable(err.message)}\n")
             # A record changed meanwhile cannot be fixed by editing again.
-            retry = not isinstance(err, DuplicateError) and sys.stdin.isatty()
+            retry = not isinstance(err, DuplicateError) and _stdin_is_terminal()
             if retry and typer.confirm("Edit it again?", default=True):
-                text = edited
+                shown = edited
                 continue
             import tempfile
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from mfgkb.errors import ValidationError
-from mfgkb.models import Article, Figure, KeyTerm, Topic
+from mfgkb.errors import UsageError, ValidationError
+from mfgkb.models import Article, Figure, KeyTerm, Topic, printable
 
 _HELP = "<!-- mfgkb: edit the fields above and the text below, then save and close. -->\n"
 
@@ -22,10 +22,16 @@ def run_editor(text: str, suffix: str = ".md") -> str | None:
     import shlex
     import shutil
     import subprocess
+    import sys
     import tempfile
     from pathlib import Path
 
     command = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    if not command and not (sys.stdin.isatty() and sys.stdout.isatty()):
+        # vi or nano would wait for keys no one can press (a script, a pipe).
+        raise UsageError(
+            "--editor needs a terminal; set EDITOR to a command that edits a file in place."
+        )
     if not command:
         found = next((e for e in ("nano", "vi", "notepad") if shutil.which(e)), None)
         if found is None:
@@ -67,11 +73,61 @@ def run_editor(text: str, suffix: str = ".md") -> str | None:
         path.unlink(missing_ok=True)
 
 
-def _dump(front: dict[str, Any], body: str) -> str:
+def _shows_as_is(text: str) -> bool:
+    return printable(text, multiline=True) == text
+
+
+def _dumper() -> type[Any]:
     import yaml
 
-    head = yaml.safe_dump(front, sort_keys=False, allow_unicode=True, width=1000)
+    class Dumper(yaml.SafeDumper):  # type: ignore[misc]  # PyYAML ships no types
+        """YAML that puts no control or format character into the editor's file.
+
+        A text holding one is written double-quoted with every non-ASCII
+        character escaped (``\\e``, ``\\u202E``): the editor shows inert
+        characters and YAML reads back the exact text.
+        """
+
+        def analyze_scalar(self, scalar: str) -> Any:
+            analysis = super().analyze_scalar(scalar)
+            if not _shows_as_is(scalar):
+                analysis.allow_flow_plain = analysis.allow_block_plain = False
+                analysis.allow_single_quoted = analysis.allow_block = False
+            return analysis
+
+        def write_double_quoted(self, text: str, split: bool = True) -> None:
+            if _shows_as_is(text):
+                super().write_double_quoted(text, split)
+                return
+            self.allow_unicode = False
+            try:
+                super().write_double_quoted(text, split)
+            finally:
+                self.allow_unicode = True
+
+    return Dumper
+
+
+def _dump(front: dict[str, Any], body: str, body_field: str) -> str:
+    import yaml
+
+    if not _shows_as_is(body):
+        # The Markdown body would show the characters raw: it goes into the
+        # front matter instead, escaped like the other fields.
+        front, body = {**front, body_field: body}, ""
+    head = yaml.dump(front, Dumper=_dumper(), sort_keys=False, allow_unicode=True, width=1000)
     return f"---\n{head}---\n{_HELP}\n{body.strip()}\n"
+
+
+def _body(front: dict[str, Any], body: str, body_field: str) -> str:
+    """The body text, from below the front matter or from the front matter's field."""
+    if body_field not in front:
+        return body
+    if body:
+        raise ValidationError(
+            f"The {body_field} is both in the front matter and below it; keep one of them."
+        )
+    return _text(front.pop(body_field), body_field)
 
 
 def _load(text: str) -> tuple[dict[str, Any], str]:
@@ -114,7 +170,7 @@ def article_document(article: Article) -> str:
         "topics": list(article.topics),
         "tags": list(article.tags),
     }
-    return _dump(front, article.description)
+    return _dump(front, article.description, "description")
 
 
 def article_changes(text: str, *, dayfirst: bool = False) -> dict[str, Any]:
@@ -122,6 +178,7 @@ def article_changes(text: str, *, dayfirst: bool = False) -> dict[str, Any]:
     from mfgkb.dates import parse_date
 
     front, body = _load(text)
+    body = _body(front, body, "description")
     unknown = set(front) - {"title", "authors", "published", "url", "source", "topics", "tags"}
     if unknown:
         raise ValidationError(f"Unknown field(s) {', '.join(sorted(unknown))}; remove them.")
@@ -152,7 +209,7 @@ def topic_document(topic: Topic) -> str:
         ],
         "figures": [{k: v for k, v in f.to_dict().items() if v is not None} for f in topic.figures],
     }
-    return _dump(front, topic.summary)
+    return _dump(front, topic.summary, "summary")
 
 
 def _flat(entry: Any) -> bool:
@@ -165,6 +222,7 @@ def _flat(entry: Any) -> bool:
 def topic_changes(text: str) -> dict[str, Any]:
     """The fields of an edited topic document, ready for ``edit_topic``."""
     front, body = _load(text)
+    body = _body(front, body, "summary")
     unknown = set(front) - {"title", "aliases", "related", "key_terms", "figures"}
     if unknown:
         raise ValidationError(f"Unknown field(s) {', '.join(sorted(unknown))}; remove them.")
