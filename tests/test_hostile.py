@@ -12,6 +12,7 @@ fails with DateError.
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -26,7 +27,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from childproc import child_env
+from childproc import child_env, console_script
 from mfgkb.cli import app
 from mfgkb.dates import parse_date, parse_period
 from mfgkb.errors import DateError
@@ -463,3 +464,107 @@ def test_parse_period_returns_a_date_or_raises_date_error(
         assert err.message
     else:
         assert isinstance(value, date)
+
+
+# -- output that cannot be written, terminals that are not UTF-8 ----------------------
+
+
+def _run_mfgkb(
+    args: list[str],
+    env: dict[str, str],
+    *,
+    stdout: Any = subprocess.PIPE,
+    close_stdout: bool = False,
+) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [*console_script(), *args],
+        env=env,
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        # ``>&-``: the child starts with no standard output at all.
+        preexec_fn=(lambda: os.close(1)) if close_stdout else None,
+        timeout=60,
+        check=False,
+    )
+
+
+def _stderr_lines(proc: subprocess.CompletedProcess[bytes]) -> list[str]:
+    err = proc.stderr.decode("utf-8", "replace")
+    assert "Traceback" not in err, err
+    return err.strip().splitlines()
+
+
+@pytest.mark.parametrize("args", [["show", MAIN], ["articles", "--json"]])
+def test_a_full_disk_on_stdout_is_one_line_and_exit_1(
+    mfgkb: Invoke, tmp_path: Path, db: Path, args: list[str]
+) -> None:
+    ok(mfgkb("articles"))
+    with open("/dev/full", "wb") as full:
+        proc = _run_mfgkb(args, child_env(tmp_path, db), stdout=full)
+    assert proc.returncode == 1, proc.stderr
+    assert _stderr_lines(proc) == ["mfgkb: Could not write the output (No space left on device)."]
+
+
+def test_a_closed_stdout_is_one_line_and_exit_1(mfgkb: Invoke, tmp_path: Path, db: Path) -> None:
+    ok(mfgkb("articles"))
+    before = files_of(db)
+    proc = _run_mfgkb(["show", MAIN], child_env(tmp_path, db), close_stdout=True)
+    assert proc.returncode == 1, proc.stderr
+    assert _stderr_lines(proc) == ["mfgkb: Could not write the output (Bad file descriptor)."]
+    assert files_of(db) == before  # the database never took the place of stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["add-article", "--title", "Saved anyway", "--date", "2025-01-01"],
+        ["edit-article", "1", "--title", "Saved anyway", "--json"],
+    ],
+)
+def test_a_change_saved_is_not_a_failure_when_only_its_output_fails(
+    mfgkb: Invoke, mfgkb_json: Callable[..., Any], tmp_path: Path, db: Path, args: list[str]
+) -> None:
+    """A retry after exit 1 would add the article twice: the change is saved, so exit 0."""
+    ok(mfgkb("articles"))
+    proc = _run_mfgkb(args, child_env(tmp_path, db), close_stdout=True)
+    assert proc.returncode == 0, proc.stderr
+    lines = _stderr_lines(proc)
+    assert lines[-1] == (
+        "mfgkb: Could not write the output (Bad file descriptor); the change was saved."
+    )
+    if args[0] == "add-article":
+        assert lines[0] == "Added article 2."
+    assert "Saved anyway" in [a["title"] for a in mfgkb_json("articles", "--limit", "0")]
+
+
+@pytest.mark.parametrize(
+    "locale",
+    [{"PYTHONIOENCODING": "ascii"}, {"LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONIOENCODING": ""}],
+    ids=["ascii", "C"],
+)
+def test_a_terminal_that_is_not_utf8_gets_escapes_not_a_traceback(
+    mfgkb: Invoke, tmp_path: Path, db: Path, locale: dict[str, str]
+) -> None:
+    ok(mfgkb("articles"))
+    env = {k: v for k, v in child_env(tmp_path, db, **locale).items() if v}
+    proc = _run_mfgkb(["show", MAIN], env)
+    assert proc.returncode == 0, proc.stderr
+    assert _stderr_lines(proc) == []
+    out = proc.stdout.decode("ascii")  # nothing but ASCII, whatever the page holds
+    assert "Advanced manufacturing" in out
+    # A name typed in that terminal is text (its bytes are UTF-8), not an error.
+    added = _run_mfgkb(
+        [
+            "add-article",
+            "--title",
+            "Zürich plant",
+            "--author",
+            "Jörg Müller",
+            "--date",
+            "2025-01-01",
+        ],
+        env,
+    )
+    assert added.returncode == 0, added.stderr
+    stored = [a for a in load(db)[0]["articles"].values() if a["title"] == "Zürich plant"]
+    assert [a["authors"] for a in stored] == [["Jörg Müller"]]

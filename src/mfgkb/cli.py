@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import io
 import os
 import signal
 import sys
@@ -64,6 +65,66 @@ def _exit_on_sigint(signum: int, frame: object) -> None:
         with contextlib.suppress(OSError):
             os.write(2, f"mfgkb: {_interrupted_message()}\n".encode())
     os._exit(130)
+
+
+# -- standard output ---------------------------------------------------------------
+
+
+class OutputError(Exception):
+    """Standard output could not be written (a full disk, a closed descriptor).
+
+    Not an OSError, so that no ``except OSError`` meant for the database's
+    files takes it for theirs.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class _StdoutFile(io.FileIO):
+    """Descriptor 1, whose write errors are raised as OutputError."""
+
+    def write(self, data: Any) -> int:
+        try:
+            return super().write(data)
+        except (BrokenPipeError, BlockingIOError):  # `| head`; a retry, for the buffer
+            raise
+        except OSError as exc:
+            raise OutputError(exc.strerror or str(exc)) from None
+
+
+def _prepare_stdio() -> None:
+    """Standard streams that cannot fail with a traceback.
+
+    A closed descriptor 0, 1 or 2 (``>&-``) is given /dev/null first, so that
+    the database, opened later, can never become the program's output; fd 1 is
+    opened read-only, so writing to it fails as a closed one would. Characters
+    the output's encoding lacks (an ASCII or C locale) are written as escapes.
+    """
+    for fd, mode in ((0, os.O_RDONLY), (1, os.O_RDONLY), (2, os.O_WRONLY)):
+        try:
+            os.fstat(fd)
+        except OSError:
+            os.open(os.devnull, mode)  # the lowest free descriptor: this one
+    old = sys.stdout
+    encoding = getattr(old, "encoding", None) or "utf-8"
+    sys.stdout = io.TextIOWrapper(
+        io.BufferedWriter(_StdoutFile(1, "w", closefd=False)),
+        encoding=encoding,
+        errors="backslashreplace",
+        line_buffering=bool(getattr(old, "line_buffering", False)),
+    )
+    if sys.stderr is None:
+        sys.stderr = open(2, "w", closefd=False, errors="backslashreplace")  # noqa: SIM115
+
+
+def _output_failed(err: OutputError) -> NoReturn:
+    """Say the output was lost; a change already saved is still a success (no retry)."""
+    state = _current
+    if state is not None and state.kb is not None and state.kb.store.writes > 0:
+        _fail(f"Could not write the output ({err.reason}); the change was saved.", 0)
+    _fail(f"Could not write the output ({err.reason}).", 1)
 
 
 def _printable(text: str) -> str:
@@ -121,6 +182,8 @@ class _Group(TyperGroup):
             state = ctx.obj if isinstance(ctx.obj, _State) else None
             saved = state is not None and state.kb is not None and state.kb.store.writes > 0
             _fail(_INTERRUPTED_SAVED if saved else NOTHING_SAVED, 130)
+        except OutputError as err:
+            _output_failed(err)
         except BrokenPipeError:  # `mfgkb articles | head`: not an error worth a word
             sys.stderr.close()
             raise typer.Exit(0) from None
@@ -1358,6 +1421,7 @@ def _app_for(name: str | None) -> typer.Typer:
 def main() -> None:
     """Console-script entry point."""
     _handle_sigint(_exit_on_sigint)  # already, if run as mfgkb; again for any other name
+    _prepare_stdio()
     try:
         _app_for(_command_named(sys.argv[1:]))(prog_name="mfgkb")
         code = 0
@@ -1371,9 +1435,16 @@ def main() -> None:
         sys.stderr.write(f"mfgkb: {_interrupted_message()}\n")
     try:
         sys.stdout.flush()
-        sys.stderr.flush()
     except BrokenPipeError:
         pass
+    except OutputError as err:
+        if not _told:
+            try:
+                _output_failed(err)
+            except typer.Exit as failed:
+                code = failed.exit_code
+    with contextlib.suppress(OSError):
+        sys.stderr.flush()
     # Everything is written and closed by now (database, index, lock). Leave
     # without freeing the loaded database object by object, which takes tens
     # of milliseconds at 100k articles; the OS reclaims the memory at once.
