@@ -475,14 +475,16 @@ def _run_mfgkb(
     *,
     stdout: Any = subprocess.PIPE,
     close_stdout: bool = False,
+    close_stdin: bool = False,
 ) -> subprocess.CompletedProcess[bytes]:
+    closed = [fd for fd, yes in ((0, close_stdin), (1, close_stdout)) if yes]
     return subprocess.run(
         [*console_script(), *args],
         env=env,
         stdout=stdout,
         stderr=subprocess.PIPE,
-        # ``>&-``: the child starts with no standard output at all.
-        preexec_fn=(lambda: os.close(1)) if close_stdout else None,
+        # ``>&-``, ``<&-``: the child starts without that standard stream at all.
+        preexec_fn=(lambda: [os.close(fd) for fd in closed]) if closed else None,
         timeout=60,
         check=False,
     )
@@ -568,3 +570,17 @@ def test_a_terminal_that_is_not_utf8_gets_escapes_not_a_traceback(
     assert added.returncode == 0, added.stderr
     stored = [a for a in load(db)[0]["articles"].values() if a["title"] == "Zürich plant"]
     assert [a["authors"] for a in stored] == [["Jörg Müller"]]
+
+
+def test_a_closed_stdin_is_no_input_not_a_traceback(
+    mfgkb: Invoke, tmp_path: Path, db: Path
+) -> None:
+    ok(mfgkb("articles"))
+    before = files_of(db)
+    proc = _run_mfgkb(
+        ["add-article", "--date", "2025-01-01"], child_env(tmp_path, db), close_stdin=True
+    )
+    assert proc.returncode == 2, proc.stderr
+    [line] = _stderr_lines(proc)
+    assert line.startswith("mfgkb: Missing --title"), line
+    assert files_of(db) == before

@@ -25,6 +25,7 @@ import select
 import shutil
 import signal
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -743,14 +744,14 @@ NOTHING_SAVED = "mfgkb: Interrupted before anything was saved; the database is u
 
 
 def _importing_from_a_pipe(
-    tmp_path: Path, seeded: Path, **env: str
+    tmp_path: Path, seeded: Path, entry: list[str] | None = None, **env: str
 ) -> tuple[subprocess.Popen[str], Path]:
     """``mfgkb import`` reading a named pipe nobody writes to yet: it waits, never finishes."""
     fifo = tmp_path / "rows.jsonl"
     if not fifo.exists():
         os.mkfifo(fifo)
     proc = subprocess.Popen(
-        [*console_script(), "import", str(fifo), "--format", "jsonl"],
+        [*(entry or console_script()), "import", str(fifo), "--format", "jsonl"],
         env=child_env(tmp_path, seeded, **env),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -828,10 +829,10 @@ def test_sigint_during_a_long_import_saves_nothing(
 IMPORT_TIMES = {"PYTHONPROFILEIMPORTTIME": "1"}
 
 
-def _start_up_steps(tmp_path: Path, seeded: Path) -> int:
+def _start_up_steps(tmp_path: Path, seeded: Path, entry: list[str]) -> int:
     """How many imports mfgkb's start-up reports after the package itself."""
     done = subprocess.run(
-        [*console_script(), "--version"],
+        [*entry, "--version"],
         env=child_env(tmp_path, seeded, **IMPORT_TIMES),
         capture_output=True,
         text=True,
@@ -843,8 +844,9 @@ def _start_up_steps(tmp_path: Path, seeded: Path) -> int:
     return names.index("mfgkb.cli") - names.index("mfgkb")
 
 
+@pytest.mark.parametrize("entry", ["script", "python -m"])
 def test_sigint_at_start_up_says_nothing_was_saved(
-    mfgkb: Invoke, seeded: Path, tmp_path: Path
+    mfgkb: Invoke, seeded: Path, tmp_path: Path, entry: str
 ) -> None:
     """SIGINT at a dozen points of start-up: loading Typer, then parsing the options.
 
@@ -854,11 +856,12 @@ def test_sigint_at_start_up_says_nothing_was_saved(
     """
     ok(mfgkb("articles"))
     before = files_of(seeded)
-    steps = _start_up_steps(tmp_path, seeded)
+    command = console_script() if entry == "script" else [sys.executable, "-m", "mfgkb"]
+    steps = _start_up_steps(tmp_path, seeded, command)
     assert steps > 20  # Typer and Click: the long part of start-up
     points = sorted({1, 2, 3, *range(4, steps, max(1, steps // 8)), steps, steps + 1})
     for point in points:
-        proc, _ = _importing_from_a_pipe(tmp_path, seeded, **IMPORT_TIMES)
+        proc, _ = _importing_from_a_pipe(tmp_path, seeded, command, **IMPORT_TIMES)
         assert proc.stderr is not None
         # Should the expected step never come, the child would wait on its pipe
         # for ever: a generous watchdog ends it, and the test fails.

@@ -24,9 +24,9 @@ def _ctrl_c_at_start_up(signum: int, frame: object) -> None:
 def _is_the_program() -> bool:
     """Run as the ``mfgkb`` script or ``python -m mfgkb``, not imported by a test or a program."""
     argv0 = sys.argv[0] if sys.argv else ""
-    return os.path.splitext(os.path.basename(argv0))[0] == "mfgkb" or argv0.endswith(
-        os.path.join("mfgkb", "__main__.py")
-    )
+    # While ``python -m mfgkb`` imports this package to find mfgkb.__main__,
+    # argv[0] is "-m"; the script's name is the console script's.
+    return argv0 == "-m" or os.path.splitext(os.path.basename(argv0))[0] == "mfgkb"
 
 
 # The package is the first of mfgkb that Python runs, for the console script

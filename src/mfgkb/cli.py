@@ -115,6 +115,8 @@ def _prepare_stdio() -> None:
         errors="backslashreplace",
         line_buffering=bool(getattr(old, "line_buffering", False)),
     )
+    if sys.stdin is None:
+        sys.stdin = open(0, closefd=False)  # noqa: SIM115  (reads give end of input)
     if sys.stderr is None:
         sys.stderr = open(2, "w", closefd=False, errors="backslashreplace")  # noqa: SIM115
 
