@@ -48,8 +48,10 @@ def pycache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def run_cli(
-    args: list[str], env: dict[str, str], timeout: float = 30
+    args: list[str], env: dict[str, str], timeout: float = 120
 ) -> subprocess.CompletedProcess[str]:
+    # One command takes well under a second, and waits at most 30 s for the
+    # lock (MFGKB_LOCK_TIMEOUT below): the timeout only catches a hang.
     return subprocess.run(
         [*console_script(), *args],
         env=env,
@@ -69,7 +71,8 @@ def ok(result: Any) -> Any:
 # -- 1. SIGKILL at random moments ---------------------------------------------------
 
 # Adds articles in a loop, as fast as it can, until it is killed. It says
-# "ready" once imported, so the kill lands in the write loop, not in start-up.
+# "ready" once imported, so the kill lands in the write loop, not in start-up,
+# and "wrote" after each article, so the test can make sure some are written.
 # Article k is titled "Loop article k": argv[2] is the id the next one will get.
 WRITER = """
 import sys
@@ -87,11 +90,11 @@ while True:
         description="x" * 200,
     ))
     assert stored.id == n, (stored.id, n)
+    print("wrote", flush=True)
     n += 1
 """
 
-KILLS = 40
-KILL_BUDGET = 25.0  # seconds for the whole kill loop
+KILLS = 30  # a count, not a time budget: a slow machine takes longer, never fails
 
 
 def _committed_state(db: Path) -> tuple[list[int], int]:
@@ -116,9 +119,7 @@ def test_sigkill_at_random_moments_never_tears_the_file(tmp_path: Path, pycache:
     env = child_env(tmp_path, db, pycache, MFGKB_LOCK_TIMEOUT="30")
     rng = random.Random(20251125)
     seen: list[int] = [1]  # article counts after each kill
-    kills = 0
-    deadline = time.monotonic() + KILL_BUDGET
-    while kills < KILLS and time.monotonic() < deadline:
+    for kills in range(1, KILLS + 1):
         proc = subprocess.Popen(
             [sys.executable, "-c", WRITER, str(db), str(seen[-1] + 1)],
             env=env,
@@ -130,6 +131,10 @@ def test_sigkill_at_random_moments_never_tears_the_file(tmp_path: Path, pycache:
             assert proc.stdout is not None
             ready = proc.stdout.readline()  # bounded: start-up takes well under a second
             assert ready == "ready\n", (ready, proc.stderr.read() if proc.stderr else "")
+            if kills % 2:
+                # Every other time, at least one article is written first, so
+                # the test writes something however slow the machine is.
+                assert proc.stdout.readline() == "wrote\n"
             time.sleep(rng.uniform(0.0, 0.4))
             proc.send_signal(signal.SIGKILL)
             proc.wait(timeout=10)
@@ -141,7 +146,6 @@ def test_sigkill_at_random_moments_never_tears_the_file(tmp_path: Path, pycache:
                 if stream is not None:
                     stream.close()
         assert proc.returncode == -signal.SIGKILL, "the writer stopped by itself"
-        kills += 1
 
         ids, next_id = _committed_state(db)
         # Exactly a state that existed: ids 1..N with no gap, the counter right after.
@@ -154,8 +158,7 @@ def test_sigkill_at_random_moments_never_tears_the_file(tmp_path: Path, pycache:
             if backup.exists():  # a kill between two renames may leave a gap
                 load(backup)
 
-    assert kills >= 10, f"only {kills} kills in {KILL_BUDGET} s"
-    assert seen[-1] > 1 + kills, f"too few writes to be a meaningful test: {seen}"
+    assert seen[-1] >= 1 + KILLS // 2, f"too few writes to be a meaningful test: {seen}"
 
     # A normal run afterwards cleans up after the last victim and finds no damage
     # beyond what --fix is for (a temporary file, a stale index).
@@ -208,7 +211,8 @@ def test_four_cli_writers_at_once_lose_nothing(tmp_path: Path, pycache: Path) ->
     assert run_cli(["topics"], env).returncode == 0  # the seed: article 1
     with ThreadPoolExecutor(max_workers=WRITERS) as pool:
         futures = [pool.submit(_writer, env, w) for w in range(WRITERS)]
-        added = [pair for f in futures for pair in f.result(timeout=120)]
+        # No overall time limit: 50 runs each, every one bounded by run_cli's timeout.
+        added = [pair for f in futures for pair in f.result()]
 
     assert len(added) == WRITERS * PER_WRITER
     printed = [i for _, i in added]
@@ -268,14 +272,14 @@ def test_a_writer_blocked_by_the_lock_fails_clearly_and_readers_go_on(
     with holding_lock(db):
         start = time.monotonic()
         result = mfgkb("add-article", "--title", "Blocked", "--date", "2025-01-01")
-        waited = time.monotonic() - start
+        waited = time.monotonic() - start  # a lower bound only: slowness cannot fail it
         assert result.exit_code == 1, (result.stdout, result.stderr)
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1, result.stderr
         assert lines[0].startswith("mfgkb: Another mfgkb process"), lines[0]
         assert "lock" in lines[0]
         assert str(db) in lines[0]
-        assert 0.45 <= waited < 5, waited  # it waited for the timeout, not forever
+        assert waited >= 0.45, waited  # it waited for the timeout (and returned: not forever)
         assert files_of(db) == before
         # Readers never take the lock.
         assert "advanced manufacturing" in ok(mfgkb("show", MAIN)).stdout.lower()
@@ -298,7 +302,9 @@ def test_a_writer_waits_for_the_lock_and_then_writes(
     mfgkb: Invoke, mfgkb_json: Callable[..., Any], db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ok(mfgkb("articles"))
-    monkeypatch.setenv("MFGKB_LOCK_TIMEOUT", "10")
+    # Far longer than the 0.5 s the lock is held: getting it (exit 0, below)
+    # proves the writer went on when it was released, not when it gave up.
+    monkeypatch.setenv("MFGKB_LOCK_TIMEOUT", "120")
     with holding_lock(db) as fd:
         timer = threading.Timer(0.5, fcntl.flock, (fd, fcntl.LOCK_UN))
         timer.start()
@@ -310,7 +316,7 @@ def test_a_writer_waits_for_the_lock_and_then_writes(
             timer.cancel()
             timer.join()
     ok(result)
-    assert 0.4 <= waited < 8, waited
+    assert waited >= 0.4, waited  # it did wait
     assert "Patient" in [a["title"] for a in mfgkb_json("articles", "--limit", "0")]
 
 

@@ -12,6 +12,7 @@ fails with DateError.
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -26,7 +27,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from childproc import child_env, run_on_terminal
+from childproc import child_env, console_script, run_on_terminal
 from mfgkb.cli import app
 from mfgkb.dates import parse_date, parse_period
 from mfgkb.errors import DateError
@@ -615,3 +616,123 @@ def test_json_printable_is_the_same_json_and_inert(text: str) -> None:
         unicodedata.category(c) not in UNSAFE_CATEGORIES or _is_kept_exception(out, i)
         for i, c in enumerate(out)
     ), out
+
+
+# -- output that cannot be written, terminals that are not UTF-8 ----------------------
+
+
+def _run_mfgkb(
+    args: list[str],
+    env: dict[str, str],
+    *,
+    stdout: Any = subprocess.PIPE,
+    close_stdout: bool = False,
+    close_stdin: bool = False,
+) -> subprocess.CompletedProcess[bytes]:
+    closed = [fd for fd, yes in ((0, close_stdin), (1, close_stdout)) if yes]
+    return subprocess.run(
+        [*console_script(), *args],
+        env=env,
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        # ``>&-``, ``<&-``: the child starts without that standard stream at all.
+        preexec_fn=(lambda: [os.close(fd) for fd in closed]) if closed else None,
+        timeout=60,
+        check=False,
+    )
+
+
+def _stderr_lines(proc: subprocess.CompletedProcess[bytes]) -> list[str]:
+    err = proc.stderr.decode("utf-8", "replace")
+    assert "Traceback" not in err, err
+    return err.strip().splitlines()
+
+
+@pytest.mark.parametrize("args", [["show", MAIN], ["articles", "--json"]])
+def test_a_full_disk_on_stdout_is_one_line_and_exit_1(
+    mfgkb: Invoke, tmp_path: Path, db: Path, args: list[str]
+) -> None:
+    ok(mfgkb("articles"))
+    with open("/dev/full", "wb") as full:
+        proc = _run_mfgkb(args, child_env(tmp_path, db), stdout=full)
+    assert proc.returncode == 1, proc.stderr
+    assert _stderr_lines(proc) == ["mfgkb: Could not write the output (No space left on device)."]
+
+
+def test_a_closed_stdout_is_one_line_and_exit_1(mfgkb: Invoke, tmp_path: Path, db: Path) -> None:
+    ok(mfgkb("articles"))
+    before = files_of(db)
+    proc = _run_mfgkb(["show", MAIN], child_env(tmp_path, db), close_stdout=True)
+    assert proc.returncode == 1, proc.stderr
+    assert _stderr_lines(proc) == ["mfgkb: Could not write the output (Bad file descriptor)."]
+    assert files_of(db) == before  # the database never took the place of stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["add-article", "--title", "Saved anyway", "--date", "2025-01-01"],
+        ["edit-article", "1", "--title", "Saved anyway", "--json"],
+    ],
+)
+def test_a_change_saved_is_not_a_failure_when_only_its_output_fails(
+    mfgkb: Invoke, mfgkb_json: Callable[..., Any], tmp_path: Path, db: Path, args: list[str]
+) -> None:
+    """A retry after exit 1 would add the article twice: the change is saved, so exit 0."""
+    ok(mfgkb("articles"))
+    proc = _run_mfgkb(args, child_env(tmp_path, db), close_stdout=True)
+    assert proc.returncode == 0, proc.stderr
+    lines = _stderr_lines(proc)
+    assert lines[-1] == (
+        "mfgkb: Could not write the output (Bad file descriptor); the change was saved."
+    )
+    if args[0] == "add-article":
+        assert lines[0] == "Added article 2."
+    assert "Saved anyway" in [a["title"] for a in mfgkb_json("articles", "--limit", "0")]
+
+
+@pytest.mark.parametrize(
+    "locale",
+    [{"PYTHONIOENCODING": "ascii"}, {"LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONIOENCODING": ""}],
+    ids=["ascii", "C"],
+)
+def test_a_terminal_that_is_not_utf8_gets_escapes_not_a_traceback(
+    mfgkb: Invoke, tmp_path: Path, db: Path, locale: dict[str, str]
+) -> None:
+    ok(mfgkb("articles"))
+    env = {k: v for k, v in child_env(tmp_path, db, **locale).items() if v}
+    proc = _run_mfgkb(["show", MAIN], env)
+    assert proc.returncode == 0, proc.stderr
+    assert _stderr_lines(proc) == []
+    out = proc.stdout.decode("ascii")  # nothing but ASCII, whatever the page holds
+    assert "Advanced manufacturing" in out
+    # A name typed in that terminal is text (its bytes are UTF-8), not an error.
+    added = _run_mfgkb(
+        [
+            "add-article",
+            "--title",
+            "Zürich plant",
+            "--author",
+            "Jörg Müller",
+            "--date",
+            "2025-01-01",
+        ],
+        env,
+    )
+    assert added.returncode == 0, added.stderr
+    stored = [a for a in load(db)[0]["articles"].values() if a["title"] == "Zürich plant"]
+    assert [a["authors"] for a in stored] == [["Jörg Müller"]]
+
+
+def test_a_closed_stdin_is_no_input_not_a_traceback(
+    mfgkb: Invoke, tmp_path: Path, db: Path
+) -> None:
+    ok(mfgkb("articles"))
+    before = files_of(db)
+    proc = _run_mfgkb(
+        ["add-article", "--date", "2025-01-01"], child_env(tmp_path, db), close_stdin=True
+    )
+    assert proc.returncode == 2, proc.stderr
+    [line] = _stderr_lines(proc)
+    assert line.startswith("mfgkb: Missing --title"), line
+    assert files_of(db) == before

@@ -16,13 +16,17 @@ Every test works on real files under tmp_path. The promises checked here:
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
 import resource
+import select
 import shutil
 import signal
 import subprocess
+import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -736,54 +740,201 @@ def _big_import(path: Path, rows: int) -> None:
             fh.write(json.dumps(row) + "\n")
 
 
-def _wait_for(proc: subprocess.Popen[str], seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and proc.poll() is None:
+NOTHING_SAVED = "mfgkb: Interrupted before anything was saved; the database is unchanged."
+
+
+def _importing_from_a_pipe(
+    tmp_path: Path, seeded: Path, entry: list[str] | None = None, **env: str
+) -> tuple[subprocess.Popen[str], Path]:
+    """``mfgkb import`` reading a named pipe nobody writes to yet: it waits, never finishes."""
+    fifo = tmp_path / "rows.jsonl"
+    if not fifo.exists():
+        os.mkfifo(fifo)
+    proc = subprocess.Popen(
+        [*(entry or console_script()), "import", str(fifo), "--format", "jsonl"],
+        env=child_env(tmp_path, seeded, **env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+    )
+    return proc, fifo
+
+
+def _write_end(fifo: Path, proc: subprocess.Popen[str]) -> int:
+    """The write end of ``fifo`` once ``proc`` has opened it: the sign it is importing.
+
+    Opening without blocking fails (ENXIO) while there is no reader, so a child
+    that fails first cannot hang the test. Bounded by a count, not a clock.
+    """
+    for _ in range(6000):  # 60 s at least: a start-up takes well under one
+        try:
+            fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+        except OSError as exc:
+            if exc.errno != errno.ENXIO:
+                raise
+        else:
+            os.set_blocking(fd, True)
+            return fd
+        if proc.poll() is not None:
+            pytest.fail(f"the import ended first: {proc.returncode} {proc.communicate()}")
         time.sleep(0.01)
+    pytest.fail("the import never opened its file")
+
+
+def _finish(proc: subprocess.Popen[str]) -> str:
+    """Wait for ``proc`` (generously bounded) and return its stderr."""
+    try:
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=30)
+    return err
 
 
 def test_sigint_during_a_long_import_saves_nothing(
     mfgkb: Invoke, seeded: Path, tmp_path: Path
 ) -> None:
-    """SIGINT 0.3 s into importing 20k rows (parsing them alone takes about a second).
+    """SIGINT while an import is reading its rows, which come from a pipe.
 
-    If the signal lands while Python is still starting (before mfgkb can catch
-    it, as on a very loaded machine) the attempt is repeated a little later.
+    The pipe is the readiness marker: the signal is sent only once the child
+    has opened it, so it lands in the import, never in start-up; and until the
+    pipe is closed the import cannot finish by itself.
     """
     ok(mfgkb("articles"))
-    big = tmp_path / "big.jsonl"
-    _big_import(big, 20_000)
+    rows = tmp_path / "rows-source.jsonl"
+    _big_import(rows, 2_000)
     before = files_of(seeded)
-    for delay in (0.3, 0.5, 0.7):
-        proc = subprocess.Popen(
-            [*console_script(), "import", str(big)],
-            env=child_env(tmp_path, seeded),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            encoding="utf-8",
-        )
-        try:
-            _wait_for(proc, delay)
-            proc.send_signal(signal.SIGINT)
-            _, err = proc.communicate(timeout=30)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait(timeout=10)
-        if proc.returncode == 0:
-            pytest.skip("the import finished before the signal; make the file bigger")
-        if proc.returncode == 130:
-            break
-        # Interrupted during interpreter start-up: nothing can have been written.
-        assert files_of(seeded) == before, (proc.returncode, err)
+    proc, fifo = _importing_from_a_pipe(tmp_path, seeded)
+    fd = _write_end(fifo, proc)
+    try:
+        # Rows it reads and converts; the write blocks until it has taken most.
+        with contextlib.suppress(BrokenPipeError):
+            os.write(fd, rows.read_bytes())
+        proc.send_signal(signal.SIGINT)
+        err = _finish(proc)
+    finally:
+        os.close(fd)
     assert proc.returncode == 130, err
-    lines = err.strip().splitlines()
-    assert lines == ["mfgkb: Interrupted before anything was saved; the database is unchanged."]
+    assert err.strip().splitlines() == [NOTHING_SAVED]
     assert files_of(seeded) == before
     # The file is still the complete, usable database.
     data, _, _ = load(seeded)
     assert len(data["articles"]) == 2
+
+
+# Python reports each import on stderr as it completes: the child's start-up,
+# step by step, to signal at (by count, not by clock).
+IMPORT_TIMES = {"PYTHONPROFILEIMPORTTIME": "1"}
+
+
+def _start_up_steps(tmp_path: Path, seeded: Path, entry: list[str]) -> int:
+    """How many imports mfgkb's start-up reports after the package itself."""
+    done = subprocess.run(
+        [*entry, "--version"],
+        env=child_env(tmp_path, seeded, **IMPORT_TIMES),
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=60,
+        check=True,
+    )
+    names = [line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()]
+    return names.index("mfgkb.cli") - names.index("mfgkb")
+
+
+@pytest.mark.parametrize("entry", ["script", "python -m"])
+def test_sigint_at_start_up_says_nothing_was_saved(
+    mfgkb: Invoke, seeded: Path, tmp_path: Path, entry: str
+) -> None:
+    """SIGINT at a dozen points of start-up: loading Typer, then parsing the options.
+
+    mfgkb's handler is in place before its first import, so the signal is sent
+    right after the k-th import Python reports, for k spread over the start-up
+    and a few steps into the command. Every time: the one line and 130.
+    """
+    ok(mfgkb("articles"))
+    before = files_of(seeded)
+    command = console_script() if entry == "script" else [sys.executable, "-m", "mfgkb"]
+    steps = _start_up_steps(tmp_path, seeded, command)
+    assert steps > 20  # Typer and Click: the long part of start-up
+    points = sorted({1, 2, 3, *range(4, steps, max(1, steps // 8)), steps, steps + 1})
+    for point in points:
+        proc, _ = _importing_from_a_pipe(tmp_path, seeded, command, **IMPORT_TIMES)
+        assert proc.stderr is not None
+        # Should the expected step never come, the child would wait on its pipe
+        # for ever: a generous watchdog ends it, and the test fails.
+        watchdog = threading.Timer(120, proc.kill)
+        watchdog.start()
+        try:
+            seen = -1  # the package's own line is step 0
+            while seen < point:
+                line = proc.stderr.readline()
+                assert line, (point, proc.wait(timeout=60))
+                if seen >= 0 or line.rsplit("|", 1)[-1].strip() == "mfgkb":
+                    seen += 1
+            proc.send_signal(signal.SIGINT)
+            err = _finish(proc)
+        finally:
+            watchdog.cancel()
+        assert proc.returncode == 130, (point, proc.returncode, err)
+        lines = [line for line in err.splitlines() if not line.startswith("import time:")]
+        assert lines == [NOTHING_SAVED], (point, err)
+        assert files_of(seeded) == before
+
+
+def _at_a_prompt(
+    tmp_path: Path, seeded: Path, answer: Callable[[subprocess.Popen[bytes], int], None]
+) -> tuple[int, str]:
+    """Run ``add-article`` without a title at a (pseudo-)terminal; ``answer`` its prompt."""
+    master, slave = os.openpty()
+    try:
+        proc = subprocess.Popen(
+            [*console_script(), "add-article", "--date", "2025-01-01"],
+            env=child_env(tmp_path, seeded),
+            stdin=slave,
+            stdout=slave,
+            stderr=subprocess.PIPE,
+        )
+        os.close(slave)
+        shown = b""
+        for _ in range(1000):  # reads until the prompt is up: the readiness marker
+            ready, _, _ = select.select([master], [], [], 60)
+            assert ready, shown
+            chunk = os.read(master, 4096)
+            assert chunk, shown
+            shown += chunk
+            if b"Title" in shown:
+                break
+        answer(proc, master)
+        try:
+            _, err = proc.communicate(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(timeout=30)
+    finally:
+        os.close(master)
+    return proc.returncode, err.decode("utf-8", "replace")
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        pytest.param(lambda proc, _: proc.send_signal(signal.SIGINT), id="ctrl-c"),
+        pytest.param(lambda _, master: os.write(master, b"\x04"), id="ctrl-d"),
+    ],
+)
+def test_ctrl_c_at_a_prompt_says_nothing_was_saved(
+    mfgkb: Invoke, seeded: Path, tmp_path: Path, answer: Any
+) -> None:
+    ok(mfgkb("articles"))
+    before = files_of(seeded)
+    code, err = _at_a_prompt(tmp_path, seeded, answer)
+    assert code == 130, err
+    assert err.strip().splitlines() == [NOTHING_SAVED]
+    assert files_of(seeded) == before
 
 
 @pytest.fixture(autouse=True)

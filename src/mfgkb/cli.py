@@ -11,8 +11,11 @@ imported inside the commands that need it.
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import io
 import os
+import signal
 import sys
 from collections.abc import Callable
 from enum import StrEnum
@@ -25,7 +28,7 @@ import typer
 from typer._click.exceptions import UsageError as ClickUsageError
 from typer.core import TyperGroup
 
-from mfgkb import __version__
+from mfgkb import NOTHING_SAVED, __version__
 from mfgkb.errors import DuplicateError, MfgkbError, NotFoundError, UsageError, ValidationError
 from mfgkb.models import printable
 
@@ -37,12 +40,112 @@ if TYPE_CHECKING:
     from mfgkb.search import Filters
 
 
+# -- Ctrl-C, from the first instruction to the last -----------------------------
+# Until a command runs and once it has ended, Ctrl-C ends the process at once
+# with the one line saying whether anything was saved (mfgkb/__init__.py does
+# the same from the very start, while Typer loads). While a command runs it
+# raises KeyboardInterrupt instead, so a write can clean up after itself;
+# _Group.invoke turns that into the same line. Neither Typer nor Click ever
+# sees it: they would exit 130 silently, or 1 with "Aborted!".
+
+_INTERRUPTED_SAVED = "Interrupted after the changes were saved."
+_current: _State | None = None  # the running command's state, once it has one
+_told = False  # the one final line (an error or an interrupt) is written
+
+
+def _interrupted_message() -> str:
+    state = _current
+    saved = state is not None and state.kb is not None and state.kb.store.writes > 0
+    return _INTERRUPTED_SAVED if saved else NOTHING_SAVED
+
+
+def _exit_on_sigint(signum: int, frame: object) -> None:
+    # A second Ctrl-C must not cut this one short (or print a second line).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if not _told:
+        with contextlib.suppress(OSError):
+            os.write(2, f"mfgkb: {_interrupted_message()}\n".encode())
+    os._exit(130)
+
+
+# -- standard output ---------------------------------------------------------------
+
+
+class OutputError(Exception):
+    """Standard output could not be written (a full disk, a closed descriptor).
+
+    Not an OSError, so that no ``except OSError`` meant for the database's
+    files takes it for theirs.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class _StdoutFile(io.FileIO):
+    """Descriptor 1, whose write errors are raised as OutputError."""
+
+    def write(self, data: Any) -> int:
+        try:
+            return super().write(data)
+        except (BrokenPipeError, BlockingIOError):  # `| head`; a retry, for the buffer
+            raise
+        except OSError as exc:
+            raise OutputError(exc.strerror or str(exc)) from None
+
+
+def _prepare_stdio() -> None:
+    """Standard streams that cannot fail with a traceback.
+
+    A closed descriptor 0, 1 or 2 (``>&-``) is given /dev/null first, so that
+    the database, opened later, can never become the program's output; fd 1 is
+    opened read-only, so writing to it fails as a closed one would. Characters
+    the output's encoding lacks (an ASCII or C locale) are written as escapes.
+    """
+    for fd, mode in ((0, os.O_RDONLY), (1, os.O_RDONLY), (2, os.O_WRONLY)):
+        try:
+            os.fstat(fd)
+        except OSError:
+            os.open(os.devnull, mode)  # the lowest free descriptor: this one
+    old = sys.stdout
+    encoding = getattr(old, "encoding", None) or "utf-8"
+    sys.stdout = io.TextIOWrapper(
+        io.BufferedWriter(_StdoutFile(1, "w", closefd=False)),
+        encoding=encoding,
+        errors="backslashreplace",
+        line_buffering=bool(getattr(old, "line_buffering", False)),
+    )
+    if sys.stdin is None:
+        sys.stdin = open(0, closefd=False)  # noqa: SIM115  (reads give end of input)
+    if sys.stderr is None:
+        sys.stderr = open(2, "w", closefd=False, errors="backslashreplace")  # noqa: SIM115
+
+
+def _output_failed(err: OutputError) -> NoReturn:
+    """Say the output was lost; a change already saved is still a success (no retry)."""
+    state = _current
+    if state is not None and state.kb is not None and state.kb.store.writes > 0:
+        _fail(f"Could not write the output ({err.reason}); the change was saved.", 0)
+    _fail(f"Could not write the output ({err.reason}).", 1)
+
+
 def _fail(message: str, code: int) -> NoReturn:
     # Messages quote what the user (or a file) gave: show control characters
     # escaped here too, not only on stdout.
+    global _told
     sys.stderr.write(f"mfgkb: {printable(message)}\n")
     sys.stderr.flush()
+    _told = True
     raise typer.Exit(code)
+
+
+def _handle_sigint(handler: Any) -> Any:
+    """Install ``handler`` for Ctrl-C; the one it replaces (None where signals can't be set)."""
+    try:
+        return signal.signal(signal.SIGINT, handler)
+    except ValueError:  # not the main thread (an embedding program's worker)
+        return None
 
 
 class _Group(TyperGroup):
@@ -57,6 +160,9 @@ class _Group(TyperGroup):
         # by reference counting.
         gc_was_enabled = gc.isenabled()
         gc.disable()
+        # While the command runs, Ctrl-C raises KeyboardInterrupt (so writes
+        # clean up); before and after, it ends the process (see the top).
+        previous = _handle_sigint(signal.default_int_handler)
         try:
             return super().invoke(ctx)
         except MfgkbError as err:
@@ -65,15 +171,16 @@ class _Group(TyperGroup):
             # One line instead of Click's usage block; the hint names the help.
             name = err.ctx.command_path if err.ctx else "mfgkb"
             _fail(f"{err.format_message()} (see: {name} --help)", 2)
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, typer.Abort):
+            # Abort: Ctrl-C or the end of input at a prompt, which Click would
+            # answer with "Aborted!" and exit 1.
+            if previous is not None:
+                _handle_sigint(previous)
             state = ctx.obj if isinstance(ctx.obj, _State) else None
             saved = state is not None and state.kb is not None and state.kb.store.writes > 0
-            _fail(
-                "Interrupted after the changes were saved."
-                if saved
-                else "Interrupted before anything was saved; the database is unchanged.",
-                130,
-            )
+            _fail(_INTERRUPTED_SAVED if saved else NOTHING_SAVED, 130)
+        except OutputError as err:
+            _output_failed(err)
         except BrokenPipeError:  # `mfgkb articles | head`: not an error worth a word
             sys.stderr.close()
             raise typer.Exit(0) from None
@@ -87,6 +194,8 @@ class _Group(TyperGroup):
                 state.kb.close()
             if gc_was_enabled:
                 gc.enable()
+            if previous is not None:
+                _handle_sigint(previous)
 
 
 MAX_INT = 2**63 - 1  # SQLite's largest integer: ids and limits beyond it are typos
@@ -136,7 +245,8 @@ def _root(
 
     Example: mfgkb show advanced-manufacturing
     """
-    ctx.obj = _State(db)
+    global _current
+    ctx.obj = _current = _State(db)
 
 
 def _kb(ctx: typer.Context) -> KnowledgeBase:
@@ -1336,6 +1446,8 @@ def _app_for(name: str | None) -> typer.Typer:
 
 def main() -> None:
     """Console-script entry point."""
+    _handle_sigint(_exit_on_sigint)  # already, if run as mfgkb; again for any other name
+    _prepare_stdio()
     try:
         _app_for(_command_named(sys.argv[1:]))(prog_name="mfgkb")
         code = 0
@@ -1343,11 +1455,22 @@ def main() -> None:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
         if isinstance(exc.code, str):
             sys.stderr.write(exc.code + "\n")
+    if code == 130 and not _told:
+        # A Ctrl-C that Typer caught (a second one, while the first was being
+        # reported): it exits 130 without a word.
+        sys.stderr.write(f"mfgkb: {_interrupted_message()}\n")
     try:
         sys.stdout.flush()
-        sys.stderr.flush()
     except BrokenPipeError:
         pass
+    except OutputError as err:
+        if not _told:
+            try:
+                _output_failed(err)
+            except typer.Exit as failed:
+                code = failed.exit_code
+    with contextlib.suppress(OSError):
+        sys.stderr.flush()
     # Everything is written and closed by now (database, index, lock). Leave
     # without freeing the loaded database object by object, which takes tens
     # of milliseconds at 100k articles; the OS reclaims the memory at once.

@@ -6,6 +6,7 @@ on-disk field names, which are also the ``--json`` field names.
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
@@ -117,15 +118,28 @@ def now_utc() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
+def _from_argv_bytes(text: str, what: str) -> str:
+    """Text from the command line of a terminal that is not UTF-8, decoded as UTF-8.
+
+    In an ASCII or C locale Python keeps each byte it cannot decode as a
+    surrogate (``Jörg`` arrives as ``J\\udcc3\\udcb6rg``): the bytes typed are
+    still UTF-8 text, and only if they are not is the text refused.
+    """
+    try:
+        return os.fsencode(text).decode("utf-8")
+    except UnicodeError:
+        raise ValidationError(
+            f"The {what} is not valid UTF-8 text; check the terminal's or file's encoding."
+        ) from None
+
+
 def clean_text(value: str, what: str, limit: int, *, required: bool = False) -> str:
     """Strip ``value`` and check its length; ``what`` names the field in errors."""
     text = value.strip()
     try:
         text.encode("utf-8")
-    except UnicodeEncodeError:  # lone surrogates: bytes that were not UTF-8
-        raise ValidationError(
-            f"The {what} is not valid UTF-8 text; check the terminal's or file's encoding."
-        ) from None
+    except UnicodeEncodeError:  # lone surrogates: bytes Python could not decode
+        text = _from_argv_bytes(text, what)
     if required and not text:
         raise ValidationError(f"The {what} is empty; give a non-empty {what}.")
     if len(text) > limit:

@@ -25,6 +25,7 @@ import contextlib
 import mmap
 import os
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, MutableMapping
@@ -426,9 +427,9 @@ def _acquire(lock_path: Path, timeout: float) -> Callable[[], None]:
     POSIX flock directly: the filelock package does the same but costs 15 ms of
     imports on every write. On Windows, filelock does it.
     """
-    try:
-        import fcntl
-    except ImportError:  # Windows
+    # A platform check rather than catching ImportError: mypy then checks each
+    # branch only where it runs (filelock is installed only on Windows).
+    if sys.platform == "win32":
         from filelock import FileLock, Timeout
 
         lock = FileLock(str(lock_path), timeout=timeout)
@@ -437,6 +438,7 @@ def _acquire(lock_path: Path, timeout: float) -> Callable[[], None]:
         except Timeout:
             raise TimeoutError(str(lock_path)) from None
         return lambda: lock.release()
+    import fcntl
 
     fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
     deadline = time.monotonic() + timeout
