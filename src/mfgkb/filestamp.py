@@ -26,6 +26,25 @@ class FileStamp(NamedTuple):
         return f"{self.size}:{self.mtime_ns}:{self.inode}"
 
 
+def follow_links(path: Path) -> Path:
+    """The file ``path`` names once symbolic links at its end are followed.
+
+    A database reached through a link is written through to the file the link
+    points to, as editors and SQLite do: the temporary file, the rename, the
+    backups, the lock and the index all go beside the real file, so the link
+    stays a link and every spelling of the path shares one lock. Only the last
+    component is followed, so a path without links stays as the user gave it
+    (relative, for messages); a loop is left as it is, for the open to report.
+    """
+    for _ in range(40):  # the kernel's own limit on links in a row
+        try:
+            target = path.readlink()
+        except OSError:  # not a link (or not there): this is the file
+            return path
+        path = path.parent / target
+    return path
+
+
 def stamp(path: Path) -> FileStamp | None:
     """The stamp of the file at ``path``, or None when it does not exist."""
     try:
