@@ -388,11 +388,35 @@ def test_a_fifo_as_db_is_refused_without_hanging(tmp_path: Path, args: tuple[str
     assert stat.S_ISFIFO(fifo.lstat().st_mode)
 
 
-@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero")
-def test_a_device_as_db_is_refused_without_reading_it(tmp_path: Path) -> None:
-    line = one_line(child(tmp_path, Path("/dev/zero"), "articles"))
-    assert "/dev/zero" in line
-    assert "not a regular file" in line
+@pytest.fixture
+def zero(tmp_path: Path) -> Path:
+    """A device that never ends, like /dev/zero, but in tmp_path where root can make one.
+
+    Root running mfgkb on /dev/zero itself could leave files in /dev if the
+    test failed; a user cannot write /dev, so for a user /dev/zero is safe.
+    """
+    if ROOT and hasattr(os, "mknod"):
+        node = tmp_path / "zero.json"
+        try:
+            os.mknod(node, 0o666 | stat.S_IFCHR, os.makedev(1, 5))
+            return node
+        except OSError:
+            pytest.skip("no permission to make a device node here")
+    if not ROOT and Path("/dev/zero").exists():
+        return Path("/dev/zero")
+    pytest.skip("no /dev/zero")
+
+
+def test_a_device_as_db_is_refused_without_reading_it(tmp_path: Path, zero: Path) -> None:
+    for args in (("articles",), ADD, ("backup", str(tmp_path))):
+        line = one_line(child(tmp_path, zero, *args))
+        assert str(zero) in line
+        assert "not a regular file" in line
+    # Nothing was made beside it either (no index, no lock, no copy).
+    assert sorted(p.name for p in zero.parent.iterdir() if p.name.startswith("zero")) == [
+        "zero.json"
+    ] or zero == Path("/dev/zero")
+    assert not list(tmp_path.glob("zero-*.json"))
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
@@ -402,10 +426,11 @@ def test_restore_from_a_fifo_or_a_device_is_refused_without_hanging(
     fifo = tmp_path / "backup.json"
     os.mkfifo(fifo)
     before = real.read_bytes()
-    for src in (fifo, Path("/dev/zero")):
+    for src in (fifo, Path("/dev/zero")):  # reading a device writes nothing beside it
         if src.exists():
             line = one_line(child(tmp_path, real, "restore", str(src), "--yes"))
             assert str(src) in line
+            assert "not a regular file" in line
     assert real.read_bytes() == before
 
 

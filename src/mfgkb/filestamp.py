@@ -7,6 +7,7 @@ is current without importing TinyDB and the rest of the write path.
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 from typing import NamedTuple
 
@@ -43,6 +44,21 @@ def follow_links(path: Path) -> Path:
             return path
         path = path.parent / target
     return path
+
+
+def special_file(path: Path, mode: int) -> str | None:
+    """Why ``path`` cannot be a database, if its mode says a pipe, a device or a socket."""
+    if stat.S_ISFIFO(mode):
+        kind = "a named pipe"
+    elif stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        kind = "a device"
+    elif stat.S_ISSOCK(mode):
+        kind = "a socket"
+    elif stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    else:
+        kind = "not a plain file"
+    return f"{path} is {kind}, not a regular file; a database is a JSON file: pass the path of one."
 
 
 def stamp(path: Path) -> FileStamp | None:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from mfgkb.errors import DatabaseError, DuplicateError, NotFoundError, ValidationError
-from mfgkb.filestamp import FileStamp, follow_links, stamp
+from mfgkb.filestamp import FileStamp, follow_links, special_file, stamp
 from mfgkb.models import Article, Topic, fold, now_utc, printable, url_key
 from mfgkb.search import (
     Filters,
@@ -148,6 +148,12 @@ class KnowledgeBase:
     def ensure(self) -> None:
         """Create the database from the shipped knowledge base if it does not exist."""
         if self.path.exists():
+            # A pipe or a device is refused before an index is made beside it
+            # (/dev/zero.index); a file that cannot be read is reported by reading.
+            with contextlib.suppress(OSError):
+                why = special_file(self.path, self.path.stat().st_mode)
+                if why is not None:
+                    raise DatabaseError(why)
             return
         if self._create_parents:
             self.path.parent.mkdir(parents=True, exist_ok=True)

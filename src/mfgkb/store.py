@@ -40,7 +40,7 @@ from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
 from mfgkb.errors import DatabaseError, NotFoundError
-from mfgkb.filestamp import FileStamp, follow_links, stamp
+from mfgkb.filestamp import FileStamp, follow_links, special_file, stamp
 from mfgkb.models import Article, Topic
 
 SCHEMA_VERSION = 1
@@ -159,16 +159,6 @@ def _too_big(path: Path, size: int) -> DatabaseError:
     )
 
 
-def _kind(mode: int) -> str:
-    if stat_.S_ISFIFO(mode):
-        return "a named pipe"
-    if stat_.S_ISCHR(mode) or stat_.S_ISBLK(mode):
-        return "a device"
-    if stat_.S_ISSOCK(mode):
-        return "a socket"
-    return "not a plain file"
-
-
 def open_regular(path: Path) -> tuple[BinaryIO, os.stat_result]:
     """``path`` opened for reading, if it is a regular file of a sane size.
 
@@ -181,11 +171,9 @@ def open_regular(path: Path) -> tuple[BinaryIO, os.stat_result]:
         st = os.fstat(fd)
         if stat_.S_ISDIR(st.st_mode):
             raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
-        if not stat_.S_ISREG(st.st_mode):
-            raise DatabaseError(
-                f"{path} is {_kind(st.st_mode)}, not a regular file; a database is a JSON "
-                f"file: pass the path of one."
-            )
+        why = special_file(path, st.st_mode)
+        if why is not None:
+            raise DatabaseError(why)
         if st.st_size > MAX_DATABASE_BYTES:
             raise _too_big(path, st.st_size)
     except BaseException:
@@ -595,7 +583,7 @@ def _open_lock(lock_path: Path) -> int:
     if not stat_.S_ISREG(st.st_mode):
         os.close(fd)
         raise DatabaseError(
-            f"The lock file {lock_path} is {_kind(st.st_mode)}, not a regular file; {remove}."
+            f"The lock file {lock_path} is not a regular file (mode {st.st_mode:o}); {remove}."
         )
     return fd
 
