@@ -182,7 +182,8 @@ def test_backup_to_a_file_and_to_a_folder_copies_the_database(
     folder = tmp_path / "folder"
     folder.mkdir()
     ok(mfgkb("backup", str(folder)))
-    assert (folder / "kb.json").read_bytes() == seeded.read_bytes()
+    (copy,) = folder.glob("kb-*.json")  # a name of its own: kb-YYYYMMDD-HHMMSS.json
+    assert copy.read_bytes() == seeded.read_bytes()
     # Copying is not a write of the database: no rotation, the source is untouched.
     assert backups(seeded) == ["kb.json.1", "kb.json.2"]
 

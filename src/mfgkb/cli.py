@@ -1313,9 +1313,10 @@ def _write_out(text: str, output: Path | None, db: Path | None = None) -> None:
 
 
 def _same_data(target: Path, db: Path) -> bool:
-    """Is ``target`` the database, its index, lock or one of its backups?"""
-    resolved = target.resolve()
-    return resolved.parent == db.resolve().parent and resolved.name.startswith(db.name)
+    """Is ``target`` the database, its index, lock or one of its backups (however spelt)?"""
+    from mfgkb.store import is_own_file
+
+    return is_own_file(target, db)
 
 
 # -- your data ---------------------------------------------------------------
@@ -1366,11 +1367,15 @@ def backup(
         Path | None,
         typer.Argument(help="File or folder to copy the database to; omit to list backups."),
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace PATH if it is an existing file.")
+    ] = False,
 ) -> None:
     """Copy the database to PATH, or list the automatic backups.
 
     Before each change mfgkb keeps the previous file as <db>.1, shifting older
-    ones to <db>.2 and <db>.3.
+    ones to <db>.2 and <db>.3. A copy into a folder gets a name of its own,
+    kb-YYYYMMDD-HHMMSS.json; an existing file is replaced only with --force.
 
     Example: mfgkb backup ~/Documents/mfgkb-2025-11-25.json
     """
@@ -1380,7 +1385,7 @@ def backup(
     if path is None:
         render.show(render.backups_table(kb.backups()))
         return
-    dest = kb.backup_to(path.expanduser())
+    dest = kb.backup_to(path.expanduser(), force=force)
     render.message(f"Copied {kb.path} to {dest}.")
 
 

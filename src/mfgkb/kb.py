@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from mfgkb.errors import DatabaseError, DuplicateError, NotFoundError, ValidationError
-from mfgkb.filestamp import FileStamp, stamp
+from mfgkb.filestamp import FileStamp, follow_links, special_file, stamp
 from mfgkb.models import Article, Topic, fold, now_utc, url_key
 from mfgkb.search import (
     Filters,
@@ -102,8 +103,10 @@ class KnowledgeBase:
     """Operations on one database file."""
 
     def __init__(self, path: Path, *, create_parents: bool = False) -> None:
-        self.path = path
-        self.index_path = index_path_for(path)
+        # A symlinked database is used through the file it points to (see
+        # follow_links): its index, like its lock and backups, is beside that file.
+        self.path = follow_links(path)
+        self.index_path = index_path_for(self.path)
         self._create_parents = create_parents
         self._index: Index | None = None
         self.warnings: list[str] = []  # for the user, printed by the CLI after the command
@@ -145,6 +148,12 @@ class KnowledgeBase:
     def ensure(self) -> None:
         """Create the database from the shipped knowledge base if it does not exist."""
         if self.path.exists():
+            # A pipe or a device is refused before an index is made beside it
+            # (/dev/zero.index); a file that cannot be read is reported by reading.
+            with contextlib.suppress(OSError):
+                why = special_file(self.path, self.path.stat().st_mode)
+                if why is not None:
+                    raise DatabaseError(why)
             return
         if self._create_parents:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -599,12 +608,12 @@ class KnowledgeBase:
     def backups(self) -> list[Path]:
         return self.store.backups()
 
-    def backup_to(self, dest: Path) -> Path:
+    def backup_to(self, dest: Path, *, force: bool = False) -> Path:
         self.ensure()
-        return self.store.backup_to(dest)
+        return self.store.backup_to(dest, force=force)
 
     def restore_from(self, src: Path) -> None:
-        if src.exists() and self.path.exists() and src.resolve() == self.path.resolve():
+        if _same_file(src, self.path):
             raise ValidationError("That is the database itself; name a backup file to restore.")
         self.store.restore_from(src)
         self.reader()  # rebuild the index for the restored content now, not on next use
@@ -616,6 +625,14 @@ class KnowledgeBase:
         if filters.topic is not None:
             filters = filters._replace(topic=self._resolve(filters.topic, idx))
         return idx.search(parse_query(text), filters, limit=limit)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """One file under two names (a symbolic or a hard link)?"""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them is not there
+        return False
 
 
 def _no_topic(slug: str) -> NotFoundError:

@@ -22,9 +22,11 @@ database, so we plug our own storage into its Storage interface:
 from __future__ import annotations
 
 import contextlib
+import errno
 import mmap
 import os
 import shutil
+import stat as stat_
 import sys
 import tempfile
 import time
@@ -39,7 +41,7 @@ from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
 from mfgkb.errors import DatabaseError, NotFoundError
-from mfgkb.filestamp import FileStamp, stamp
+from mfgkb.filestamp import FileStamp, follow_links, special_file, stamp
 from mfgkb.models import Article, Topic
 
 SCHEMA_VERSION = 1
@@ -48,6 +50,9 @@ BACKUPS = 3
 META_ID = 1
 LOCK_TIMEOUT_ENV = "MFGKB_LOCK_TIMEOUT"
 DEFAULT_LOCK_TIMEOUT = 15.0
+# No knowledge base comes near this (100k articles are 60 MB); a bigger file is
+# the wrong file, and reading it whole would take the machine's memory.
+MAX_DATABASE_BYTES = 2 << 30
 
 # Upgrades from an older schema: version -> function returning the next version's data.
 MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
@@ -144,26 +149,66 @@ def validate_data(path: Path, data: Any) -> tuple[dict[str, Any], bool]:
     return data, original < SCHEMA_VERSION
 
 
-def _read_all(fh: BinaryIO, size: int) -> bytes | memoryview:
+def _size(n: int) -> str:
+    return f"{n / (1 << 30):.1f} GB" if n >= 1 << 30 else f"{n / (1 << 20):.1f} MB"
+
+
+def _too_big(path: Path, size: int) -> DatabaseError:
+    return DatabaseError(
+        f"{path} holds {_size(size)} or more, larger than the {_size(MAX_DATABASE_BYTES)} "
+        f"mfgkb reads as a database; check that it is the right file."
+    )
+
+
+def open_regular(path: Path) -> tuple[BinaryIO, os.stat_result]:
+    """``path`` opened for reading, if it is a regular file of a sane size.
+
+    A named pipe would block the open and a device (``/dev/zero``) never ends,
+    so the file is opened without blocking and checked with fstat before a byte
+    is read. Raises DatabaseError for those, OSError for the usual failures.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        st = os.fstat(fd)
+        if stat_.S_ISDIR(st.st_mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+        why = special_file(path, st.st_mode)
+        if why is not None:
+            raise DatabaseError(why)
+        if st.st_size > MAX_DATABASE_BYTES:
+            raise _too_big(path, st.st_size)
+    except BaseException:
+        os.close(fd)
+        raise
+    return os.fdopen(fd, "rb"), st
+
+
+def _read_all(path: Path, fh: BinaryIO, size: int) -> bytes | memoryview:
     """The file's bytes, mapped rather than copied when it is a large regular file.
 
     Writers only ever replace the file, so the mapped inode does not change
-    under us; mapping saves a copy of the whole file (time and memory).
+    under us; mapping saves a copy of the whole file (time and memory). The
+    size was checked before, but a file someone else is appending to can grow
+    meanwhile: what is read stops at the cap all the same.
     """
+    raw: bytes | memoryview | None = None
     if size >= 1 << 20:
-        try:
-            return memoryview(mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ))
-        except (OSError, ValueError):  # not mappable (special file systems): read it
-            pass
-    return fh.read()
+        # Not mappable (special file systems): read it instead.
+        with contextlib.suppress(OSError, ValueError):
+            raw = memoryview(mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ))
+    if raw is None:
+        raw = fh.read(MAX_DATABASE_BYTES + 1)
+    if len(raw) > MAX_DATABASE_BYTES:
+        raise _too_big(path, len(raw))
+    return raw
 
 
 def load(path: Path) -> tuple[dict[str, Any], FileStamp, bool]:
     """Parse and validate the file: (data, stamp of the bytes read, migrated?)."""
     try:
-        with path.open("rb") as fh:
-            st = os.fstat(fh.fileno())
-            raw = _read_all(fh, st.st_size)
+        fh, st = open_regular(path)
+        with fh:
+            raw = _read_all(path, fh, st.st_size)
     except FileNotFoundError:
         raise NotFoundError(f"The database {path} does not exist.") from None
     except IsADirectoryError:
@@ -238,12 +283,81 @@ def _no_interrupts() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
+def check_writable(path: Path) -> os.stat_result | None:
+    """The stat of the file at ``path`` if we may replace it (None if there is none).
+
+    ``os.replace`` ignores the old file's mode and owner: left to it, a file
+    made read-only would be rewritten and another user's file would become
+    ours. So: anyone but root needs write permission and must own the file
+    (replacing it would change its owner). Root may write anything, so for
+    root the one promise that counts is the mode: a file no one may write
+    (``chmod a-w``) is refused; any other file root writes keeps its owner.
+    """
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:  # a symbolic link loop, say
+        raise DatabaseError(
+            f"{path} cannot be written ({exc.strerror or exc}); nothing was changed. "
+            f"Check the path."
+        ) from None
+    mode = stat_.S_IMODE(st.st_mode)
+    fix = f"make it writable with: chmod u+w {path}"
+    if hasattr(os, "geteuid"):
+        euid = os.geteuid()
+        if euid == 0:
+            if not mode & 0o222:
+                raise DatabaseError(
+                    f"{path} is read-only for everyone (mode {mode:04o}); nothing was "
+                    f"changed. To change it, {fix}"
+                )
+            return st
+        if st.st_uid != euid:
+            raise DatabaseError(
+                f"{path} is owned by another user (uid {st.st_uid}), and writing it would "
+                f"make it yours; nothing was changed. Run mfgkb as that user, or work on a "
+                f"copy of your own."
+            )
+    effective = os.access in os.supports_effective_ids
+    if not os.access(path, os.W_OK, effective_ids=effective):
+        raise DatabaseError(
+            f"{path} is read-only for you (mode {mode:04o}); nothing was changed. To change "
+            f"it, {fix}"
+        )
+    return st
+
+
+def _temp_file(path: Path) -> tuple[int, str]:
+    """A new private file beside ``path``; DatabaseError naming the folder if it cannot be."""
+    directory = path.parent
+    try:
+        return tempfile.mkstemp(dir=directory, prefix=_temp_prefix(path), suffix=".tmp")
+    except OSError as exc:
+        if exc.errno in (errno.EACCES, errno.EPERM):
+            raise DatabaseError(
+                f"The folder {directory} is not writable, and mfgkb writes {path.name} by "
+                f"saving a new file beside it; nothing was changed. Make the folder "
+                f"writable with: chmod u+w {directory}"
+            ) from None
+        if exc.errno == errno.EROFS:
+            raise DatabaseError(
+                f"The folder {directory} is on a read-only file system, so {path} cannot be "
+                f"written; nothing was changed. Use a path on a writable disk."
+            ) from None
+        raise DatabaseError(
+            f"Could not write {path} ({exc.strerror or exc}); the database was left "
+            f"unchanged. Free some space or fix the permissions and try again."
+        ) from None
+
+
 def atomic_write(
     path: Path,
     payload: Iterable[bytes | memoryview],
     *,
     keep_backup: bool = True,
     on_replaced: Callable[[], None] | None = None,
+    overwrite: bool = True,
 ) -> FileStamp:
     """Replace ``path`` with ``payload`` atomically; return the new file's stamp.
 
@@ -251,20 +365,23 @@ def atomic_write(
     is in place, the temporary files are removed and the old file and the
     backups are left exactly as they were. ``on_replaced`` runs right after the
     new file is in place, with Ctrl-C held back, so the caller knows for sure
-    whether the write happened.
+    whether the write happened. With ``overwrite`` false an existing ``path``
+    is never replaced: FileExistsError, even if it appeared a moment ago.
     """
     directory = path.parent
-    fd, tmp_name = tempfile.mkstemp(dir=directory, prefix=_temp_prefix(path), suffix=".tmp")
+    old = check_writable(path)
+    fd, tmp_name = _temp_file(path)
     tmp = Path(tmp_name)
     previous: Path | None = None
     replaced = False
     try:
-        # mkstemp makes the file private (0600); keep the old file's mode, or
-        # give a new one the mode any new file would get under the umask.
-        try:
-            mode = path.stat().st_mode & 0o7777
-        except FileNotFoundError:
-            mode = 0o666 & ~_umask()
+        # mkstemp makes the file private (0600) and ours; keep the old file's
+        # owner (root can, others only the group, if a member) and mode, or give
+        # a new one the mode any new file would get under the umask.
+        if old is not None and hasattr(os, "fchown"):
+            with contextlib.suppress(OSError):
+                os.fchown(fd, old.st_uid, old.st_gid)
+        mode = stat_.S_IMODE(old.st_mode) if old is not None else 0o666 & ~_umask()
         os.fchmod(fd, mode)
         with os.fdopen(fd, "wb", buffering=1 << 20) as fh:
             fh.writelines(payload)
@@ -273,7 +390,10 @@ def atomic_write(
         if keep_backup:
             previous = _snapshot(path)
         with _no_interrupts():
-            os.replace(tmp, path)
+            if overwrite:
+                os.replace(tmp, path)
+            else:
+                _link_new(tmp, path)
             replaced = True
             if on_replaced is not None:
                 on_replaced()
@@ -288,6 +408,8 @@ def atomic_write(
             if leftover is not None:
                 with contextlib.suppress(OSError):
                     leftover.unlink()
+        if isinstance(exc, FileExistsError) and not overwrite:
+            raise
         if isinstance(exc, OSError):
             raise DatabaseError(
                 f"Could not write {path} ({exc.strerror or exc}); the database was left "
@@ -302,6 +424,21 @@ def atomic_write(
     result = stamp(path)
     assert result is not None
     return result
+
+
+def _link_new(tmp: Path, path: Path) -> None:
+    """Put ``tmp`` in place as ``path`` only if no ``path`` exists (atomically)."""
+    try:
+        os.link(tmp, path)  # fails with FileExistsError rather than replace
+    except FileExistsError:
+        raise
+    except OSError:  # no hard links here (FAT, some network shares)
+        if os.path.lexists(path):
+            raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(path)) from None
+        os.replace(tmp, path)
+        return
+    with contextlib.suppress(OSError):
+        tmp.unlink()
 
 
 def _umask() -> int:
@@ -421,6 +558,37 @@ class Changes:
     everything: bool = False  # records changed wholesale (a repair): rebuild derived data
 
 
+def _open_lock(lock_path: Path) -> int:
+    """The lock file, opened (and made if need be) without following a link.
+
+    A link would let anyone who can write the folder make mfgkb create or
+    lock a file anywhere; a named pipe or a device is no lock file either (and
+    must not block the open). Raises DatabaseError for those.
+    """
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NONBLOCK", 0)
+    remove = f"remove it (rm {lock_path}) and try again; mfgkb makes a new one"
+    try:
+        fd = os.open(lock_path, flags | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    except IsADirectoryError:
+        raise DatabaseError(
+            f"The lock file {lock_path} is a folder, not a regular file; {remove}."
+        ) from None
+    except OSError as exc:
+        if exc.errno in (errno.ELOOP, errno.EMLINK) and os.path.islink(lock_path):
+            raise DatabaseError(
+                f"The lock file {lock_path} is a symbolic link, which mfgkb never follows; "
+                f"{remove}."
+            ) from None
+        raise
+    st = os.fstat(fd)
+    if not stat_.S_ISREG(st.st_mode):
+        os.close(fd)
+        raise DatabaseError(
+            f"The lock file {lock_path} is not a regular file (mode {st.st_mode:o}); {remove}."
+        )
+    return fd
+
+
 def _acquire(lock_path: Path, timeout: float) -> Callable[[], None]:
     """Take the exclusive lock on ``lock_path``; return the function that releases it.
 
@@ -440,7 +608,7 @@ def _acquire(lock_path: Path, timeout: float) -> Callable[[], None]:
         return lambda: lock.release()
     import fcntl
 
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    fd = _open_lock(lock_path)
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -634,8 +802,10 @@ class Store:
     """One database file, its lock and its backups."""
 
     def __init__(self, path: Path) -> None:
-        self.path = path
-        self.lock_path = path.with_name(path.name + ".lock")
+        # Resolved once: every file below goes beside the real database, so a
+        # symlinked --db is written through and shares the real file's lock.
+        self.path = follow_links(path)
+        self.lock_path = self.path.with_name(self.path.name + ".lock")
         self.writes = 0  # files written by this object, to say what an interrupt kept
 
     def _written(self) -> None:
@@ -733,8 +903,9 @@ class Store:
         The caller holds the lock and has checked that the file at ``expected``
         was written by mfgkb (the index's word) and that the article is valid.
         """
-        with self.path.open("rb") as fh:
-            if FileStamp.of(os.fstat(fh.fileno())) != expected:
+        fh, st = open_regular(self.path)
+        with fh:
+            if FileStamp.of(st) != expected:
                 return None
             raw = fh.read()
         spliced = splice_article(raw, article, successor, highest)
@@ -748,27 +919,86 @@ class Store:
         """Existing backups, newest first."""
         return [p for p in backup_paths(self.path) if p.exists()]
 
-    def backup_to(self, dest: Path) -> Path:
-        """Copy the current, valid database to ``dest`` (a file or a folder)."""
+    def backup_to(self, dest: Path, *, force: bool = False) -> Path:
+        """Copy the current, valid database to ``dest`` (a file or a folder).
+
+        Never over an earlier copy by surprise: into a folder, each copy gets a
+        name of its own (``kb-YYYYMMDD-HHMMSS.json``, ``-2`` and so on within one
+        second); an existing file is replaced only with ``force``.
+        """
         data, _ = self.read()  # refuse to back up a corrupt file as if it were good
         if dest.is_dir():
-            dest = dest / self.path.name
+            return self._backup_into(dest, data)
         if not dest.parent.is_dir():
             raise NotFoundError(f"The folder {dest.parent} does not exist; create it first.")
-        if dest.resolve() == self.path.resolve():
-            raise DatabaseError("The backup path is the database itself; choose another path.")
-        atomic_write(dest, encode(data), keep_backup=False)
+        if is_own_file(dest, self.path):
+            raise DatabaseError(
+                f"{dest} is the database or one of its own files (backups, lock, index); "
+                f"choose another path."
+            )
+        taken = DatabaseError(
+            f"{dest} already exists and mfgkb will not overwrite it; add --force to "
+            f"replace it, or give a new file name or a folder."
+        )
+        if os.path.lexists(dest) and not force:
+            raise taken
+        try:
+            atomic_write(dest, encode(data), keep_backup=False, overwrite=force)
+        except FileExistsError:  # made by someone else a moment ago
+            raise taken from None
         return dest
+
+    def _backup_into(self, folder: Path, data: dict[str, Any]) -> Path:
+        stem = f"{self.path.stem}-{time.strftime('%Y%m%d-%H%M%S')}"
+        suffix = self.path.suffix or ".json"
+        for n in range(1, 1001):  # bounded: a thousand copies within one second is a bug
+            dest = folder / (f"{stem}{suffix}" if n == 1 else f"{stem}-{n}{suffix}")
+            if os.path.lexists(dest):
+                continue
+            try:
+                atomic_write(dest, encode(data), keep_backup=False, overwrite=False)
+            except FileExistsError:  # taken meanwhile: try the next name
+                continue
+            return dest
+        raise DatabaseError(
+            f"The folder {folder} already holds too many copies named {stem}*; "
+            f"give a file name instead."
+        )
 
     def restore_from(self, src: Path) -> FileStamp:
         """Replace the database with a valid copy from ``src``, keeping a backup."""
-        if not src.is_file():
+        if not src.exists():  # anything else there is refused, by name, by load
             raise NotFoundError(
                 f"The backup {src} does not exist; list the automatic backups with: mfgkb backup"
             )
         data, _, _ = load(src)
         with self.locked():
             return atomic_write(self.path, encode(data), on_replaced=self._written)
+
+
+def is_own_file(target: Path, db: Path) -> bool:
+    """Is ``target`` the database, its index, lock, temporary file or a backup?
+
+    However either is spelt: through symbolic links (resolved), or as a hard
+    link to the database itself.
+    """
+    real_target, real_db = _resolved(target), _resolved(db)
+    name = real_db.name
+    if real_target.parent == real_db.parent and (
+        real_target.name == name or real_target.name.startswith((f"{name}.", _temp_prefix(real_db)))
+    ):
+        return True
+    try:
+        return os.path.samefile(target, db)
+    except OSError:  # one of them does not exist (yet): not the same file
+        return False
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # a symbolic link loop (RuntimeError before 3.13)
+        return path.absolute()
 
 
 _BAD_RECORD = (KeyError, TypeError, ValueError, AttributeError)

@@ -1,0 +1,501 @@
+"""The database's own files: symbolic links, permissions, special files, the lock, copies.
+
+Every test works on real files under tmp_path. The promises checked here:
+
+* a symlinked ``--db`` is written through: the link stays a link, the file it
+  points to changes, and the lock, backups and index live beside that file;
+  nothing mfgkb writes (export -o, backup) lands on the database or its files,
+  however the path is spelt;
+* a database the user may not write (mode 0444, another user's) is refused
+  with one line naming the fix, and still read;
+* the lock file is never followed as a link, and must be a regular file;
+* an unwritable folder is one clear line, not a traceback;
+* only regular files are read as databases (never a FIFO or a device), and only
+  up to a size cap;
+* ``backup`` never overwrites an earlier copy unless told to (``--force``).
+
+CI runs as root, who may write anything: the permission tests use what root is
+refused too (no write bit for anyone), or simulate the one thing only a second
+user can produce, and skip only what truly needs a non-root user.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import stat
+import subprocess
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from childproc import child_env, console_script
+from mfgkb import store
+from mfgkb.cli import app
+from mfgkb.kb import KnowledgeBase, article_draft
+from mfgkb.store import Store
+
+Invoke = Callable[..., Any]
+ADD = ("add-article", "--title", "Written through", "--date", "2025-01-01")
+ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def refusal(result: Any, code: int = 1) -> str:
+    """The one stderr line of a refused command (exit ``code``, no traceback)."""
+    assert result.exit_code == code, (result.stdout, result.stderr, result.exception)
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
+        result.exception
+    )
+    assert "Traceback" not in result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("mfgkb: "), lines[0]
+    return str(lines[0])
+
+
+def ok(result: Any) -> Any:
+    assert result.exit_code == 0, (result.stdout, result.stderr, result.exception)
+    return result
+
+
+def child(tmp_path: Path, db: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """The real console script; the timeout only catches a hang, with a wide margin."""
+    return subprocess.run(
+        [*console_script(), *args],
+        env=child_env(tmp_path, db, **env),
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+        check=False,
+    )
+
+
+def one_line(proc: subprocess.CompletedProcess[str]) -> str:
+    assert proc.returncode == 1, (proc.returncode, proc.stdout, proc.stderr)
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("mfgkb: "), lines[0]
+    return lines[0]
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A valid database with its index, built once and copied by ``real``."""
+    db = tmp_path_factory.mktemp("template") / "kb.json"
+    kb = KnowledgeBase(db)
+    try:
+        kb.add_article(
+            article_draft(title="Template article", published=date(2025, 1, 15), authors=[])
+        )
+    finally:
+        kb.close()
+    return db
+
+
+@pytest.fixture
+def real(tmp_path: Path, template: Path) -> Path:
+    """A valid database at ``tmp_path/real/kb.json``."""
+    path = tmp_path / "real" / "kb.json"
+    path.parent.mkdir()
+    shutil.copy2(template, path)
+    return path
+
+
+@pytest.fixture
+def link(tmp_path: Path, real: Path) -> Path:
+    """``tmp_path/link.json``, a relative symbolic link to ``real``."""
+    path = tmp_path / "link.json"
+    path.symlink_to(Path("real") / "kb.json")
+    return path
+
+
+def run(runner: CliRunner, db: Path, *args: str, input: str | None = None) -> Any:
+    return runner.invoke(app, ["--db", str(db), *args], input=input)
+
+
+def names(folder: Path) -> list[str]:
+    """The files in ``folder``, but the derived ones any write that is tried may make."""
+    return sorted(p.name for p in folder.iterdir() if not p.name.endswith((".lock", ".index")))
+
+
+# -- 1. the database and its files, however the path is spelt -------------------------
+
+
+@pytest.mark.parametrize("suffix", ["", ".1", ".lock", ".index"])
+def test_export_through_a_symlinked_db_never_writes_the_database_or_its_files(
+    runner: CliRunner, real: Path, link: Path, suffix: str
+) -> None:
+    ok(run(runner, real, "add-article", "--title", "Second", "--date", "2025-02-02"))
+    target = real.with_name(real.name + suffix)
+    before = target.read_bytes()
+    line = refusal(run(runner, link, "export", "--format", "csv", "-o", str(target)), 2)
+    assert "database" in line
+    assert target.read_bytes() == before
+
+
+def test_export_onto_a_link_or_a_hard_link_to_the_database_is_refused(
+    runner: CliRunner, real: Path, tmp_path: Path
+) -> None:
+    soft = tmp_path / "soft.csv"
+    soft.symlink_to(real)
+    hard = tmp_path / "hard.csv"
+    os.link(real, hard)
+    before = real.read_bytes()
+    for target in (soft, hard):
+        refusal(run(runner, real, "export", "--format", "csv", "-o", str(target)), 2)
+    assert real.read_bytes() == before
+    assert soft.is_symlink()
+
+
+@pytest.mark.parametrize("spelling", ["link", "hard", "backup", "lock"])
+def test_backup_onto_the_database_or_its_files_is_refused(
+    runner: CliRunner, real: Path, link: Path, tmp_path: Path, spelling: str
+) -> None:
+    ok(run(runner, real, *ADD))  # makes kb.json.1 and kb.json.lock
+    hard = tmp_path / "hard.json"
+    os.link(real, hard)
+    dest = {
+        "link": real,  # --db is the link, the destination the real path
+        "hard": hard,
+        "backup": real.with_name("kb.json.1"),
+        "lock": real.with_name("kb.json.lock"),
+    }[spelling]
+    before = {p: p.read_bytes() for p in real.parent.iterdir()}
+    refusal(run(runner, link, "backup", str(dest), "--force"))
+    assert {p: p.read_bytes() for p in real.parent.iterdir()} == before
+
+
+def test_restore_from_the_database_through_a_hard_link_is_refused(
+    runner: CliRunner, real: Path, tmp_path: Path
+) -> None:
+    hard = tmp_path / "hard.json"
+    os.link(real, hard)
+    ok(run(runner, real, "articles"))
+    before = names(real.parent)
+    refusal(run(runner, real, "restore", str(hard), "--yes"))
+    assert names(real.parent) == before  # no backup rotated, nothing written
+
+
+# -- 2. a symlinked --db is written through ---------------------------------------------
+
+
+def test_a_write_through_a_symlinked_db_changes_the_file_it_points_to(
+    runner: CliRunner, real: Path, link: Path, tmp_path: Path
+) -> None:
+    before = real.read_bytes()
+    ok(run(runner, link, *ADD))
+    assert link.is_symlink()
+    assert os.readlink(link) == str(Path("real") / "kb.json")
+    assert real.read_bytes() != before
+    assert b"Written through" in real.read_bytes()
+    # The lock, the backup and the index are beside the real file, none beside the link.
+    assert {"kb.json.1", "kb.json.lock", "kb.json.index"} <= {p.name for p in real.parent.iterdir()}
+    assert [n for n in names(tmp_path) if n.startswith("link.json")] == ["link.json"]
+    assert real.with_name("kb.json.1").read_bytes() == before
+    # Reading through the real path sees the write (the index is shared too).
+    assert "Written through" in ok(run(runner, real, "articles")).stdout
+
+
+def test_writers_through_the_link_and_the_real_path_share_one_lock(
+    runner: CliRunner, real: Path, link: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert Store(link).lock_path == Store(real).lock_path == real.with_name("kb.json.lock")
+    monkeypatch.setenv("MFGKB_LOCK_TIMEOUT", "0.1")
+    before = real.read_bytes()
+    with Store(real).locked():
+        line = refusal(run(runner, link, *ADD))
+        assert "Another mfgkb process" in line
+    with Store(link).locked():
+        refusal(run(runner, real, *ADD))
+    assert real.read_bytes() == before
+    ok(run(runner, link, *ADD))
+
+
+def test_a_dangling_symlinked_db_creates_the_file_it_points_to(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    (tmp_path / "data").mkdir()
+    link = tmp_path / "new.json"
+    link.symlink_to(tmp_path / "data" / "kb.json")
+    ok(run(runner, link, "topics"))
+    assert link.is_symlink()
+    assert (tmp_path / "data" / "kb.json").is_file()
+
+
+def test_a_symlink_loop_as_db_is_one_line(runner: CliRunner, tmp_path: Path) -> None:
+    loop = tmp_path / "loop.json"
+    loop.symlink_to(loop)
+    refusal(run(runner, loop, "topics"))
+    refusal(run(runner, loop, *ADD))
+    assert loop.is_symlink()
+
+
+# -- 3. a database the user may not write ---------------------------------------------------
+
+
+def test_a_read_only_database_is_read_but_never_written(runner: CliRunner, real: Path) -> None:
+    """Mode 0444: refused for root too, whom no permission bit stops."""
+    ok(run(runner, real, "articles"))
+    real.chmod(0o444)
+    before = names(real.parent), real.read_bytes()
+    line = refusal(run(runner, real, *ADD))
+    assert str(real) in line
+    assert f"chmod u+w {real}" in line
+    assert (names(real.parent), real.read_bytes()) == before
+    assert stat.S_IMODE(real.stat().st_mode) == 0o444
+    assert "Template article" in ok(run(runner, real, "articles")).stdout
+    real.chmod(0o644)
+    ok(run(runner, real, *ADD))
+
+
+def test_a_read_only_export_target_or_backup_file_is_not_replaced(
+    runner: CliRunner, real: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "out.csv"
+    target.write_text("keep\n", encoding="utf-8")
+    target.chmod(0o444)
+    line = refusal(run(runner, real, "export", "--format", "csv", "-o", str(target)))
+    assert "chmod u+w" in line
+    line = refusal(run(runner, real, "backup", str(target), "--force"))
+    assert "chmod u+w" in line
+    assert target.read_text(encoding="utf-8") == "keep\n"
+
+
+def test_a_database_owned_by_another_user_is_not_replaced_by_ours(
+    runner: CliRunner, real: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Replacing the file would hand it to us; simulated as a user who does not own it."""
+    other = real.stat().st_uid + 4242
+    monkeypatch.setattr(store.os, "geteuid", lambda: other)
+    before = names(real.parent), real.read_bytes()
+    line = refusal(run(runner, real, *ADD))
+    assert str(real) in line
+    assert "owned by" in line
+    assert (names(real.parent), real.read_bytes()) == before
+    assert "Template article" in ok(run(runner, real, "articles")).stdout
+
+
+@pytest.mark.skipif(not ROOT, reason="only root can give a file to another user")
+def test_root_writing_a_users_database_keeps_it_theirs(runner: CliRunner, real: Path) -> None:
+    os.chown(real, 4242, 4343)
+    real.chmod(0o640)
+    ok(run(runner, real, *ADD))
+    st = real.stat()
+    assert (st.st_uid, st.st_gid, stat.S_IMODE(st.st_mode)) == (4242, 4343, 0o640)
+    assert b"Written through" in real.read_bytes()
+
+
+@pytest.mark.skipif(ROOT, reason="root may write any file; the mode test covers root")
+def test_a_database_without_our_write_permission_is_refused(runner: CliRunner, real: Path) -> None:
+    real.chmod(0o464)  # others may write, we (the owner) may not
+    before = real.read_bytes()
+    assert "chmod u+w" in refusal(run(runner, real, *ADD))
+    assert real.read_bytes() == before
+
+
+# -- 4. the lock file ---------------------------------------------------------------------------
+
+
+def test_a_symlinked_lock_file_is_never_followed(
+    runner: CliRunner, real: Path, tmp_path: Path
+) -> None:
+    elsewhere = tmp_path / "elsewhere" / "victim"
+    elsewhere.parent.mkdir()
+    lock = real.with_name("kb.json.lock")
+    lock.symlink_to(elsewhere)
+    before = real.read_bytes()
+    line = refusal(run(runner, real, *ADD))
+    assert str(lock) in line
+    assert "symbolic link" in line
+    assert not elsewhere.exists()
+    assert real.read_bytes() == before
+    # A link to an existing file is not followed either.
+    elsewhere.write_bytes(b"")
+    refusal(run(runner, real, *ADD))
+    assert real.read_bytes() == before
+
+
+def test_a_lock_that_is_a_folder_is_one_line(runner: CliRunner, real: Path) -> None:
+    real.with_name("kb.json.lock").mkdir()
+    before = real.read_bytes()
+    line = refusal(run(runner, real, *ADD))
+    assert "not a regular file" in line
+    assert real.read_bytes() == before
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_lock_that_is_a_fifo_is_refused_without_hanging(real: Path, tmp_path: Path) -> None:
+    lock = real.with_name("kb.json.lock")
+    os.mkfifo(lock)
+    before = real.read_bytes()
+    line = one_line(child(tmp_path, real, *ADD))
+    assert str(lock) in line
+    assert "not a regular file" in line
+    assert real.read_bytes() == before
+
+
+# -- 5. a folder we may not write ---------------------------------------------------------------
+
+
+def test_a_folder_refusing_the_temporary_file_is_one_line(
+    runner: CliRunner, real: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ok(run(runner, real, "articles"))
+    before = names(real.parent), real.read_bytes()
+
+    def refuse(*_: Any, **__: Any) -> Any:
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+
+    monkeypatch.setattr(store.tempfile, "mkstemp", refuse)
+    line = refusal(run(runner, real, *ADD))
+    monkeypatch.undo()
+    assert str(real.parent) in line
+    assert "not writable" in line
+    assert f"chmod u+w {real.parent}" in line
+    assert (names(real.parent), real.read_bytes()) == before
+
+
+@pytest.mark.skipif(ROOT, reason="root may write into any folder; simulated above")
+def test_a_read_only_folder_with_a_writable_lock_file(runner: CliRunner, real: Path) -> None:
+    ok(run(runner, real, *ADD))  # the lock file exists and stays writable
+    real.parent.chmod(0o555)
+    try:
+        before = real.read_bytes()
+        line = refusal(run(runner, real, *ADD))
+        assert "not writable" in line
+        assert real.read_bytes() == before
+    finally:
+        real.parent.chmod(0o755)
+
+
+# -- 6. special files ----------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+@pytest.mark.parametrize("args", [("articles",), ADD])
+def test_a_fifo_as_db_is_refused_without_hanging(tmp_path: Path, args: tuple[str, ...]) -> None:
+    fifo = tmp_path / "kb.json"
+    os.mkfifo(fifo)
+    line = one_line(child(tmp_path, fifo, *args))
+    assert str(fifo) in line
+    assert "not a regular file" in line
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+
+
+@pytest.fixture
+def zero(tmp_path: Path) -> Path:
+    """A device that never ends, like /dev/zero, but in tmp_path where root can make one.
+
+    Root running mfgkb on /dev/zero itself could leave files in /dev if the
+    test failed; a user cannot write /dev, so for a user /dev/zero is safe.
+    """
+    if ROOT and hasattr(os, "mknod"):
+        node = tmp_path / "zero.json"
+        try:
+            os.mknod(node, 0o666 | stat.S_IFCHR, os.makedev(1, 5))
+            return node
+        except OSError:
+            pytest.skip("no permission to make a device node here")
+    if not ROOT and Path("/dev/zero").exists():
+        return Path("/dev/zero")
+    pytest.skip("no /dev/zero")
+
+
+def test_a_device_as_db_is_refused_without_reading_it(tmp_path: Path, zero: Path) -> None:
+    for args in (("articles",), ADD, ("backup", str(tmp_path))):
+        line = one_line(child(tmp_path, zero, *args))
+        assert str(zero) in line
+        assert "not a regular file" in line
+    # Nothing was made beside it either (no index, no lock, no copy).
+    assert sorted(p.name for p in zero.parent.iterdir() if p.name.startswith("zero")) == [
+        "zero.json"
+    ] or zero == Path("/dev/zero")
+    assert not list(tmp_path.glob("zero-*.json"))
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_restore_from_a_fifo_or_a_device_is_refused_without_hanging(
+    real: Path, tmp_path: Path
+) -> None:
+    fifo = tmp_path / "backup.json"
+    os.mkfifo(fifo)
+    before = real.read_bytes()
+    for src in (fifo, Path("/dev/zero")):  # reading a device writes nothing beside it
+        if src.exists():
+            line = one_line(child(tmp_path, real, "restore", str(src), "--yes"))
+            assert str(src) in line
+            assert "not a regular file" in line
+    assert real.read_bytes() == before
+
+
+def test_a_database_over_the_size_cap_is_refused_unread(runner: CliRunner, tmp_path: Path) -> None:
+    huge = tmp_path / "huge.json"
+    with huge.open("wb") as fh:  # sparse: no disk, and mfgkb must not read it anyway
+        fh.truncate(store.MAX_DATABASE_BYTES + 1)
+    line = refusal(run(runner, huge, "articles"))
+    assert str(huge) in line
+    assert "larger than" in line
+    assert huge.stat().st_size == store.MAX_DATABASE_BYTES + 1
+
+
+def test_a_file_growing_while_read_is_read_no_further_than_the_cap(
+    real: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The size checked first may be stale: the read itself stops at the cap."""
+    cap = 100
+    monkeypatch.setattr(store, "MAX_DATABASE_BYTES", cap)
+    real_fstat = os.fstat
+
+    def stale(fd: int) -> os.stat_result:
+        st = real_fstat(fd)
+        fields = list(st)
+        fields[stat.ST_SIZE] = 10  # as it was a moment before it grew
+        return os.stat_result(fields)
+
+    monkeypatch.setattr(store.os, "fstat", stale)
+    with pytest.raises(store.DatabaseError, match="larger than"):
+        store.load(real)
+
+
+# -- 7. backup never overwrites a copy by surprise ---------------------------------------------
+
+
+def test_backup_into_a_folder_twice_keeps_both_copies(
+    runner: CliRunner, real: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "copies"
+    folder.mkdir()
+    ok(run(runner, real, "backup", str(folder)))
+    (first,) = folder.iterdir()
+    saved = first.read_bytes()
+    ok(run(runner, real, *ADD))
+    result = ok(run(runner, real, "backup", str(folder)))
+    copies = sorted(folder.iterdir())
+    assert len(copies) == 2
+    assert first.read_bytes() == saved
+    (second,) = [p for p in copies if p != first]
+    assert second.read_bytes() == real.read_bytes()
+    assert str(second) in result.stderr
+    for copy in copies:
+        assert copy.name.startswith("kb-") and copy.name.endswith(".json"), copy.name
+
+
+def test_backup_onto_an_existing_file_needs_force(
+    runner: CliRunner, real: Path, tmp_path: Path
+) -> None:
+    dest = tmp_path / "saved.json"
+    ok(run(runner, real, "backup", str(dest)))
+    saved = dest.read_bytes()
+    ok(run(runner, real, *ADD))
+    line = refusal(run(runner, real, "backup", str(dest)))
+    assert str(dest) in line
+    assert "--force" in line
+    assert dest.read_bytes() == saved
+    ok(run(runner, real, "backup", str(dest), "--force"))
+    assert dest.read_bytes() == real.read_bytes()
