@@ -220,7 +220,10 @@ def test_restore_replaces_the_database_and_keeps_the_replaced_file(
     replaced = seeded.read_bytes()
     result = ok(mfgkb("restore", str(saved), "--yes"))
     assert "Restored" in result.stderr
-    assert seeded.read_bytes() == saved.read_bytes()
+    restored, old = json.loads(seeded.read_bytes()), json.loads(saved.read_bytes())
+    assert (restored["articles"], restored["topics"]) == (old["articles"], old["topics"])
+    # Only the id counter differs: it stays past the id the replaced file gave out.
+    assert restored["meta"]["1"]["next_article_id"] == new_id + 1
     assert seeded.with_name("kb.json.1").read_bytes() == replaced
     # The index follows the restored file at once.
     ids = [a["id"] for a in mfgkb_json("articles", "--limit", "0")]
@@ -249,8 +252,50 @@ def test_restore_from_a_corrupt_file_is_refused(
     bad.write_bytes(content)
     before = files_of(seeded)
     line = refusal(mfgkb("restore", str(bad), "--yes"))
-    assert str(bad) in line
+    # The file named is the one given, not the database, whose backups are not in question.
+    assert f"'{bad}' is not an mfgkb database" in line
+    assert "no backup exists" not in line
     assert files_of(seeded) == before
+
+
+def test_restore_of_a_file_that_is_no_database_names_that_file(
+    mfgkb: Invoke, seeded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("notes.md").write_text("# My notes\n\nNot a database.\n", encoding="utf-8")
+    before = files_of(seeded)
+    line = refusal(mfgkb("restore", "notes.md", "--yes"))
+    assert line.startswith("mfgkb: 'notes.md' is not an mfgkb database: it is not valid JSON")
+    assert "The database" not in line and "no backup exists" not in line
+    assert files_of(seeded) == before
+
+
+def test_restore_of_an_export_dump_points_to_import(
+    mfgkb: Invoke, seeded: Path, tmp_path: Path
+) -> None:
+    dump = tmp_path / "dump.json"
+    ok(mfgkb("export", "--format", "json", "-o", str(dump)))
+    before = files_of(seeded)
+    line = refusal(mfgkb("restore", str(dump), "--yes"))
+    assert f"'{dump}' is an export dump" in line
+    assert f"mfgkb --db NEW import {dump}" in line
+    assert files_of(seeded) == before
+
+
+def test_restoring_an_older_backup_never_hands_out_an_id_again(mfgkb: Invoke, seeded: Path) -> None:
+    given = [add(mfgkb, f"Article {n}") for n in range(3)]
+    ok(mfgkb("restore", str(seeded.with_name("kb.json.2")), "--yes"))
+    assert max(given) not in article_ids(seeded)
+    assert add(mfgkb, "After the restore") > max(given)
+
+
+def test_restoring_over_a_damaged_file_never_hands_out_its_ids_again(
+    mfgkb: Invoke, seeded: Path
+) -> None:
+    given = [add(mfgkb, f"Article {n}") for n in range(2)]
+    seeded.write_bytes(b"")  # the counter of the replaced file is lost with it
+    ok(mfgkb("restore", str(seeded.with_name("kb.json.2")), "--yes"))
+    assert add(mfgkb, "After the restore") > max(given)
 
 
 def test_restore_from_a_missing_file_or_the_database_itself_is_refused(
@@ -272,6 +317,16 @@ def _bad_files(valid: bytes) -> dict[str, bytes]:
     newer["meta"]["1"]["schema_version"] = 99
     non_numeric = json.loads(valid)
     non_numeric["articles"]["abc"] = non_numeric["articles"]["1"]
+    # "²".isdigit() is true, yet int("²") fails: only the digits 0-9 make an id.
+    superscript = json.loads(valid)
+    superscript["articles"]["²"] = superscript["articles"]["1"]
+    deep = json.loads(valid)
+    deep["articles"]["1"]["extra"] = "DEEP"
+
+    def nested(levels: int) -> bytes:
+        # Deeper than orjson writes (254 levels) but loadable, and deeper than any parser goes.
+        return json.dumps(deep).replace('"DEEP"', "[" * levels + "]" * levels).encode()
+
     return {
         "empty": b"",
         "whitespace": b"  \n\t \n",
@@ -281,6 +336,9 @@ def _bad_files(valid: bytes) -> dict[str, bytes]:
         "missing-tables": json.dumps({"articles": data["articles"]}).encode(),
         "schema-99": json.dumps(newer, indent=2).encode(),
         "non-numeric-key": json.dumps(non_numeric, indent=2).encode(),
+        "superscript-key": json.dumps(superscript, indent=2).encode(),
+        "nested-900": nested(900),
+        "nested-100000": nested(100_000),
     }
 
 
@@ -325,8 +383,12 @@ def test_an_unusable_file_is_refused_by_every_command_and_never_written(
             assert "mfgkb restore" not in line, (args, line)
         if kind == "schema-99":
             assert "99" in line, (args, line)
-        # Not a byte written, no backup made or rotated, no temporary file left.
+        if kind == "superscript-key":
+            assert "'²'" in line, (args, line)
+        # Not a byte written, no backup made or rotated, no temporary file left,
+        # and no index built beside a file that cannot be used.
         assert files_of(seeded) == before, args
+        assert sorted(p.name for p in seeded.parent.glob("kb.json.index*")) == [], args
     assert not (tmp_path / "copy.json").exists()
 
 
@@ -358,7 +420,7 @@ def test_the_suggested_restore_brings_the_data_back(mfgkb: Invoke, seeded: Path)
     suggested = line.rsplit("mfgkb restore ", 1)[1].rstrip(".")
     assert suggested == str(seeded.with_name("kb.json.1"))
     ok(mfgkb("restore", suggested, "--yes"))
-    assert seeded.read_bytes() == good
+    assert json.loads(seeded.read_bytes())["articles"] == json.loads(good)["articles"]
     assert new_id in article_ids(seeded)
     # The damaged file is kept too (as .1), the good backup moved to .2.
     assert seeded.with_name("kb.json.1").read_bytes() == b""
@@ -633,7 +695,9 @@ def test_a_file_size_limit_makes_the_write_fail_cleanly(mfgkb: Invoke, seeded: P
 
     proc = subprocess.run(
         [*console_script(), *ADD],
-        env=child_env(seeded.parent.parent, seeded),
+        # Under the limit a compiled-module cache would be written truncated,
+        # breaking every later import: the child writes none.
+        env=child_env(seeded.parent.parent, seeded, PYTHONDONTWRITEBYTECODE="1"),
         preexec_fn=small_files,
         capture_output=True,
         text=True,

@@ -161,10 +161,16 @@ class KnowledgeBase:
     def reader(self) -> Index:
         """The index, brought up to date with the database file if needed."""
         self.ensure()
+        data: dict[str, Any] | None = None
+        if self._index is None and not self.index_path.exists():
+            # Read (and so validate) the file before creating its index: a file
+            # refused as damaged must not get one beside it.
+            data, st = self.store.read()
         idx = self._open_index()
         current = stamp(self.path)
-        if current is None or idx.stamp() != current.encode():
-            data, st = self.store.read()
+        if data is not None or current is None or idx.stamp() != current.encode():
+            if data is None:
+                data, st = self.store.read()
             self._rebuild_from(idx, data, st.encode(), canonical=False)
         self._warn_skipped(idx)
         return idx
@@ -365,6 +371,8 @@ class KnowledgeBase:
         same moment cannot change what they see.
         """
         self.ensure()
+        if self._index is None and not self.index_path.exists():
+            return None  # nothing to vouch for the file: the slow path reads (checks) it first
         with self.store.locked():
             idx = self._open_index()
             before = stamp(self.path)
@@ -556,10 +564,31 @@ class KnowledgeBase:
         self.check_restorable()
         if not self.path.exists() and self._create_parents:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+        floor = self._indexed_high_water()
         with self.store.transaction(create=empty_data, on_commit=self._sync_index) as tx:
             for topic in topics:
                 tx.put_topic(topic)
-            tx.restore_articles(articles, next_id)
+            # Ids an earlier file at this path gave out (its backups, its index) stay used.
+            tx.restore_articles(articles, max(next_id, floor, self.store.high_water()))
+
+    def _indexed_high_water(self) -> int:
+        """One past the highest id in the index, or 0: ids some version of the file held.
+
+        The index survives a database file that was damaged or replaced, so it
+        remembers ids that no file on disk may hold any more.
+        """
+        if not self.index_path.exists():
+            return 0
+        try:
+            idx = Index(self.index_path, readonly=True)
+        except (IndexFault, IndexError_, OSError):
+            return 0
+        try:
+            return idx.max_id() + 1
+        except IndexFault:
+            return 0
+        finally:
+            idx.close()
 
     # -- safety --------------------------------------------------------------
     def check(self, *, fix: bool) -> CheckReport:
@@ -607,7 +636,7 @@ class KnowledgeBase:
     def restore_from(self, src: Path) -> None:
         if src.exists() and self.path.exists() and src.resolve() == self.path.resolve():
             raise ValidationError("That is the database itself; name a backup file to restore.")
-        self.store.restore_from(src)
+        self.store.restore_from(src, self._indexed_high_water())
         self.reader()  # rebuild the index for the restored content now, not on next use
 
     # -- search --------------------------------------------------------------
