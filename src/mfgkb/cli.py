@@ -26,7 +26,14 @@ from typer._click.exceptions import UsageError as ClickUsageError
 from typer.core import TyperGroup
 
 from mfgkb import __version__
-from mfgkb.errors import DuplicateError, MfgkbError, NotFoundError, UsageError, ValidationError
+from mfgkb.errors import (
+    DuplicateError,
+    ImportFileError,
+    MfgkbError,
+    NotFoundError,
+    UsageError,
+    ValidationError,
+)
 
 if TYPE_CHECKING:
     from datetime import date
@@ -861,6 +868,13 @@ def _import_dump(kb: KnowledgeBase, file: Path, *, dry_run: bool) -> bool:
         data = json.loads(file.read_bytes())
     except (OSError, ValueError):
         return False  # the record importer says what is wrong with it
+    except RecursionError:  # deeper than the parser goes: nothing mfgkb could store
+        from mfgkb.models import MAX_DEPTH
+
+        raise ImportFileError(
+            f"{file} nests values more than {MAX_DEPTH} levels deep, more than mfgkb can "
+            f"store; nothing was imported."
+        ) from None
     if not is_dump(data):
         if isinstance(data, dict) and "topics" in data and "meta" in data:
             raise UsageError(
