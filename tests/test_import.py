@@ -648,6 +648,24 @@ def test_dry_run_writes_nothing_but_reports_the_same(
     assert len(real["ids"]) == 2
 
 
+def test_dry_run_on_a_new_database_creates_nothing(tmp_path: Path, runner: CliRunner) -> None:
+    folder = tmp_path / "new"
+    folder.mkdir()
+    new = folder / "kb.json"
+    path = write(tmp_path / "news.jsonl", jsonl(MIXED_ROWS))
+    args = ["--db", str(new), "import", str(path), "--dry-run", "--json", "--topic", MAIN]
+    result = runner.invoke(app, args)
+    assert_ok(result)
+    dry = json.loads(result.stdout)
+    assert (dry["added"], dry["dry_run"]) == (2, True)
+    # Checked as a real import would be: --topic resolved in the shipped knowledge base.
+    assert lines_of(dry["duplicates"]) == [2]
+    dump = tmp_path / "dump.json"
+    assert_ok(runner.invoke(app, ["--db", str(tmp_path / "other.json"), "export", "-o", str(dump)]))
+    assert_ok(runner.invoke(app, ["--db", str(new), "import", str(dump), "--dry-run"]))
+    assert list(folder.iterdir()) == []  # no database, no index, no lock
+
+
 def test_dry_run_text_output(seeded: Path, mfgkb: Invoke, tmp_path: Path) -> None:
     path = write(tmp_path / "news.jsonl", jsonl(MIXED_ROWS))
     result = mfgkb("import", str(path), "--dry-run")

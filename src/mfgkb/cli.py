@@ -947,6 +947,7 @@ def import_(
     from mfgkb.importer import RowConverter, count_lines, parse_mapping, parse_rows, read_rows
 
     kb = _kb(ctx)
+    kb.read_only = dry_run
     if _import_dump(kb, file, dry_run=dry_run):
         return
     # An unknown --topic would make every row invalid: refuse it before reading.

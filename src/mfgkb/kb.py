@@ -107,6 +107,9 @@ class KnowledgeBase:
         self._create_parents = create_parents
         self._index: Index | None = None
         self.warnings: list[str] = []  # for the user, printed by the CLI after the command
+        # A dry run: a database that does not exist yet is not created (nor its
+        # index or lock); readers see the shipped knowledge base in memory.
+        self.read_only = False
 
     @functools.cached_property
     def store(self) -> Store:
@@ -144,7 +147,7 @@ class KnowledgeBase:
 
     def ensure(self) -> None:
         """Create the database from the shipped knowledge base if it does not exist."""
-        if self.path.exists():
+        if self.path.exists() or self.read_only:
             return
         if self._create_parents:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -161,6 +164,8 @@ class KnowledgeBase:
     def reader(self) -> Index:
         """The index, brought up to date with the database file if needed."""
         self.ensure()
+        if self.read_only and not self.path.exists():
+            return self._seed_index()
         data: dict[str, Any] | None = None
         if self._index is None and not self.index_path.exists():
             # Read (and so validate) the file before creating its index: a file
@@ -174,6 +179,17 @@ class KnowledgeBase:
             self._rebuild_from(idx, data, st.encode(), canonical=False)
         self._warn_skipped(idx)
         return idx
+
+    def _seed_index(self) -> Index:
+        """An in-memory index of the knowledge base ``ensure`` would create, ids and all."""
+        if self._index is None:
+            from mfgkb.seed import load_seed
+
+            topics, articles = load_seed(now_utc())
+            idx = Index(None)
+            idx.rebuild(topics, [replace(a, id=n) for n, a in enumerate(articles, 1)], "")
+            self._index = idx
+        return self._index
 
     def _warn_skipped(self, idx: Index) -> None:
         skipped = idx.skipped()
@@ -466,7 +482,9 @@ class KnowledgeBase:
         emptied as it is used, so the drafts need not be held twice in memory.
         """
         report = ImportReport(invalid=list(invalid or []), dry_run=dry_run)
-        with self.writer() as (tx, idx):
+        with contextlib.ExitStack() as stack:
+            # A dry run only reads: no lock, and no database created for it.
+            tx, idx = (None, self.reader()) if dry_run else stack.enter_context(self.writer())
             seen = idx.url_keys()
             slugs: dict[str, str | None] = {}
             now = now_utc()
@@ -496,7 +514,7 @@ class KnowledgeBase:
                 report.invalid.append((line, f"unknown topic '{name}'"))
             del seen
             report.invalid.sort()
-            report.added = accepted if dry_run else tx.add_articles(accepted)
+            report.added = accepted if tx is None else tx.add_articles(accepted)
             del accepted
         return report
 
