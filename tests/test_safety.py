@@ -34,6 +34,7 @@ import pytest
 from childproc import child_env, console_script
 from mfgkb import store
 from mfgkb.kb import KnowledgeBase, article_draft
+from mfgkb.search import Index, IndexFault
 from mfgkb.store import load
 
 Invoke = Callable[..., Any]
@@ -714,6 +715,86 @@ def test_a_file_size_limit_makes_the_write_fail_cleanly(mfgkb: Invoke, seeded: P
     assert list(seeded.parent.glob(".kb.json.*.tmp")) == []
     # Without the limit the same command succeeds.
     add(mfgkb, "Once there is room")
+
+
+def test_with_no_room_for_the_index_reads_still_work_and_writes_say_why(
+    seeded: Path, mfgkb: Invoke
+) -> None:
+    """The index is missing and the file-size limit leaves no room to build it again.
+
+    A write of the index fails half-way (SQLite may roll back by itself); the
+    commands must then answer from the database file, not crash on the index.
+    """
+    kb = KnowledgeBase(seeded)
+    try:
+        drafts = [
+            (
+                n,
+                article_draft(
+                    title=f"Welding note {n}",
+                    published=date(2025, 1, 1),
+                    authors=[],
+                    description=f"laser welding seam {n} " * 20,
+                ),
+            )
+            for n in range(1, 1501)
+        ]
+        kb.import_articles(drafts)
+    finally:
+        kb.close()
+    for derived in seeded.parent.glob("kb.json.index*"):
+        derived.unlink()
+    before = files_of(seeded)
+    limit = seeded.stat().st_size + 10  # room for the database, not for its index
+
+    def small_files() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*console_script(), *args],
+            # No compiled-module cache: it would be written truncated under the limit.
+            env=child_env(seeded.parent.parent, seeded, PYTHONDONTWRITEBYTECODE="1"),
+            preexec_fn=small_files,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            timeout=60,
+            check=False,
+        )
+
+    listed = run("articles", "--limit", "0", "--json")
+    assert listed.returncode == 0, listed.stderr
+    assert len(json.loads(listed.stdout)) == len(article_ids(seeded))
+    found = run("search", "welding", "--kind", "article", "--json")
+    assert found.returncode == 0, found.stderr
+    assert json.loads(found.stdout)
+    added = run(*ADD)
+    assert added.returncode == 1, added.stderr
+    lines = added.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("mfgkb: Could not write"), added.stderr
+    assert files_of(seeded) == before
+
+
+def test_an_index_write_sqlite_rolled_back_itself_is_not_rolled_back_twice(
+    seeded: Path, mfgkb: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a full disk SQLite ends the transaction itself; a second ROLLBACK used to fail
+    with "cannot rollback - no transaction is active" and crash every command."""
+    real = Index._insert_articles
+
+    def disk_full(self: Index, c: Any, articles: list[Any]) -> None:
+        if self.path is None:  # an index in memory needs no disk
+            real(self, c, articles)
+            return
+        c.execute("ROLLBACK")
+        raise IndexFault("database or disk is full")
+
+    monkeypatch.setattr(Index, "_insert_articles", disk_full)
+    before = files_of(seeded)
+    listed = ok(mfgkb("articles", "--limit", "0", "--json"))
+    assert len(json.loads(listed.stdout)) == len(article_ids(seeded))
+    assert files_of(seeded) == before
 
 
 def test_an_orphan_temp_file_is_reported_and_removed_by_the_next_write(

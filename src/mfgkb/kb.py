@@ -176,7 +176,7 @@ class KnowledgeBase:
         if data is not None or current is None or idx.stamp() != current.encode():
             if data is None:
                 data, st = self.store.read()
-            self._rebuild_from(idx, data, st.encode(), canonical=False)
+            idx = self._rebuild_from(idx, data, st.encode(), canonical=False)
         self._warn_skipped(idx)
         return idx
 
@@ -221,7 +221,13 @@ class KnowledgeBase:
 
     def _rebuild_from(
         self, idx: Index, data: dict[str, Any], stamp_: str, *, canonical: bool
-    ) -> None:
+    ) -> Index:
+        """Fill ``idx`` from ``data``; returns the index to use from now on.
+
+        That is ``idx``, or an index in memory when the index file cannot be
+        written (a full disk): the database is read all the same, and the next
+        command tries the file again.
+        """
         from mfgkb.store import records_of
 
         skipped: list[str] = []
@@ -229,7 +235,15 @@ class KnowledgeBase:
         # ``data`` is a top-level dict the caller no longer needs (Transaction.data
         # is a copy): emptying it lets the raw tables go before indexing starts.
         data.clear()
-        idx.rebuild(*records, stamp_, canonical=canonical, skipped=skipped)
+        try:
+            idx.rebuild(*records, stamp_, canonical=canonical, skipped=skipped)
+        except IndexFault:
+            if idx.path is None:
+                raise
+            self.reset_index()  # what the failed build left is of no use
+            idx = self._index = Index(None)
+            idx.rebuild(*records, stamp_, canonical=canonical, skipped=skipped)
+        return idx
 
     @contextlib.contextmanager
     def writer(self) -> Iterator[tuple[Transaction, Index]]:
@@ -240,11 +254,11 @@ class KnowledgeBase:
             try:
                 idx = self._open_index()
                 if idx.stamp() != expected:
-                    self._rebuild_from(idx, tx.data, expected, canonical=False)
+                    idx = self._rebuild_from(idx, tx.data, expected, canonical=False)
             except IndexFault:
                 self.reset_index()
                 idx = self._open_index()
-                self._rebuild_from(idx, tx.data, expected, canonical=False)
+                idx = self._rebuild_from(idx, tx.data, expected, canonical=False)
             try:
                 yield tx, idx
             except IndexFault:
