@@ -434,7 +434,7 @@ def _figures(values: list[str]) -> list[Figure]:
             )
         year: int | None = None
         if len(parts) > 2 and parts[2]:
-            if not parts[2].isdigit() or not 0 < int(parts[2]) < 10_000:
+            if not (parts[2].isascii() and parts[2].isdigit()) or not 0 < int(parts[2]) < 10_000:
                 raise UsageError(f"The year in --figure '{raw}' is not a year.")
             year = int(parts[2])
         out.append(
