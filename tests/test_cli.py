@@ -408,6 +408,7 @@ REFUSED: list[tuple[tuple[str, ...], int]] = [
     (("add-topic", "--title", "New topic", "--slug", "Bad Slug"), 1),
     (("add-topic", "--title", ""), 1),
     (("add-topic", "--title", "New topic", "--figure", "a|b|x"), 2),
+    (("add-topic", "--title", "New topic", "--figure", "a|b|²"), 2),  # isdigit, yet no int
     (("add-topic", "--title", "New topic", "--figure", "only-label"), 2),
     (("add-topic", "--title", "New topic", "--term", "only-term"), 2),
     (("add-topic", "--title", "New topic", "--summary", "x", "--summary-file", "-"), 2),

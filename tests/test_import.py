@@ -524,6 +524,41 @@ def test_invalid_rows_are_skipped_with_reasons_and_valid_rows_import(
     assert titles == {"Valid one", "Valid two"}
 
 
+def _nested(title: str, levels: int) -> str:
+    """A record holding a value nested ``levels`` deep (built as text: json.dumps would recurse)."""
+    row = json.dumps(record(title, extra="DEEP"))
+    return row.replace('"DEEP"', "[" * levels + "]" * levels)
+
+
+@pytest.mark.parametrize("levels", [300, 100_000], ids=["deeper-than-stored", "past-the-parser"])
+def test_a_record_nested_too_deeply_is_one_invalid_row(
+    seeded: Path, mfgkb: Invoke, tmp_path: Path, levels: int
+) -> None:
+    ok = [json.dumps(record("Shallow one")), json.dumps(record("Shallow two"))]
+    rows = write(tmp_path / "deep.jsonl", "\n".join([ok[0], _nested("Deep", levels), ok[1]]))
+    array = write(
+        tmp_path / "deep.json", "[" + ",\n".join([ok[0], _nested("Deep", levels), ok[1]]) + "]"
+    )
+    for path in (rows, array):
+        report = run_import(mfgkb, path)
+        assert report["added"] == 2, path
+        assert [(i["line"], "levels deep" in i["reason"]) for i in report["invalid"]] == [(2, True)]
+
+
+def test_a_dump_nested_too_deeply_is_refused_in_one_line(tmp_path: Path, runner: CliRunner) -> None:
+    fresh = tmp_path / "fresh" / "kb.json"
+    fresh.parent.mkdir()
+    for levels in (300, 100_000):
+        dump = write(
+            tmp_path / "dump.json",
+            '{"format": "mfgkb-dump", "version": 1, "next_article_id": 1, "topics": [], '
+            '"articles": [], "extra": ' + "[" * levels + "]" * levels + "}",
+        )
+        line = assert_refused(runner.invoke(app, ["--db", str(fresh), "import", str(dump)]), 1)
+        assert "levels deep" in line, line
+        assert list(fresh.parent.iterdir()) == []
+
+
 def test_invalid_csv_rows_report_their_line(seeded: Path, mfgkb: Invoke, tmp_path: Path) -> None:
     text = (
         "title,date,url\n"  # line 1
@@ -611,6 +646,24 @@ def test_dry_run_writes_nothing_but_reports_the_same(
     assert real["duplicates"] == dry["duplicates"]
     assert real["invalid"] == dry["invalid"]
     assert len(real["ids"]) == 2
+
+
+def test_dry_run_on_a_new_database_creates_nothing(tmp_path: Path, runner: CliRunner) -> None:
+    folder = tmp_path / "new"
+    folder.mkdir()
+    new = folder / "kb.json"
+    path = write(tmp_path / "news.jsonl", jsonl(MIXED_ROWS))
+    args = ["--db", str(new), "import", str(path), "--dry-run", "--json", "--topic", MAIN]
+    result = runner.invoke(app, args)
+    assert_ok(result)
+    dry = json.loads(result.stdout)
+    assert (dry["added"], dry["dry_run"]) == (2, True)
+    # Checked as a real import would be: --topic resolved in the shipped knowledge base.
+    assert lines_of(dry["duplicates"]) == [2]
+    dump = tmp_path / "dump.json"
+    assert_ok(runner.invoke(app, ["--db", str(tmp_path / "other.json"), "export", "-o", str(dump)]))
+    assert_ok(runner.invoke(app, ["--db", str(new), "import", str(dump), "--dry-run"]))
+    assert list(folder.iterdir()) == []  # no database, no index, no lock
 
 
 def test_dry_run_text_output(seeded: Path, mfgkb: Invoke, tmp_path: Path) -> None:

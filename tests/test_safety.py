@@ -38,6 +38,7 @@ import pytest
 from childproc import child_env, console_script
 from mfgkb import store
 from mfgkb.kb import KnowledgeBase, article_draft
+from mfgkb.search import Index, IndexFault
 from mfgkb.store import load
 
 Invoke = Callable[..., Any]
@@ -225,7 +226,10 @@ def test_restore_replaces_the_database_and_keeps_the_replaced_file(
     replaced = seeded.read_bytes()
     result = ok(mfgkb("restore", str(saved), "--yes"))
     assert "Restored" in result.stderr
-    assert seeded.read_bytes() == saved.read_bytes()
+    restored, old = json.loads(seeded.read_bytes()), json.loads(saved.read_bytes())
+    assert (restored["articles"], restored["topics"]) == (old["articles"], old["topics"])
+    # Only the id counter differs: it stays past the id the replaced file gave out.
+    assert restored["meta"]["1"]["next_article_id"] == new_id + 1
     assert seeded.with_name("kb.json.1").read_bytes() == replaced
     # The index follows the restored file at once.
     ids = [a["id"] for a in mfgkb_json("articles", "--limit", "0")]
@@ -254,8 +258,50 @@ def test_restore_from_a_corrupt_file_is_refused(
     bad.write_bytes(content)
     before = files_of(seeded)
     line = refusal(mfgkb("restore", str(bad), "--yes"))
-    assert str(bad) in line
+    # The file named is the one given, not the database, whose backups are not in question.
+    assert f"'{bad}' is not an mfgkb database" in line
+    assert "no backup exists" not in line
     assert files_of(seeded) == before
+
+
+def test_restore_of_a_file_that_is_no_database_names_that_file(
+    mfgkb: Invoke, seeded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("notes.md").write_text("# My notes\n\nNot a database.\n", encoding="utf-8")
+    before = files_of(seeded)
+    line = refusal(mfgkb("restore", "notes.md", "--yes"))
+    assert line.startswith("mfgkb: 'notes.md' is not an mfgkb database: it is not valid JSON")
+    assert "The database" not in line and "no backup exists" not in line
+    assert files_of(seeded) == before
+
+
+def test_restore_of_an_export_dump_points_to_import(
+    mfgkb: Invoke, seeded: Path, tmp_path: Path
+) -> None:
+    dump = tmp_path / "dump.json"
+    ok(mfgkb("export", "--format", "json", "-o", str(dump)))
+    before = files_of(seeded)
+    line = refusal(mfgkb("restore", str(dump), "--yes"))
+    assert f"'{dump}' is an export dump" in line
+    assert f"mfgkb --db NEW import {dump}" in line
+    assert files_of(seeded) == before
+
+
+def test_restoring_an_older_backup_never_hands_out_an_id_again(mfgkb: Invoke, seeded: Path) -> None:
+    given = [add(mfgkb, f"Article {n}") for n in range(3)]
+    ok(mfgkb("restore", str(seeded.with_name("kb.json.2")), "--yes"))
+    assert max(given) not in article_ids(seeded)
+    assert add(mfgkb, "After the restore") > max(given)
+
+
+def test_restoring_over_a_damaged_file_never_hands_out_its_ids_again(
+    mfgkb: Invoke, seeded: Path
+) -> None:
+    given = [add(mfgkb, f"Article {n}") for n in range(2)]
+    seeded.write_bytes(b"")  # the counter of the replaced file is lost with it
+    ok(mfgkb("restore", str(seeded.with_name("kb.json.2")), "--yes"))
+    assert add(mfgkb, "After the restore") > max(given)
 
 
 def test_restore_from_a_missing_file_or_the_database_itself_is_refused(
@@ -277,6 +323,16 @@ def _bad_files(valid: bytes) -> dict[str, bytes]:
     newer["meta"]["1"]["schema_version"] = 99
     non_numeric = json.loads(valid)
     non_numeric["articles"]["abc"] = non_numeric["articles"]["1"]
+    # "²".isdigit() is true, yet int("²") fails: only the digits 0-9 make an id.
+    superscript = json.loads(valid)
+    superscript["articles"]["²"] = superscript["articles"]["1"]
+    deep = json.loads(valid)
+    deep["articles"]["1"]["extra"] = "DEEP"
+
+    def nested(levels: int) -> bytes:
+        # Deeper than orjson writes (254 levels) but loadable, and deeper than any parser goes.
+        return json.dumps(deep).replace('"DEEP"', "[" * levels + "]" * levels).encode()
+
     return {
         "empty": b"",
         "whitespace": b"  \n\t \n",
@@ -286,6 +342,9 @@ def _bad_files(valid: bytes) -> dict[str, bytes]:
         "missing-tables": json.dumps({"articles": data["articles"]}).encode(),
         "schema-99": json.dumps(newer, indent=2).encode(),
         "non-numeric-key": json.dumps(non_numeric, indent=2).encode(),
+        "superscript-key": json.dumps(superscript, indent=2).encode(),
+        "nested-900": nested(900),
+        "nested-100000": nested(100_000),
     }
 
 
@@ -330,8 +389,12 @@ def test_an_unusable_file_is_refused_by_every_command_and_never_written(
             assert "mfgkb restore" not in line, (args, line)
         if kind == "schema-99":
             assert "99" in line, (args, line)
-        # Not a byte written, no backup made or rotated, no temporary file left.
+        if kind == "superscript-key":
+            assert "'²'" in line, (args, line)
+        # Not a byte written, no backup made or rotated, no temporary file left,
+        # and no index built beside a file that cannot be used.
         assert files_of(seeded) == before, args
+        assert sorted(p.name for p in seeded.parent.glob("kb.json.index*")) == [], args
     assert not (tmp_path / "copy.json").exists()
 
 
@@ -363,7 +426,7 @@ def test_the_suggested_restore_brings_the_data_back(mfgkb: Invoke, seeded: Path)
     suggested = line.rsplit("mfgkb restore ", 1)[1].rstrip(".")
     assert suggested == str(seeded.with_name("kb.json.1"))
     ok(mfgkb("restore", suggested, "--yes"))
-    assert seeded.read_bytes() == good
+    assert json.loads(seeded.read_bytes())["articles"] == json.loads(good)["articles"]
     assert new_id in article_ids(seeded)
     # The damaged file is kept too (as .1), the good backup moved to .2.
     assert seeded.with_name("kb.json.1").read_bytes() == b""
@@ -489,6 +552,32 @@ def test_check_fix_repairs_the_safe_problems_and_reports_the_rest(
     # The repaired file is usable by every reader, and the index matches it.
     ok(mfgkb("articles"))
     ok(mfgkb("show", "texas"))
+
+
+def test_check_fix_lists_and_counts_from_one_state_of_the_file(
+    seeded: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A change made while check --fix waits for the lock is listed and counted, or neither."""
+    data = json.loads(seeded.read_bytes())
+    data["articles"]["1"]["topics"].append("ghost-topic")  # fixable
+    seeded.write_text(json.dumps(data), encoding="utf-8")
+    data["articles"]["1"]["published"] = "2025-02-30"  # not fixable, made meanwhile
+    real = store._acquire
+
+    def acquire_after_a_change(lock_path: Path, timeout: float) -> Callable[[], None]:
+        if seeded.read_text(encoding="utf-8").count("2025-02-30") == 0:
+            seeded.write_text(json.dumps(data), encoding="utf-8")
+        return real(lock_path, timeout)
+
+    monkeypatch.setattr(store, "_acquire", acquire_after_a_change)
+    kb = KnowledgeBase(seeded)
+    try:
+        report = kb.check(fix=True)
+    finally:
+        kb.close()
+    assert report.remaining, report
+    assert all(p in report.problems for p in report.remaining), report
+    assert [p.where for p in report.remaining] == ["article 1"]
 
 
 def test_check_fix_with_an_invalid_date_repairs_the_rest_and_reports_it(
@@ -638,7 +727,9 @@ def test_a_file_size_limit_makes_the_write_fail_cleanly(mfgkb: Invoke, seeded: P
 
     proc = subprocess.run(
         [*console_script(), *ADD],
-        env=child_env(seeded.parent.parent, seeded),
+        # Under the limit a compiled-module cache would be written truncated,
+        # breaking every later import: the child writes none.
+        env=child_env(seeded.parent.parent, seeded, PYTHONDONTWRITEBYTECODE="1"),
         preexec_fn=small_files,
         capture_output=True,
         text=True,
@@ -655,6 +746,86 @@ def test_a_file_size_limit_makes_the_write_fail_cleanly(mfgkb: Invoke, seeded: P
     assert list(seeded.parent.glob(".kb.json.*.tmp")) == []
     # Without the limit the same command succeeds.
     add(mfgkb, "Once there is room")
+
+
+def test_with_no_room_for_the_index_reads_still_work_and_writes_say_why(
+    seeded: Path, mfgkb: Invoke
+) -> None:
+    """The index is missing and the file-size limit leaves no room to build it again.
+
+    A write of the index fails half-way (SQLite may roll back by itself); the
+    commands must then answer from the database file, not crash on the index.
+    """
+    kb = KnowledgeBase(seeded)
+    try:
+        drafts = [
+            (
+                n,
+                article_draft(
+                    title=f"Welding note {n}",
+                    published=date(2025, 1, 1),
+                    authors=[],
+                    description=f"laser welding seam {n} " * 20,
+                ),
+            )
+            for n in range(1, 1501)
+        ]
+        kb.import_articles(drafts)
+    finally:
+        kb.close()
+    for derived in seeded.parent.glob("kb.json.index*"):
+        derived.unlink()
+    before = files_of(seeded)
+    limit = seeded.stat().st_size + 10  # room for the database, not for its index
+
+    def small_files() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*console_script(), *args],
+            # No compiled-module cache: it would be written truncated under the limit.
+            env=child_env(seeded.parent.parent, seeded, PYTHONDONTWRITEBYTECODE="1"),
+            preexec_fn=small_files,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            timeout=60,
+            check=False,
+        )
+
+    listed = run("articles", "--limit", "0", "--json")
+    assert listed.returncode == 0, listed.stderr
+    assert len(json.loads(listed.stdout)) == len(article_ids(seeded))
+    found = run("search", "welding", "--kind", "article", "--json")
+    assert found.returncode == 0, found.stderr
+    assert json.loads(found.stdout)
+    added = run(*ADD)
+    assert added.returncode == 1, added.stderr
+    lines = added.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("mfgkb: Could not write"), added.stderr
+    assert files_of(seeded) == before
+
+
+def test_an_index_write_sqlite_rolled_back_itself_is_not_rolled_back_twice(
+    seeded: Path, mfgkb: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a full disk SQLite ends the transaction itself; a second ROLLBACK used to fail
+    with "cannot rollback - no transaction is active" and crash every command."""
+    real = Index._insert_articles
+
+    def disk_full(self: Index, c: Any, articles: list[Any]) -> None:
+        if self.path is None:  # an index in memory needs no disk
+            real(self, c, articles)
+            return
+        c.execute("ROLLBACK")
+        raise IndexFault("database or disk is full")
+
+    monkeypatch.setattr(Index, "_insert_articles", disk_full)
+    before = files_of(seeded)
+    listed = ok(mfgkb("articles", "--limit", "0", "--json"))
+    assert len(json.loads(listed.stdout)) == len(article_ids(seeded))
+    assert files_of(seeded) == before
 
 
 def test_an_orphan_temp_file_is_reported_and_removed_by_the_next_write(

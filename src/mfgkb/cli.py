@@ -29,7 +29,14 @@ from typer._click.exceptions import UsageError as ClickUsageError
 from typer.core import TyperGroup
 
 from mfgkb import NOTHING_SAVED, __version__
-from mfgkb.errors import DuplicateError, MfgkbError, NotFoundError, UsageError, ValidationError
+from mfgkb.errors import (
+    DuplicateError,
+    ImportFileError,
+    MfgkbError,
+    NotFoundError,
+    UsageError,
+    ValidationError,
+)
 from mfgkb.models import printable
 
 if TYPE_CHECKING:
@@ -546,7 +553,7 @@ def _figures(values: list[str]) -> list[Figure]:
             )
         year: int | None = None
         if len(parts) > 2 and parts[2]:
-            if not parts[2].isdigit() or not 0 < int(parts[2]) < 10_000:
+            if not (parts[2].isascii() and parts[2].isdigit()) or not 0 < int(parts[2]) < 10_000:
                 raise UsageError(f"The year in --figure '{raw}' is not a year.")
             year = int(parts[2])
         out.append(
@@ -980,6 +987,13 @@ def _import_dump(kb: KnowledgeBase, file: Path, *, dry_run: bool) -> bool:
         data = json.loads(file.read_bytes())
     except (OSError, ValueError):
         return False  # the record importer says what is wrong with it
+    except RecursionError:  # deeper than the parser goes: nothing mfgkb could store
+        from mfgkb.models import MAX_DEPTH
+
+        raise ImportFileError(
+            f"{file} nests values more than {MAX_DEPTH} levels deep, more than mfgkb can "
+            f"store; nothing was imported."
+        ) from None
     if not is_dump(data):
         if isinstance(data, dict) and "topics" in data and "meta" in data:
             raise UsageError(
@@ -1052,6 +1066,7 @@ def import_(
     from mfgkb.importer import RowConverter, count_lines, parse_mapping, parse_rows, read_rows
 
     kb = _kb(ctx)
+    kb.read_only = dry_run
     if _import_dump(kb, file, dry_run=dry_run):
         return
     # An unknown --topic would make every row invalid: refuse it before reading.

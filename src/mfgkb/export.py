@@ -27,7 +27,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 from mfgkb.errors import ImportFileError, MfgkbError
-from mfgkb.models import Article, Topic, printable
+from mfgkb.models import MAX_DEPTH, Article, Topic, nested_deeper, printable
 
 if TYPE_CHECKING:
     from mfgkb.kb import TopicPage  # kb imports the store and the index: not needed at run time
@@ -295,6 +295,11 @@ def undump(data: Any) -> tuple[list[Topic], list[Article], int]:
         raise ImportFileError(
             f"The dump is version {_shown(version)}, but this mfgkb reads "
             f"only version {DUMP_VERSION}; load it with the mfgkb release that wrote it."
+        )
+    if nested_deeper(data, MAX_DEPTH):
+        raise ImportFileError(
+            f"The dump nests values more than {MAX_DEPTH} levels deep, more than mfgkb can "
+            f"store; it is damaged."
         )
     for key in ("next_article_id", "topics", "articles"):
         if key not in data:

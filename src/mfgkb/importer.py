@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from mfgkb.errors import DateError, ImportFileError, MfgkbError, UsageError
-from mfgkb.models import Article
+from mfgkb.models import MAX_DEPTH, Article, nested_deeper
 
 FIELDS = ("title", "authors", "published", "description", "url", "topics", "tags", "source")
 # Column names understood without a --map, besides the field names themselves.
@@ -156,6 +156,20 @@ def _head(path: Path) -> bytes:
         raise ImportFileError(f"Cannot read {path} ({exc.strerror}).") from None
 
 
+# A record becomes an article three levels down in the database file (file,
+# table, record), so it may nest that much less than the file may.
+ROW_DEPTH = MAX_DEPTH - 2
+_TOO_DEEP = f"nests values more than {ROW_DEPTH} levels deep, more than mfgkb can store"
+
+
+def _row(n: int, value: Any) -> Row:
+    if not isinstance(value, dict):
+        return Row(n, {"__error__": "not a JSON object"})
+    if nested_deeper(value, ROW_DEPTH):
+        return Row(n, {"__error__": _TOO_DEEP})
+    return Row(n, value)
+
+
 def _jsonl(lines: Iterable[str]) -> Iterator[Row]:
     for n, line in enumerate(lines, 1):
         if not line.strip():
@@ -165,7 +179,10 @@ def _jsonl(lines: Iterable[str]) -> Iterator[Row]:
         except json.JSONDecodeError as exc:
             yield Row(n, {"__error__": f"not valid JSON ({exc.msg})"})
             continue
-        yield Row(n, value if isinstance(value, dict) else {"__error__": "not a JSON object"})
+        except RecursionError:  # deeper than the parser goes (about 1000 levels)
+            yield Row(n, {"__error__": _TOO_DEEP})
+            continue
+        yield _row(n, value)
 
 
 def _json_array(path: Path, text: str) -> Iterator[Row]:
@@ -175,16 +192,79 @@ def _json_array(path: Path, text: str) -> Iterator[Row]:
         if exc.msg == "Extra data":  # one object per line: JSON Lines after all
             yield from _jsonl(text.splitlines())
             return
-        raise ImportFileError(
-            f"{path} is not valid JSON (line {exc.lineno}: {exc.msg}); fix it or use "
-            f"--format jsonl for one record per line."
-        ) from None
+        raise _not_json(path, exc) from None
+    except RecursionError:
+        # Some record is deeper than the parser goes: read the records one by
+        # one, so that only that one is refused.
+        yield from _json_items(path, text)
+        return
     if isinstance(value, dict):  # {"articles": [...]} is common enough; else one record
         value = value.get("articles", value.get("items", [value]))
     if not isinstance(value, list):
         raise ImportFileError(f"{path} holds no JSON array of records.")
     for n, item in enumerate(value, 1):
-        yield Row(n, item if isinstance(item, dict) else {"__error__": "not a JSON object"})
+        yield _row(n, item)
+
+
+def _not_json(path: Path, exc: json.JSONDecodeError) -> ImportFileError:
+    return ImportFileError(
+        f"{path} is not valid JSON (line {exc.lineno}: {exc.msg}); fix it or use "
+        f"--format jsonl for one record per line."
+    )
+
+
+_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _skip_space(text: str, pos: int) -> int:
+    match = _SPACE.match(text, pos)
+    return match.end() if match else pos
+
+
+# Strings whole (a bracket inside one is text), and runs of brackets as one token.
+_STRUCTURE = re.compile(r'"(?:[^"\\]|\\.)*"|[\[{]+|[\]}]+')
+
+
+def _value_end(text: str, start: int) -> int:
+    """Where the array or object starting at ``start`` ends, found without parsing it."""
+    depth = 0
+    for match in _STRUCTURE.finditer(text, start):
+        token = match.group()
+        if token[0] in "[{":
+            depth += len(token)
+        elif token[0] in "]}":
+            if len(token) >= depth:
+                return match.start() + depth
+            depth -= len(token)
+    return len(text)
+
+
+def _json_items(path: Path, text: str) -> Iterator[Row]:
+    """The records of a JSON array one at a time; one nested too deeply is refused alone."""
+    decoder = json.JSONDecoder()
+    pos = _skip_space(text, 0)
+    if not text.startswith("[", pos):
+        raise ImportFileError(f"{path} {_TOO_DEEP}; import a JSON array or JSON Lines instead.")
+    pos = _skip_space(text, pos + 1)
+    n = 0
+    while not text.startswith("]", pos):
+        n += 1
+        try:
+            item, pos = decoder.raw_decode(text, pos)
+            yield _row(n, item)
+        except RecursionError:
+            yield Row(n, {"__error__": _TOO_DEEP})
+            pos = _value_end(text, pos)
+        except json.JSONDecodeError as exc:
+            raise _not_json(path, exc) from None
+        pos = _skip_space(text, pos)
+        if text.startswith(",", pos):
+            pos = _skip_space(text, pos + 1)
+        elif not text.startswith("]", pos):
+            raise ImportFileError(
+                f"{path} is not valid JSON (record {n} is not followed by a comma or ]); fix it "
+                f"or use --format jsonl for one record per line."
+            )
 
 
 def _csv(path: Path, text: io.TextIOWrapper) -> Iterator[Row]:

@@ -110,6 +110,9 @@ class KnowledgeBase:
         self._create_parents = create_parents
         self._index: Index | None = None
         self.warnings: list[str] = []  # for the user, printed by the CLI after the command
+        # A dry run: a database that does not exist yet is not created (nor its
+        # index or lock); readers see the shipped knowledge base in memory.
+        self.read_only = False
 
     @functools.cached_property
     def store(self) -> Store:
@@ -147,6 +150,8 @@ class KnowledgeBase:
 
     def ensure(self) -> None:
         """Create the database from the shipped knowledge base if it does not exist."""
+        if self.read_only:
+            return
         if self.path.exists():
             # A pipe or a device is refused before an index is made beside it
             # (/dev/zero.index); a file that cannot be read is reported by reading.
@@ -170,13 +175,32 @@ class KnowledgeBase:
     def reader(self) -> Index:
         """The index, brought up to date with the database file if needed."""
         self.ensure()
+        if self.read_only and not self.path.exists():
+            return self._seed_index()
+        data: dict[str, Any] | None = None
+        if self._index is None and not self.index_path.exists():
+            # Read (and so validate) the file before creating its index: a file
+            # refused as damaged must not get one beside it.
+            data, st = self.store.read()
         idx = self._open_index()
         current = stamp(self.path)
-        if current is None or idx.stamp() != current.encode():
-            data, st = self.store.read()
-            self._rebuild_from(idx, data, st.encode(), canonical=False)
+        if data is not None or current is None or idx.stamp() != current.encode():
+            if data is None:
+                data, st = self.store.read()
+            idx = self._rebuild_from(idx, data, st.encode(), canonical=False)
         self._warn_skipped(idx)
         return idx
+
+    def _seed_index(self) -> Index:
+        """An in-memory index of the knowledge base ``ensure`` would create, ids and all."""
+        if self._index is None:
+            from mfgkb.seed import load_seed
+
+            topics, articles = load_seed(now_utc())
+            idx = Index(None)
+            idx.rebuild(topics, [replace(a, id=n) for n, a in enumerate(articles, 1)], "")
+            self._index = idx
+        return self._index
 
     def _warn_skipped(self, idx: Index) -> None:
         skipped = idx.skipped()
@@ -208,7 +232,13 @@ class KnowledgeBase:
 
     def _rebuild_from(
         self, idx: Index, data: dict[str, Any], stamp_: str, *, canonical: bool
-    ) -> None:
+    ) -> Index:
+        """Fill ``idx`` from ``data``; returns the index to use from now on.
+
+        That is ``idx``, or an index in memory when the index file cannot be
+        written (a full disk): the database is read all the same, and the next
+        command tries the file again.
+        """
         from mfgkb.store import records_of
 
         skipped: list[str] = []
@@ -216,7 +246,15 @@ class KnowledgeBase:
         # ``data`` is a top-level dict the caller no longer needs (Transaction.data
         # is a copy): emptying it lets the raw tables go before indexing starts.
         data.clear()
-        idx.rebuild(*records, stamp_, canonical=canonical, skipped=skipped)
+        try:
+            idx.rebuild(*records, stamp_, canonical=canonical, skipped=skipped)
+        except IndexFault:
+            if idx.path is None:
+                raise
+            self.reset_index()  # what the failed build left is of no use
+            idx = self._index = Index(None)
+            idx.rebuild(*records, stamp_, canonical=canonical, skipped=skipped)
+        return idx
 
     @contextlib.contextmanager
     def writer(self) -> Iterator[tuple[Transaction, Index]]:
@@ -227,11 +265,11 @@ class KnowledgeBase:
             try:
                 idx = self._open_index()
                 if idx.stamp() != expected:
-                    self._rebuild_from(idx, tx.data, expected, canonical=False)
+                    idx = self._rebuild_from(idx, tx.data, expected, canonical=False)
             except IndexFault:
                 self.reset_index()
                 idx = self._open_index()
-                self._rebuild_from(idx, tx.data, expected, canonical=False)
+                idx = self._rebuild_from(idx, tx.data, expected, canonical=False)
             try:
                 yield tx, idx
             except IndexFault:
@@ -374,6 +412,8 @@ class KnowledgeBase:
         same moment cannot change what they see.
         """
         self.ensure()
+        if self._index is None and not self.index_path.exists():
+            return None  # nothing to vouch for the file: the slow path reads (checks) it first
         with self.store.locked():
             idx = self._open_index()
             before = stamp(self.path)
@@ -467,7 +507,9 @@ class KnowledgeBase:
         emptied as it is used, so the drafts need not be held twice in memory.
         """
         report = ImportReport(invalid=list(invalid or []), dry_run=dry_run)
-        with self.writer() as (tx, idx):
+        with contextlib.ExitStack() as stack:
+            # A dry run only reads: no lock, and no database created for it.
+            tx, idx = (None, self.reader()) if dry_run else stack.enter_context(self.writer())
             seen = idx.url_keys()
             slugs: dict[str, str | None] = {}
             now = now_utc()
@@ -497,7 +539,7 @@ class KnowledgeBase:
                 report.invalid.append((line, f"unknown topic '{name}'"))
             del seen
             report.invalid.sort()
-            report.added = accepted if dry_run else tx.add_articles(accepted)
+            report.added = accepted if tx is None else tx.add_articles(accepted)
             del accepted
         return report
 
@@ -564,45 +606,94 @@ class KnowledgeBase:
         self.check_restorable()
         if not self.path.exists() and self._create_parents:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+        floor = self._indexed_high_water()
         with self.store.transaction(create=empty_data, on_commit=self._sync_index) as tx:
             for topic in topics:
                 tx.put_topic(topic)
-            tx.restore_articles(articles, next_id)
+            # Ids an earlier file at this path gave out (its backups, its index) stay used.
+            tx.restore_articles(articles, max(next_id, floor, self.store.high_water()))
+
+    def _indexed_high_water(self) -> int:
+        """One past the highest id in the index, or 0: ids some version of the file held.
+
+        The index survives a database file that was damaged or replaced, so it
+        remembers ids that no file on disk may hold any more.
+        """
+        if not self.index_path.exists():
+            return 0
+        try:
+            idx = Index(self.index_path, readonly=True)
+        except (IndexFault, IndexError_, OSError):
+            return 0
+        try:
+            return idx.max_id() + 1
+        except IndexFault:
+            return 0
+        finally:
+            idx.close()
 
     # -- safety --------------------------------------------------------------
     def check(self, *, fix: bool) -> CheckReport:
         """Verify the file (and with ``fix``, repair what is safe, after a backup)."""
-        from mfgkb.check import Problem, check_data, duplicate_keys, repair
         from mfgkb.store import load, orphan_temp_files
 
         self.ensure()
         data, st, _ = load(self.path)  # raises for a file that cannot be used at all
-        problems = check_data(data)
-        problems += [
-            Problem("file", f"the key '{k}' appears twice in one object; only the last is used")
-            for k in duplicate_keys(self.path.read_bytes())
-        ]
-        problems += [
-            Problem(str(p.name), "is a temporary file left by an interrupted write", True)
-            for p in orphan_temp_files(self.path)
-        ]
-        idx = self._open_index()
-        if idx.stamp() != st.encode():
-            problems.append(Problem("index", "is out of date with the database file", True))
+        orphans = orphan_temp_files(self.path)
+        problems = self._problems(data, self.path.read_bytes(), st.encode(), orphans)
         report = CheckReport(
             problems=problems, topics=len(data["topics"]), articles=len(data["articles"])
         )
         del data
         if fix and any(p.fixable for p in problems):
-            # The transaction removes orphan temporary files under the lock,
-            # keeps the current file as a backup before writing the repair,
-            # and brings the index up to date.
-            with self.store.transaction(on_commit=self._sync_index) as tx:
-                report.fixed = tx.repair(repair)
-            self.reader()
-            report.remaining = [p for p in self.check(fix=False).problems]
-        else:
-            report.remaining = [p for p in problems]
+            return self._fix(orphans)
+        report.remaining = list(problems)
+        return report
+
+    def _problems(
+        self, data: dict[str, Any], raw: bytes, stamp_: str | None, orphans: list[Path]
+    ) -> list[Problem]:
+        """Every problem of one snapshot of the file: its data, its bytes, what lies beside it."""
+        from mfgkb.check import Problem, check_data, duplicate_keys
+
+        problems = check_data(data)
+        problems += [
+            Problem("file", f"the key '{k}' appears twice in one object; only the last is used")
+            for k in duplicate_keys(raw)
+        ]
+        problems += [
+            Problem(str(p.name), "is a temporary file left by an interrupted write", True)
+            for p in orphans
+        ]
+        if self._open_index().stamp() != stamp_:
+            problems.append(Problem("index", "is out of date with the database file", True))
+        return problems
+
+    def _fix(self, orphans: list[Path]) -> CheckReport:
+        """Check again and repair, all under the lock, so that what is listed, what is
+        repaired and what remains come from one state of the file (writers wait)."""
+        from mfgkb.check import check_data, repair
+
+        with self.store.transaction(on_commit=self._sync_index) as tx:
+            # The lock removed the temporary files left by killed writers (the
+            # ones seen before it was taken; no writer can leave one meanwhile).
+            expected = tx.stamp.encode() if tx.stamp else None
+            data = tx.data
+            raw = self.path.read_bytes()  # the bytes tx read: writers wait for the lock
+            report = CheckReport(
+                problems=self._problems(data, raw, expected, orphans),
+                topics=len(data["topics"]),
+                articles=len(data["articles"]),
+            )
+            report.fixed = tx.repair(repair)
+            remaining = check_data(tx.data)
+            if not tx.dirty:  # the file stays as it is: its bytes and its index are checked
+                remaining += [p for p in report.problems if p.where == "file"]
+                idx = self._open_index()
+                if idx.stamp() != expected:
+                    self._rebuild_from(idx, tx.data, expected or "", canonical=False)
+            # Written (if dirty) when the block ends, with the index brought in step.
+            report.remaining = remaining
         return report
 
     def backups(self) -> list[Path]:
@@ -615,7 +706,7 @@ class KnowledgeBase:
     def restore_from(self, src: Path) -> None:
         if _same_file(src, self.path):
             raise ValidationError("That is the database itself; name a backup file to restore.")
-        self.store.restore_from(src)
+        self.store.restore_from(src, self._indexed_high_water())
         self.reader()  # rebuild the index for the restored content now, not on next use
 
     # -- search --------------------------------------------------------------

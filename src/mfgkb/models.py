@@ -113,6 +113,33 @@ def json_printable(text: str) -> str:
     return _UNSAFE.sub(_json_escape, text)
 
 
+# orjson, which writes the database, refuses values nested more than 254
+# levels deep (the outermost object or array counts as one). A file nested
+# deeper would load but could never be written back, so readers refuse it.
+MAX_DEPTH = 254
+
+
+def nested_deeper(value: Any, limit: int) -> bool:
+    """Whether ``value`` (parsed JSON) nests objects and arrays more than ``limit`` deep.
+
+    One level at a time rather than by recursion, so any depth takes bounded
+    stack; only objects and arrays are visited.
+    """
+    level = [value] if type(value) is dict or type(value) is list else []
+    depth = 0
+    while level:
+        depth += 1
+        if depth > limit:
+            return True
+        level = [
+            item
+            for container in level
+            for item in (container.values() if type(container) is dict else container)
+            if type(item) is dict or type(item) is list
+        ]
+    return False
+
+
 def now_utc() -> str:
     """The current time as an ISO 8601 string in UTC, to the second."""
     return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")

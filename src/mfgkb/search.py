@@ -500,10 +500,14 @@ class Index:
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield self.conn
+            self.conn.execute("COMMIT")
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            # After some errors (a full disk) SQLite has rolled back already; a
+            # second ROLLBACK would fail and hide the real error.
+            if self.conn.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    self.conn.execute("ROLLBACK")
             raise
-        self.conn.execute("COMMIT")
 
     # -- writing -------------------------------------------------------------
     def rebuild(

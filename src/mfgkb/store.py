@@ -25,6 +25,7 @@ import contextlib
 import errno
 import mmap
 import os
+import re
 import shutil
 import stat as stat_
 import sys
@@ -42,7 +43,7 @@ from tinydb.table import Document, Table
 
 from mfgkb.errors import DatabaseError, NotFoundError
 from mfgkb.filestamp import FileStamp, follow_links, special_file, stamp
-from mfgkb.models import Article, Topic
+from mfgkb.models import MAX_DEPTH, Article, Topic, nested_deeper
 
 SCHEMA_VERSION = 1
 TABLES = ("articles", "meta", "topics")
@@ -114,38 +115,69 @@ def corrupt(path: Path, problem: str) -> DatabaseError:
     )
 
 
-def validate_data(path: Path, data: Any) -> tuple[dict[str, Any], bool]:
-    """Check a parsed file, migrating an older schema: (data, migrated?); raise if unusable."""
+def _not_a_backup(path: Path, problem: str) -> DatabaseError:
+    """The error for a file given to ``restore`` that is not a database: it names that file."""
+    return DatabaseError(
+        f"'{path}' is not an mfgkb database: it {problem}; the database was left unchanged "
+        f"(list the automatic backups with: mfgkb backup)."
+    )
+
+
+# An id as mfgkb writes it: ASCII digits, no leading zero, within SQLite's
+# integers. str.isdigit also takes "²" or Arabic-Indic digits, which int() refuses or reads.
+_ID_KEY = re.compile(r"[1-9][0-9]{0,17}")
+_DUMP_FORMAT = "mfgkb-dump"  # export.DUMP_FORMAT, without importing the exporter
+_TOO_DEEP = f"nests values more than {MAX_DEPTH} levels deep, more than mfgkb can write back"
+
+
+def validate_data(path: Path, data: Any, *, backup: bool = False) -> tuple[dict[str, Any], bool]:
+    """Check a parsed file, migrating an older schema: (data, migrated?); raise if unusable.
+
+    ``backup`` says the file was given to ``restore``: the errors then name it
+    as that file, not as the database.
+    """
+    fail = _not_a_backup if backup else corrupt
+    if backup and isinstance(data, dict) and data.get("format") == _DUMP_FORMAT:
+        raise DatabaseError(
+            f"'{path}' is an export dump, not a backup; load it with: mfgkb --db NEW import {path}"
+        )
     if not isinstance(data, dict):
-        raise corrupt(path, f"holds a JSON {type(data).__name__}, not an object")
+        raise fail(path, f"holds a JSON {type(data).__name__}, not an object")
     missing = [t for t in TABLES if not isinstance(data.get(t), dict)]
     if missing:
-        raise corrupt(path, f"is missing its {', '.join(missing)} table(s)")
+        raise fail(path, f"is missing its {', '.join(missing)} table(s)")
     meta = data["meta"].get(str(META_ID))
     if not isinstance(meta, dict) or not isinstance(meta.get("schema_version"), int):
-        raise corrupt(path, "has no schema version in its meta table")
+        raise fail(path, "has no schema version in its meta table")
     original = version = int(meta["schema_version"])
     if version > SCHEMA_VERSION:
         raise DatabaseError(
-            f"The database {path} uses schema version {version}, newer than this mfgkb "
+            f"The {'backup' if backup else 'database'} {path} uses schema version {version}, "
+            f"newer than this mfgkb "
             f"understands ({SCHEMA_VERSION}); upgrade mfgkb (pip install -U mfgkb)."
         )
     while version < SCHEMA_VERSION:
         if version not in MIGRATIONS:
-            raise corrupt(path, f"has schema version {version}, which cannot be upgraded")
+            raise fail(path, f"has schema version {version}, which cannot be upgraded")
         data = MIGRATIONS[version](data)
         version += 1
     meta = data["meta"][str(META_ID)]
     if not isinstance(meta.get("next_article_id"), int):
-        raise corrupt(path, "has no article id counter in its meta table")
+        raise fail(path, "has no article id counter in its meta table")
     for table in ("articles", "topics"):
         records = data[table]
-        if not all(map(str.isdigit, records)):
-            bad = next(k for k in records if not k.isdigit())
-            raise corrupt(path, f"has a record with the non-numeric id '{bad}' in its {table}")
+        if not all(map(_ID_KEY.fullmatch, records)):
+            bad = next(k for k in records if not _ID_KEY.fullmatch(k))
+            raise fail(
+                path,
+                f"has a record with the id '{bad[:40]}' in its {table}, which is not a "
+                f"whole number written with the digits 0-9",
+            )
         if not all(isinstance(doc, dict) for doc in records.values()):
             bad = next(k for k, doc in records.items() if not isinstance(doc, dict))
-            raise corrupt(path, f"has a record {bad} in its {table} that is not an object")
+            raise fail(path, f"has a record {bad} in its {table} that is not an object")
+    if nested_deeper(data, MAX_DEPTH):
+        raise fail(path, _TOO_DEEP)
     return data, original < SCHEMA_VERSION
 
 
@@ -203,8 +235,12 @@ def _read_all(path: Path, fh: BinaryIO, size: int) -> bytes | memoryview:
     return raw
 
 
-def load(path: Path) -> tuple[dict[str, Any], FileStamp, bool]:
-    """Parse and validate the file: (data, stamp of the bytes read, migrated?)."""
+def load(path: Path, *, backup: bool = False) -> tuple[dict[str, Any], FileStamp, bool]:
+    """Parse and validate the file: (data, stamp of the bytes read, migrated?).
+
+    ``backup`` says the file was given to ``restore`` (see ``validate_data``).
+    """
+    fail = _not_a_backup if backup else corrupt
     try:
         fh, st = open_regular(path)
         with fh:
@@ -220,13 +256,15 @@ def load(path: Path) -> tuple[dict[str, Any], FileStamp, bool]:
             f"The database {path} cannot be read ({exc.strerror}); check its permissions."
         ) from None
     if not raw or (bytes(raw[:4096]).isspace() and bytes(raw).isspace()):
-        raise corrupt(path, f"is empty ({len(raw)} bytes, no data)")
+        raise fail(path, f"is empty ({len(raw)} bytes, no data)")
     try:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
-        raise corrupt(path, f"is not valid JSON, it may be truncated ({exc})") from None
+        if "depth limit" in str(exc):  # orjson stops at 1024 levels
+            raise fail(path, _TOO_DEEP) from None
+        raise fail(path, f"is not valid JSON, it may be truncated ({exc})") from None
     del raw  # the parsed data is several times its size: let the bytes go first
-    checked, migrated = validate_data(path, data)
+    checked, migrated = validate_data(path, data, backup=backup)
     return checked, FileStamp.of(st), migrated
 
 
@@ -965,14 +1003,33 @@ class Store:
             f"give a file name instead."
         )
 
-    def restore_from(self, src: Path) -> FileStamp:
-        """Replace the database with a valid copy from ``src``, keeping a backup."""
+    def high_water(self) -> int:
+        """The highest id counter in the database file and its backups, whatever their state.
+
+        Ids handed out must never be handed out again, even after an older
+        file is restored over a newer one (or over a damaged one): the next
+        id goes past every counter still on disk.
+        """
+        return max(_counter_in(p) for p in [self.path, *backup_paths(self.path)])
+
+    def restore_from(self, src: Path, floor: int = 0) -> FileStamp:
+        """Replace the database with a valid copy from ``src``, keeping a backup.
+
+        The restored counter is raised, under the lock, past every counter on
+        disk and past ``floor`` (ids the caller knows were handed out), so no
+        id of the replaced file is given out again.
+        """
         if not src.exists():  # anything else there is refused, by name, by load
             raise NotFoundError(
                 f"The backup {src} does not exist; list the automatic backups with: mfgkb backup"
             )
-        data, _, _ = load(src)
+        data, _, _ = load(src, backup=True)
         with self.locked():
+            meta = data["meta"][str(META_ID)]
+            highest = max(map(int, data["articles"]), default=0)
+            counter = max(meta["next_article_id"], highest + 1, floor, self.high_water())
+            if counter != meta["next_article_id"]:
+                meta["next_article_id"] = counter
             return atomic_write(self.path, encode(data), on_replaced=self._written)
 
 
@@ -999,6 +1056,32 @@ def _resolved(path: Path) -> Path:
         return path.resolve()
     except (OSError, RuntimeError):  # a symbolic link loop (RuntimeError before 3.13)
         return path.absolute()
+
+
+_COUNTER = re.compile(rb'"next_article_id"\s*:\s*([0-9]{1,18})\b')
+
+
+def _counter_in(path: Path) -> int:
+    """The id counter written in ``path``, found in its bytes (0 if none or unreadable).
+
+    Read from the bytes rather than parsed, so that a damaged file still
+    tells which ids it gave out. Inside a JSON string the name's quotes are
+    escaped, so only the meta table's key matches.
+    """
+    try:
+        # O_NONBLOCK: a named pipe left where a backup belongs must not hang us.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        with os.fdopen(fd, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if not stat_.S_ISREG(st.st_mode) or st.st_size == 0:
+                return 0
+            # Mapped, not read: a large file is searched without a copy in memory.
+            with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as raw:
+                at = raw.rfind(b'"next_article_id"')
+                found = _COUNTER.match(raw[at : at + 64]) if at >= 0 else None
+    except (OSError, ValueError):
+        return 0
+    return int(found.group(1)) if found else 0
 
 
 _BAD_RECORD = (KeyError, TypeError, ValueError, AttributeError)
