@@ -634,6 +634,14 @@ def test_articles_json_fields(library: dict[str, int], mfgkb_json: JsonInvoke) -
         (("--since", "February 1, 2025", "--until", "Feb 1 2025"), ("gamma",)),
         (("--tag", "policy", "--since", "2025-10-15"), ("beta",)),
         (("--author", "ada", "--since", "2025"), ("gamma",)),
+        # a repeated filter matches any of its values; different filters all apply
+        (("--topic", "texas", "--topic", MAIN), ("beta", "seed", "alpha")),
+        (("--topic", "texas", "--topic", "texas"), ("alpha",)),
+        (("--topic", "texas", "--topic", MAIN, "--sort", "added"), ("beta", "alpha", "seed")),
+        (("--author", "ada", "--author", "hopper"), ("beta", "gamma", "alpha")),
+        (("--tag", "policy", "--tag", "robotics"), ("beta", "seed", "alpha")),
+        (("--topic", "texas", "--topic", MAIN, "--tag", "policy"), ("beta", "seed")),
+        (("--topic", "texas", "--topic", MAIN, "--author", "ada"), ("alpha",)),
     ],
 )
 def test_articles_filters(
@@ -1028,6 +1036,57 @@ def test_search_finds_articles_and_filters(mfgkb: Invoke, mfgkb_json: JsonInvoke
     articles_only = mfgkb_json("search", "manufacturing", "--kind", "article")
     assert all(h["kind"] == "article" for h in articles_only)
     assert len(mfgkb_json("search", "manufacturing", "--limit", "2")) == 2
+
+
+def test_search_repeated_filter_matches_any_value(mfgkb: Invoke, mfgkb_json: JsonInvoke) -> None:
+    texas = add_article(mfgkb, "Welding in Texas", "--topic", "texas", "--tag", "robotics")
+    chips = add_article(mfgkb, "Welding for chips", "--topic", "chips-act", "--tag", "policy")
+    add_article(mfgkb, "Welding elsewhere", "--tag", "robotics")
+
+    def found(*args: str) -> set[int]:
+        return {h["id"] for h in mfgkb_json("search", "welding", *args)}
+
+    assert found("--topic", "texas", "--topic", "chips-act") == {texas, chips}
+    assert found("--tag", "policy", "--tag", "robotics") == {texas, chips, texas + 2}
+    assert found("--topic", "texas", "--topic", "chips-act", "--tag", "policy") == {chips}
+
+
+def test_export_repeated_filter_matches_any_value(library: dict[str, int], mfgkb: Invoke) -> None:
+    def titles(*args: str) -> list[str]:
+        result = mfgkb("export", "--format", "jsonl", *args)
+        assert_ok(result)
+        return [json.loads(line)["title"] for line in result.stdout.splitlines()]
+
+    assert titles("--topic", "texas", "--topic", MAIN) == ["Beta notes", SEED_TITLE, "Alpha report"]
+    assert titles("--author", "hopper", "--author", "byron") == ["Beta notes", "Gamma study"]
+    assert titles("--tag", "robotics", "--tag", "supply-chain", "--since", "2025") == [
+        "Gamma study"
+    ]
+
+
+def test_export_markdown_applies_the_article_filters(
+    library: dict[str, int], mfgkb: Invoke
+) -> None:
+    add_article(mfgkb, "Aardvark survey", "--topic", MAIN, "--author", "Zed", date="2024-01-01")
+
+    def listed(*args: str) -> list[str]:
+        result = mfgkb("export", "--format", "markdown", "--topic", MAIN, *args)
+        assert_ok(result)
+        assert result.stdout.startswith("# Advanced manufacturing\n")
+        return re.findall(r"^- \*\*(.+?)\*\* — ", result.stdout, re.M)
+
+    assert listed() == ["Beta notes", SEED_TITLE, "Aardvark survey"]
+    assert listed("--since", "2025-10-15") == ["Beta notes"]
+    assert listed("--until", "2024") == ["Aardvark survey"]
+    assert listed("--author", "jedrik") == [SEED_TITLE]
+    assert listed("--tag", "policy") == ["Beta notes", SEED_TITLE]
+    assert listed("--sort", "title") == ["Aardvark survey", "Beta notes", SEED_TITLE]
+    assert listed("--sort", "added") == ["Aardvark survey", "Beta notes", SEED_TITLE]
+    assert listed("--limit", "1") == ["Beta notes"]
+    line = assert_refused(
+        mfgkb("export", "--format", "markdown", "--topic", MAIN, "--topic", "texas"), 2
+    )
+    assert "one --topic" in line
 
 
 def test_search_without_matches_exits_zero(mfgkb: Invoke, mfgkb_json: JsonInvoke) -> None:

@@ -195,19 +195,26 @@ _complete_id = _completer("id")
 # -- shared options ---------------------------------------------------------
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for programs instead.")]
+# A repeated filter matches any of its values; different filters all apply.
 TopicOpt = Annotated[
-    str | None,
+    list[str] | None,
     typer.Option(
-        "--topic", help="Only articles linked to this topic.", autocompletion=_complete_topic
+        "--topic",
+        help="Only articles linked to this topic (repeat: any of them).",
+        autocompletion=_complete_topic,
     ),
 ]
 AuthorOpt = Annotated[
-    str | None,
-    typer.Option("--author", help="Only articles by an author whose name contains this."),
+    list[str] | None,
+    typer.Option(
+        "--author", help="Only articles by an author whose name contains this (repeat: any)."
+    ),
 ]
 TagOpt = Annotated[
-    str | None,
-    typer.Option("--tag", help="Only articles with this tag.", autocompletion=_complete_tag),
+    list[str] | None,
+    typer.Option(
+        "--tag", help="Only articles with this tag (repeat: any).", autocompletion=_complete_tag
+    ),
 ]
 TopicArg = Annotated[
     str,
@@ -257,9 +264,9 @@ def _date(text: str, dayfirst: bool) -> date:
 
 def _filters(
     *,
-    topic: str | None,
-    author: str | None,
-    tag: str | None,
+    topic: list[str] | None,
+    author: list[str] | None,
+    tag: list[str] | None,
     since: str | None,
     until: str | None,
     dayfirst: bool = False,
@@ -277,9 +284,9 @@ def _filters(
         raise UsageError(f"--since {since} is after --until {until}; swap them.")
     return Filters(
         kind=kind.value if kind else None,
-        topic=topic,
-        author=author,
-        tag=tag,
+        topic=tuple(topic or ()),
+        author=tuple(author or ()),
+        tag=tuple(tag or ()),
         since=start,
         until=end,
     )
@@ -1113,10 +1120,13 @@ def export(
 
     The json dump holds everything and is read back by import into a new database,
     giving the same file. jsonl, csv and bibtex take the same filters as articles.
-    markdown writes the topic page of --topic as a document to publish.
+    markdown writes the topic page of --topic as a document to publish; the other
+    filters, --sort and --limit choose its articles.
 
     Example: mfgkb export --format markdown --topic advanced-manufacturing -o am.md
     """
+    from dataclasses import replace
+
     from mfgkb import export as formats
 
     kb = _kb(ctx)
@@ -1132,9 +1142,14 @@ def export(
         topics, articles, next_id = kb.everything()
         text = _json_text(formats.dump(topics, articles, next_id))
     elif fmt == "markdown":
-        if topic is None:
+        if not topic:
             raise UsageError("--format markdown writes one topic page; name it with --topic.")
-        text = formats.topic_markdown(kb.topic_page(topic, limit=_limit(limit)))
+        if len(set(topic)) > 1:
+            raise UsageError("--format markdown writes one topic page; give one --topic.")
+        # The page's own parts, with the article list the filters and --sort give.
+        page = kb.topic_page(topic[0], limit=1)
+        found, total = kb.articles(filters, sort=sort.value, limit=_limit(limit))
+        text = formats.topic_markdown(replace(page, articles=found, total_articles=total))
     else:
         found, _ = kb.articles(filters, sort=sort.value, limit=_limit(limit))
         import io

@@ -259,7 +259,7 @@ class KnowledgeBase:
         assert topic is not None
         term_slugs = {k.topic for k in topic.key_terms if k.topic}
         titles = idx.topic_titles(set(topic.related) | term_slugs)
-        articles, total = idx.articles(Filters(topic=slug), limit=limit)
+        articles, total = idx.articles(Filters(topic=(slug,)), limit=limit)
         return TopicPage(
             topic=topic,
             related=[(s, titles.get(s)) for s in topic.related],
@@ -320,8 +320,7 @@ class KnowledgeBase:
         self, filters: Filters, *, sort: str = "published", limit: int | None = None
     ) -> tuple[list[Article], int]:
         idx = self.reader()
-        if filters.topic is not None:
-            filters = filters._replace(topic=self._resolve(filters.topic, idx))
+        filters = filters._replace(topic=tuple(self._resolve(t, idx) for t in filters.topic))
         return idx.articles(filters, sort=sort, limit=limit)
 
     @_recovering
@@ -614,8 +613,7 @@ class KnowledgeBase:
     @_recovering
     def search(self, text: str, filters: Filters, limit: int) -> SearchResult:
         idx = self.reader()
-        if filters.topic is not None:
-            filters = filters._replace(topic=self._resolve(filters.topic, idx))
+        filters = filters._replace(topic=tuple(self._resolve(t, idx) for t in filters.topic))
         return idx.search(parse_query(text), filters, limit=limit)
 
 
