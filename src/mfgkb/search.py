@@ -183,6 +183,13 @@ STOPWORDS = frozenset(
     ]
 )
 
+# At most this many distinct terms (and as many excluded ones, and words in a
+# phrase) go to SQLite: each term is one expression in the ranking query, and
+# SQLite refuses an expression tree deeper than 1000. A pasted page of text
+# is searched for its first distinct content words; more add nothing to a
+# ranking anyway.
+MAX_TERMS = 64
+
 _WORD = re.compile(r"[^\W_]+")
 _QUERY_TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 
@@ -296,6 +303,7 @@ def parse_query(text: str) -> Query:
             words = tuple(tokens(body))
         else:
             words = tuple(tokens(phrase))
+        words = words[:MAX_TERMS]
         if not words:
             continue
         term = Term(words, prefix=prefix, negated=negated)
@@ -303,7 +311,9 @@ def parse_query(text: str) -> Query:
     content = [t for t in terms if len(t.words) > 1 or t.prefix or t.words[0] not in STOPWORDS]
     if content:  # keep stop words only when the query has nothing else
         terms = content
-    return Query(tuple(dict.fromkeys(terms)), tuple(dict.fromkeys(excluded)))
+    return Query(
+        tuple(dict.fromkeys(terms))[:MAX_TERMS], tuple(dict.fromkeys(excluded))[:MAX_TERMS]
+    )
 
 
 def _match_expr(terms: Iterable[Term], joiner: str, excluded: Iterable[Term]) -> str:
