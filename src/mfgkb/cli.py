@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
+from typer import _completion_classes
 
 # Typer 0.29 vendors Click; its UsageError is what a bad option value raises.
 from typer._click.exceptions import UsageError as ClickUsageError
@@ -52,6 +53,14 @@ def _fail(message: str, code: int) -> NoReturn:
 
 class _Group(TyperGroup):
     """Turns our errors into one line on stderr and an exit code, for every command."""
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:  # type: ignore[override]
+        # The shell after --show-completion / --install-completion is theirs,
+        # not a command name: take it out before Click parses the flags.
+        args, shell = _completion_shell(args)
+        if shell is not None:
+            ctx.meta[_SHELL_KEY] = shell
+        return list(super().parse_args(ctx, args))
 
     # Click's Context is what arrives; typer.Context is its subclass, close enough here.
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
@@ -98,6 +107,8 @@ MAX_INT = 2**63 - 1  # SQLite's largest integer: ids and limits beyond it are ty
 
 _APP_SETTINGS: dict[str, Any] = {
     "cls": _Group,
+    # Typer's own completion options only detect the shell; ours take its name.
+    "add_completion": False,
     "help": "A knowledge base for advanced manufacturing: topics, articles, ranked search.\n\n"
     "Example: mfgkb show advanced-manufacturing",
     "no_args_is_help": True,
@@ -106,6 +117,10 @@ _APP_SETTINGS: dict[str, Any] = {
     "context_settings": {"help_option_names": ["-h", "--help"]},
 }
 app = typer.Typer(**_APP_SETTINGS)
+# Typer registers the shells' completion classes only with its own completion
+# options; the shell's Tab requests (_MFGKB_COMPLETE=complete_zsh) need them.
+# (typer.main has imported the module already: this costs nothing.)
+_completion_classes.completion_init()
 
 
 class _State:
@@ -118,6 +133,77 @@ def _version(value: bool) -> None:
     if value:
         sys.stdout.write(f"mfgkb {__version__}\n")
         raise typer.Exit()
+
+
+_SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
+_COMPLETION_OPTIONS = ("--install-completion", "--show-completion")
+_SHELL_KEY = "mfgkb.completion_shell"
+
+
+def _completion_shell(args: list[str]) -> tuple[list[str], str | None]:
+    """``args`` without the shell named after a completion option, and that shell.
+
+    Only the options before the command are looked at (they are the app's own);
+    the word after the option is the shell unless it is an option itself.
+    """
+    i = 0
+    while i < len(args):
+        name, eq, value = args[i].partition("=")
+        if name in _COMPLETION_OPTIONS:
+            if eq:
+                return [*args[:i], name, *args[i + 1 :]], value
+            if i + 1 < len(args) and not args[i + 1].startswith("-"):
+                return [*args[: i + 1], *args[i + 2 :]], args[i + 1]
+            return args, None
+        if args[i] == "--db":
+            i += 1  # its value, whatever it looks like
+        elif not args[i].startswith("-"):
+            break  # the command
+        i += 1
+    return args, None
+
+
+def _completion(ctx: typer.Context, value: bool, *, install: bool) -> None:
+    """Print, or install, the completion script of the named (else the current) shell."""
+    if not value or ctx.resilient_parsing:
+        return
+    from typer._completion_shared import _get_shell_name, get_completion_script
+    from typer._completion_shared import install as install_script
+
+    option = _COMPLETION_OPTIONS[0 if install else 1]
+    shell = ctx.meta.get(_SHELL_KEY) or _get_shell_name()
+    if shell is None:
+        _fail(f"The shell could not be detected; name it, e.g. mfgkb {option} bash.", 2)
+    if shell not in _SHELLS:
+        _fail(
+            f"Shell {shell!r} is not supported; name one of bash, zsh, fish or powershell, "
+            f"e.g. mfgkb {option} zsh.",
+            2,
+        )
+    prog = ctx.find_root().info_name or "mfgkb"
+    var = "_{}_COMPLETE".format(prog.replace("-", "_").upper())
+    if not install:
+        sys.stdout.write(get_completion_script(prog_name=prog, complete_var=var, shell=shell))
+        sys.stdout.write("\n")
+        raise typer.Exit(0)
+    import subprocess
+
+    try:
+        _, path = install_script(shell=shell, prog_name=prog, complete_var=var)
+    except (OSError, subprocess.SubprocessError) as exc:
+        _fail(f"Could not install {shell} completion ({exc}); use --show-completion instead.", 1)
+    from mfgkb import render
+
+    render.message(f"Installed {shell} completion in {path}; it works in a new terminal.")
+    raise typer.Exit(0)
+
+
+def _install_completion(ctx: typer.Context, value: bool) -> None:
+    _completion(ctx, value, install=True)
+
+
+def _show_completion(ctx: typer.Context, value: bool) -> None:
+    _completion(ctx, value, install=False)
 
 
 @app.callback()
@@ -135,6 +221,26 @@ def _root(
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+    install_completion: Annotated[
+        bool,
+        typer.Option(
+            "--install-completion",
+            callback=_install_completion,
+            is_eager=True,
+            help="Install completion for a shell: bash, zsh, fish or powershell "
+            "(default: the current shell), e.g. --install-completion zsh.",
+        ),
+    ] = False,
+    show_completion: Annotated[
+        bool,
+        typer.Option(
+            "--show-completion",
+            callback=_show_completion,
+            is_eager=True,
+            help="Print the completion script for a shell (default: the current shell), "
+            "to copy it or customize the installation.",
+        ),
     ] = False,
 ) -> None:
     """A knowledge base for advanced manufacturing: topics, articles, ranked search.
