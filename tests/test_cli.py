@@ -936,6 +936,61 @@ def test_add_topic_duplicate_slug_refused(seeded: Path, mfgkb: Invoke) -> None:
     assert seeded.read_bytes() == before
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--title", "Fabs"),  # the slug made from the title is an alias of another topic
+        ("--title", "Chip plants", "--slug", "fabs"),
+        ("--title", "Semiconductor FABS"),  # the title is another topic's alias, any case
+        ("--title", "Chip plants", "--alias", "Chip Fabs"),
+        ("--title", "Chip plants", "--alias", "semiconductor-fabs"),  # another's slug
+        ("--title", "Chip plants", "--alias", "  Fabs "),
+        ("--title", "Chip plants", "--alias", "Semiconductor fabs"),  # another's title
+    ],
+)
+def test_add_topic_name_used_by_another_topic_is_refused(
+    seeded: Path, mfgkb: Invoke, args: tuple[str, ...]
+) -> None:
+    alias = ("--alias", "fabs", "--alias", "chip fabs")
+    assert_ok(mfgkb("add-topic", "--title", "Semiconductor fabs", *alias))
+    before = seeded.read_bytes()
+    line = assert_refused(mfgkb("add-topic", *args))
+    assert "semiconductor-fabs" in line
+    assert seeded.read_bytes() == before
+
+
+def test_edit_topic_name_used_by_another_topic_is_refused(seeded: Path, mfgkb: Invoke) -> None:
+    assert_ok(mfgkb("add-topic", "--title", "Semiconductor fabs", "--alias", "fabs"))
+    assert_ok(mfgkb("add-topic", "--title", "Chip plants"))
+    before = seeded.read_bytes()
+    for args in (("--alias", "Fabs"), ("--title", "fabs"), ("--title", "Semiconductor Fabs")):
+        line = assert_refused(mfgkb("edit-topic", "chip-plants", *args))
+        assert "semiconductor-fabs" in line
+    assert seeded.read_bytes() == before
+    # a topic's own names may repeat one another
+    assert_ok(mfgkb("edit-topic", "semiconductor-fabs", "--alias", "Semiconductor fabs"))
+
+
+def test_check_reports_a_name_shared_by_two_topics(seeded: Path, mfgkb: Invoke) -> None:
+    assert_ok(mfgkb("check"))
+    assert_ok(mfgkb("add-topic", "--title", "Semiconductor fabs", "--alias", "fabs"))
+    data = load_db(seeded)
+    fabs_key = next(k for k, t in data["topics"].items() if t["slug"] == "semiconductor-fabs")
+    texas_key = next(k for k, t in data["topics"].items() if t["slug"] == "texas")
+    data["topics"][texas_key]["aliases"] = ["FABS"]  # a hand edit
+    seeded.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    assert fabs_key
+    result = mfgkb("check", "--json")
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)
+    shared = [p for p in report["problems"] if "fabs" in p["message"]]
+    assert len(shared) == 1, report
+    assert "semiconductor-fabs" in shared[0]["where"] + shared[0]["message"]
+    assert "texas" in shared[0]["where"] + shared[0]["message"]
+    assert shared[0]["fixable"] is False
+    assert mfgkb("check", "--fix").exit_code == 1
+
+
 def test_edit_topic_replaces_given_fields(mfgkb: Invoke, mfgkb_json: JsonInvoke) -> None:
     before = mfgkb_json("show", "chips-act")["topic"]
     result = mfgkb(

@@ -724,6 +724,14 @@ class Index:
         ).fetchone()
         return str(row[0]) if row else None
 
+    def topic_named(self, name: str, *, besides: str) -> str | None:
+        """The slug of a topic other than ``besides`` that answers to ``name``."""
+        row = self.conn.execute(
+            "SELECT slug FROM topic_names WHERE name = ? AND slug != ? ORDER BY slug LIMIT 1",
+            (fold(name), besides),
+        ).fetchone()
+        return str(row[0]) if row else None
+
     def topic_names(self) -> dict[str, str]:
         """Every folded name -> slug, for suggestions."""
         return {str(n): str(s) for n, s in self.conn.execute("SELECT name, slug FROM topic_names")}
