@@ -420,12 +420,27 @@ def _read_text(value: str | None, file: Path | None, what: str) -> str | None:
         raise UsageError(f"{file} is not UTF-8 text; convert it first.") from None
 
 
-def _prompt_missing(value: str | None, label: str, option: str) -> str:
-    """Ask at a terminal; elsewhere a missing required option is a usage error."""
+def _prompt_missing(
+    value: str | None, label: str, option: str, check: Callable[[str], object] | None = None
+) -> str:
+    """Ask at a terminal; elsewhere a missing required option is a usage error.
+
+    An answer ``check`` refuses is not the end: the reason is shown and the
+    question asked again (until end of input), so what was typed before stays.
+    """
     if value is not None:
         return value
     if sys.stdin.isatty() and sys.stdout.isatty():
-        return str(typer.prompt(label))
+        while True:
+            answer = str(typer.prompt(label))
+            if check is None:
+                return answer
+            try:
+                check(answer)
+            except MfgkbError as err:
+                sys.stderr.write(f"mfgkb: {_printable(err.message)}\n")
+                continue
+            return answer
     raise UsageError(f'Missing {option}; give it on the command line, e.g. {option} "...".')
 
 
@@ -588,9 +603,11 @@ def add_topic(
     Example: mfgkb add-topic --title "Additive manufacturing" --alias "3D printing"
     --related advanced-manufacturing --summary-file notes.md
     """
-    from mfgkb.models import Topic, slugify
+    from mfgkb.models import MAX_TITLE, Topic, clean_text, slugify
 
-    title = _prompt_missing(title, "Title", "--title")
+    title = _prompt_missing(
+        title, "Title", "--title", lambda t: clean_text(t, "topic title", MAX_TITLE, required=True)
+    )
     slug = slug or slugify(title)
     if not slug and title.strip():  # an empty title gets its own message below
         raise UsageError(f"No slug can be made from the title {title!r}; give one with --slug.")
@@ -734,9 +751,15 @@ def add_article(
     --author "Jedrik Hastings" --date "October 10, 2025" --topic advanced-manufacturing
     """
     from mfgkb.kb import article_draft
+    from mfgkb.models import MAX_TITLE, clean_text
 
-    title = _prompt_missing(title, "Title", "--title")
-    published = _date(_prompt_missing(date_, "Publication date", "--date"), dayfirst)
+    title = _prompt_missing(
+        title, "Title", "--title", lambda t: clean_text(t, "title", MAX_TITLE, required=True)
+    )
+    when = _prompt_missing(
+        date_, "Publication date", "--date", lambda d: _date(d, dayfirst=dayfirst)
+    )
+    published = _date(when, dayfirst)
     draft = article_draft(
         title=title,
         published=published,
