@@ -9,6 +9,7 @@ unchanged.
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -277,6 +278,68 @@ def test_add_article_without_title_is_a_usage_error(seeded: Path, mfgkb: Invoke)
     line = assert_refused(mfgkb("add-article", "--date", "2025-01-01"), 2)
     assert "--title" in line
     assert seeded.read_bytes() == before
+
+
+def _dialogue(args: list[str], env: dict[str, str], steps: list[tuple[str, int, str]]) -> str:
+    """Run the script at a pseudo-terminal: wait until ``text`` has been shown ``times``
+    times, then type ``answer``, for each step; return everything it showed."""
+    import select
+    import subprocess
+    import sys
+
+    script = str(Path(sys.executable).parent / "mfgkb")
+    master, slave = os.openpty()
+    out = bytearray()
+    try:
+        proc = subprocess.Popen([script, *args], env=env, stdin=slave, stdout=slave, stderr=slave)
+        os.close(slave)
+
+        def shown(text: str) -> int:
+            return out.decode(errors="replace").count(text)
+
+        def read_until(text: str, times: int) -> None:
+            # Wide margin: the child only has to start and print a prompt.
+            while shown(text) < times and select.select([master], [], [], 120)[0]:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:  # EIO: the child closed the terminal
+                    return
+                if not chunk:
+                    return
+                out.extend(chunk)
+
+        for text, times, answer in steps:
+            read_until(text, times)
+            assert shown(text) >= times, out.decode()
+            os.write(master, answer.encode())
+        read_until("\0never shown", 1)  # to the end
+        proc.wait(timeout=120)
+    finally:
+        os.close(master)
+    return out.decode(errors="replace").replace("\r\n", "\n")
+
+
+def test_add_article_prompts_ask_again_after_a_bad_answer(seeded: Path) -> None:
+    from childproc import child_env
+
+    env = child_env(seeded.parent, seeded)
+    shown = _dialogue(
+        ["add-article", "--author", "Dana Ruiz"],
+        env,
+        [
+            ("Title:", 1, "   \n"),  # only spaces: refused at once, asked again
+            ("Title:", 2, "Fab news\n"),
+            ("Publication date:", 1, "someday soon\n"),  # not a date: asked again
+            ("Publication date:", 2, "October 10\n"),  # no year: asked again
+            ("Publication date:", 3, "2025-03-04\n"),
+        ],
+    )
+    assert "The title is empty" in shown
+    assert "someday soon" in shown and shown.count("mfgkb: ") == 3, shown
+    assert "Added article 2." in shown
+    article = load_db(seeded)["articles"]["2"]
+    assert (article["title"], article["published"]) == ("Fab news", "2025-03-04")
+    assert article["authors"] == ["Dana Ruiz"]
 
 
 def test_add_article_topic_accepts_alias_like_edit_article(mfgkb_json: JsonInvoke) -> None:
@@ -635,6 +698,14 @@ def test_articles_json_fields(library: dict[str, int], mfgkb_json: JsonInvoke) -
         (("--since", "February 1, 2025", "--until", "Feb 1 2025"), ("gamma",)),
         (("--tag", "policy", "--since", "2025-10-15"), ("beta",)),
         (("--author", "ada", "--since", "2025"), ("gamma",)),
+        # a repeated filter matches any of its values; different filters all apply
+        (("--topic", "texas", "--topic", MAIN), ("beta", "seed", "alpha")),
+        (("--topic", "texas", "--topic", "texas"), ("alpha",)),
+        (("--topic", "texas", "--topic", MAIN, "--sort", "added"), ("beta", "alpha", "seed")),
+        (("--author", "ada", "--author", "hopper"), ("beta", "gamma", "alpha")),
+        (("--tag", "policy", "--tag", "robotics"), ("beta", "seed", "alpha")),
+        (("--topic", "texas", "--topic", MAIN, "--tag", "policy"), ("beta", "seed")),
+        (("--topic", "texas", "--topic", MAIN, "--author", "ada"), ("alpha",)),
     ],
 )
 def test_articles_filters(
@@ -678,6 +749,83 @@ def test_articles_text_table(library: dict[str, int], mfgkb: Invoke) -> None:
     none = mfgkb("articles", "--author", "nobody")
     assert_ok(none)
     assert "No articles match" in none.stdout
+
+
+def _many_articles(n: int) -> list[Any]:
+    from datetime import date
+
+    from mfgkb.models import Article
+
+    words = ["fab", "Semiconductor", "Supercalifragilisticexpialidocious", "chip", "東京工場", "a"]
+    return [
+        Article(
+            i,
+            " ".join(words[(i + k) % len(words)] for k in range(i % 17 + 1)),
+            date(2020 + i % 6, i % 12 + 1, i % 28 + 1),
+            [f"Author {i % 7}", "Dana Ruiz"][: i % 3],
+            source="Industry Weekly" if i % 4 else "",
+            topics=["texas", "chips-act"][: i % 3],
+        )
+        for i in range(1, n + 1)
+    ]
+
+
+def _table_text(articles: list[Any], total: int, width: int, color: bool = False) -> str:
+    import io
+
+    from rich.console import Console
+
+    from mfgkb import render
+
+    out = io.StringIO()
+    target = Console(
+        file=out, width=width, force_terminal=color, color_system="standard" if color else None
+    )
+    target.print(render.articles_table(articles, total))
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("width", [40, 92, 200])
+def test_long_article_list_looks_like_a_short_one(
+    width: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mfgkb import render
+
+    articles = _many_articles(60)
+    monkeypatch.setattr(render, "LONG_TABLE", 10**9)
+    by_rich = _table_text(articles, 70, width)
+    monkeypatch.setattr(render, "LONG_TABLE", 0)
+    assert _table_text(articles, 70, width) == by_rich
+    coloured = _table_text(articles, 70, width, color=True)
+    assert "\x1b[" in coloured and "Showing 60 of 70" in coloured
+
+
+def test_long_article_list_measures_each_cell_at_most_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """10,000 rows took 10 s: Rich measured and wrapped every cell several times."""
+    from rich.measure import Measurement
+    from rich.text import Text
+
+    calls = {"measure": 0, "wrap": 0}
+    measure, wrap = Measurement.get, Text.wrap
+
+    def counted_measure(*args: Any, **kwargs: Any) -> Any:
+        calls["measure"] += 1
+        return measure(*args, **kwargs)
+
+    def counted_wrap(*args: Any, **kwargs: Any) -> Any:
+        calls["wrap"] += 1
+        return wrap(*args, **kwargs)
+
+    monkeypatch.setattr(Measurement, "get", staticmethod(counted_measure))
+    monkeypatch.setattr(Text, "wrap", counted_wrap)
+    articles = _many_articles(2_000)
+    text = _table_text(articles, 2_000, 92)
+    assert text.count("Industry Weekly") >= 1_000
+    # Rich's own table: about 2 measures and 2 wraps a cell, 6 cells a row.
+    assert calls["measure"] < 100, calls
+    assert calls["wrap"] <= 4 * len(articles), calls
 
 
 # -- article, edit-article, link ---------------------------------------------------
@@ -929,6 +1077,61 @@ def test_add_topic_duplicate_slug_refused(seeded: Path, mfgkb: Invoke) -> None:
     assert seeded.read_bytes() == before
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--title", "Fabs"),  # the slug made from the title is an alias of another topic
+        ("--title", "Chip plants", "--slug", "fabs"),
+        ("--title", "Semiconductor FABS"),  # the title is another topic's alias, any case
+        ("--title", "Chip plants", "--alias", "Chip Fabs"),
+        ("--title", "Chip plants", "--alias", "semiconductor-fabs"),  # another's slug
+        ("--title", "Chip plants", "--alias", "  Fabs "),
+        ("--title", "Chip plants", "--alias", "Semiconductor fabs"),  # another's title
+    ],
+)
+def test_add_topic_name_used_by_another_topic_is_refused(
+    seeded: Path, mfgkb: Invoke, args: tuple[str, ...]
+) -> None:
+    alias = ("--alias", "fabs", "--alias", "chip fabs")
+    assert_ok(mfgkb("add-topic", "--title", "Semiconductor fabs", *alias))
+    before = seeded.read_bytes()
+    line = assert_refused(mfgkb("add-topic", *args))
+    assert "semiconductor-fabs" in line
+    assert seeded.read_bytes() == before
+
+
+def test_edit_topic_name_used_by_another_topic_is_refused(seeded: Path, mfgkb: Invoke) -> None:
+    assert_ok(mfgkb("add-topic", "--title", "Semiconductor fabs", "--alias", "fabs"))
+    assert_ok(mfgkb("add-topic", "--title", "Chip plants"))
+    before = seeded.read_bytes()
+    for args in (("--alias", "Fabs"), ("--title", "fabs"), ("--title", "Semiconductor Fabs")):
+        line = assert_refused(mfgkb("edit-topic", "chip-plants", *args))
+        assert "semiconductor-fabs" in line
+    assert seeded.read_bytes() == before
+    # a topic's own names may repeat one another
+    assert_ok(mfgkb("edit-topic", "semiconductor-fabs", "--alias", "Semiconductor fabs"))
+
+
+def test_check_reports_a_name_shared_by_two_topics(seeded: Path, mfgkb: Invoke) -> None:
+    assert_ok(mfgkb("check"))
+    assert_ok(mfgkb("add-topic", "--title", "Semiconductor fabs", "--alias", "fabs"))
+    data = load_db(seeded)
+    fabs_key = next(k for k, t in data["topics"].items() if t["slug"] == "semiconductor-fabs")
+    texas_key = next(k for k, t in data["topics"].items() if t["slug"] == "texas")
+    data["topics"][texas_key]["aliases"] = ["FABS"]  # a hand edit
+    seeded.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    assert fabs_key
+    result = mfgkb("check", "--json")
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)
+    shared = [p for p in report["problems"] if "fabs" in p["message"]]
+    assert len(shared) == 1, report
+    assert "semiconductor-fabs" in shared[0]["where"] + shared[0]["message"]
+    assert "texas" in shared[0]["where"] + shared[0]["message"]
+    assert shared[0]["fixable"] is False
+    assert mfgkb("check", "--fix").exit_code == 1
+
+
 def test_edit_topic_replaces_given_fields(mfgkb: Invoke, mfgkb_json: JsonInvoke) -> None:
     before = mfgkb_json("show", "chips-act")["topic"]
     result = mfgkb(
@@ -1029,6 +1232,57 @@ def test_search_finds_articles_and_filters(mfgkb: Invoke, mfgkb_json: JsonInvoke
     articles_only = mfgkb_json("search", "manufacturing", "--kind", "article")
     assert all(h["kind"] == "article" for h in articles_only)
     assert len(mfgkb_json("search", "manufacturing", "--limit", "2")) == 2
+
+
+def test_search_repeated_filter_matches_any_value(mfgkb: Invoke, mfgkb_json: JsonInvoke) -> None:
+    texas = add_article(mfgkb, "Welding in Texas", "--topic", "texas", "--tag", "robotics")
+    chips = add_article(mfgkb, "Welding for chips", "--topic", "chips-act", "--tag", "policy")
+    add_article(mfgkb, "Welding elsewhere", "--tag", "robotics")
+
+    def found(*args: str) -> set[int]:
+        return {h["id"] for h in mfgkb_json("search", "welding", *args)}
+
+    assert found("--topic", "texas", "--topic", "chips-act") == {texas, chips}
+    assert found("--tag", "policy", "--tag", "robotics") == {texas, chips, texas + 2}
+    assert found("--topic", "texas", "--topic", "chips-act", "--tag", "policy") == {chips}
+
+
+def test_export_repeated_filter_matches_any_value(library: dict[str, int], mfgkb: Invoke) -> None:
+    def titles(*args: str) -> list[str]:
+        result = mfgkb("export", "--format", "jsonl", *args)
+        assert_ok(result)
+        return [json.loads(line)["title"] for line in result.stdout.splitlines()]
+
+    assert titles("--topic", "texas", "--topic", MAIN) == ["Beta notes", SEED_TITLE, "Alpha report"]
+    assert titles("--author", "hopper", "--author", "byron") == ["Beta notes", "Gamma study"]
+    assert titles("--tag", "robotics", "--tag", "supply-chain", "--since", "2025") == [
+        "Gamma study"
+    ]
+
+
+def test_export_markdown_applies_the_article_filters(
+    library: dict[str, int], mfgkb: Invoke
+) -> None:
+    add_article(mfgkb, "Aardvark survey", "--topic", MAIN, "--author", "Zed", date="2024-01-01")
+
+    def listed(*args: str) -> list[str]:
+        result = mfgkb("export", "--format", "markdown", "--topic", MAIN, *args)
+        assert_ok(result)
+        assert result.stdout.startswith("# Advanced manufacturing\n")
+        return re.findall(r"^- \*\*(.+?)\*\* — ", result.stdout, re.M)
+
+    assert listed() == ["Beta notes", SEED_TITLE, "Aardvark survey"]
+    assert listed("--since", "2025-10-15") == ["Beta notes"]
+    assert listed("--until", "2024") == ["Aardvark survey"]
+    assert listed("--author", "jedrik") == [SEED_TITLE]
+    assert listed("--tag", "policy") == ["Beta notes", SEED_TITLE]
+    assert listed("--sort", "title") == ["Aardvark survey", "Beta notes", SEED_TITLE]
+    assert listed("--sort", "added") == ["Aardvark survey", "Beta notes", SEED_TITLE]
+    assert listed("--limit", "1") == ["Beta notes"]
+    line = assert_refused(
+        mfgkb("export", "--format", "markdown", "--topic", MAIN, "--topic", "texas"), 2
+    )
+    assert "one --topic" in line
 
 
 def test_search_without_matches_exits_zero(mfgkb: Invoke, mfgkb_json: JsonInvoke) -> None:

@@ -139,6 +139,74 @@ def test_completion_never_creates_a_database(tmp_path: Path) -> None:
     assert not db.parent.exists()
 
 
+# What each shell's completion script, and no other's, contains.
+SHELL_MARKERS = {
+    "bash": "complete -o default -F",
+    "zsh": "#compdef",
+    "fish": "complete --command",
+    "powershell": "Register-ArgumentCompleter",
+}
+
+
+@pytest.mark.parametrize("form", ["separate", "equals"])
+def test_show_completion_writes_the_named_shells_script(
+    runner: Any, form: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mfgkb.cli import app
+
+    monkeypatch.setenv("SHELL", "/bin/bash")  # a named shell wins over the detected one
+    scripts = {}
+    for shell, marker in SHELL_MARKERS.items():
+        args = (
+            ["--show-completion", shell] if form == "separate" else [f"--show-completion={shell}"]
+        )
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+        assert marker in result.stdout, (shell, result.stdout)
+        for other, other_marker in SHELL_MARKERS.items():
+            if other != shell:
+                assert other_marker not in result.stdout, (shell, other)
+        scripts[shell] = result.stdout
+    assert len(set(scripts.values())) == len(SHELL_MARKERS)
+
+
+def test_completion_of_an_unknown_shell_is_refused(runner: Any) -> None:
+    from mfgkb.cli import app
+
+    for option in ("--show-completion", "--install-completion"):
+        result = runner.invoke(app, [option, "tcsh"])
+        assert result.exit_code == 2, result.output
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("mfgkb: ") and "tcsh" in lines[0]
+        assert "bash" in lines[0] and "zsh" in lines[0]
+
+
+@pytest.mark.parametrize(
+    ("shell", "installed"),
+    [
+        ("bash", ".bash_completions/{prog}.sh"),
+        ("zsh", ".zfunc/_{prog}"),
+        ("fish", ".config/fish/completions/{prog}.fish"),
+    ],
+)
+def test_install_completion_installs_the_named_shells_script(
+    runner: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shell: str, installed: str
+) -> None:
+    from mfgkb.cli import app
+
+    home = tmp_path / "install-home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("SHELL", "/bin/bash")
+    result = runner.invoke(app, ["--install-completion", shell], prog_name="mfgkb")
+    assert result.exit_code == 0, result.output
+    path = home / installed.format(prog="mfgkb")
+    assert path.is_file(), sorted(str(p.relative_to(home)) for p in home.rglob("*"))
+    assert SHELL_MARKERS[shell] in path.read_text(encoding="utf-8")
+    others = [p for p in home.rglob("*") if p.is_file() and "mfgkb" in p.name and p != path]
+    assert others == []
+
+
 # -- $EDITOR ------------------------------------------------------------------
 
 

@@ -419,7 +419,7 @@ def small_page() -> TopicPage:
         topic,
         related=[("gizmos", "Gizmos"), ("gone", None)],
         term_topics={"gizmos"},
-        articles=[older, newer],
+        articles=[newer, older],  # in the order the command chose (--sort)
         total_articles=3,
     )
 
@@ -519,7 +519,7 @@ def test_markdown_escapes_text_from_the_data() -> None:
 
 def test_markdown_link_only_for_web_addresses() -> None:
     page = small_page()
-    page = replace(page, articles=[replace(page.articles[0], url="javascript:alert(1)")])
+    page = replace(page, articles=[replace(page.articles[-1], url="javascript:alert(1)")])
     assert "- **Old news** — Ann Lee" in topic_markdown(page)
 
 

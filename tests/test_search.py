@@ -402,6 +402,51 @@ def test_any_query_text_runs(shipped: Invoke, words: list[str]) -> None:
         assert isinstance(hit["matched_all"], bool)
 
 
+def _filler(n: int) -> list[str]:
+    """``n`` distinct words that occur nowhere in the knowledge base."""
+    return [f"zq{i}x" for i in range(n)]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        " ".join(["quokka", "wombat", *_filler(998)]),  # 1,000 distinct words
+        " ".join(["quokka", "wombat", *_filler(9_998)]),  # 10,000 distinct words
+        " ".join(["quokka wombat"] * 500),  # 1,000 repeated words
+        " ".join(["quokka", "wombat", *(f"-{w}" for w in _filler(2_000))]),  # excluded
+        'quokka wombat "' + " ".join(_filler(5_000)) + '"',  # a long phrase
+        " ".join(["quokka", "wombat", *(f"{w}*" for w in _filler(2_000))]),  # prefixes
+        ("quokka wombat " + "zq" * 50_000),  # one 100 KB word
+        ("quokka wombat " + " ".join(_filler(20_000)))[:100_000],  # a 100 KB query
+    ],
+    ids=[
+        "distinct-1k",
+        "distinct-10k",
+        "repeated-1k",
+        "excluded",
+        "phrase",
+        "prefix",
+        "word",
+        "100kb",
+    ],
+)
+def test_a_very_long_query_is_bounded_and_still_ranked(
+    seeded: Path, mfgkb: Invoke, tmp_path: Path, query: str
+) -> None:
+    both, one = import_records(
+        mfgkb,
+        tmp_path / "q.jsonl",
+        [
+            {"title": "Quokka and wombat census", "published": "2024-01-01"},
+            {"title": "Quokka sightings", "published": "2024-01-02"},
+        ],
+    )
+    hits = search(mfgkb, "--limit", "50", "--", query)
+    assert refs(hits)[:2] == [both, one]
+    for command in (("--kind", "article"), ("--topic", MAIN), ("--tag", "x")):
+        assert_ok(mfgkb("search", *command, "--", query))
+
+
 # -- query syntax ------------------------------------------------------------------------
 
 

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from mfgkb.errors import MfgkbError
-from mfgkb.models import Article, Topic, url_key
+from mfgkb.models import Article, Topic, fold, url_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +74,36 @@ def _valid_article(key: str, doc: Any) -> str | None:
     return None
 
 
+def _shared_names(topics: dict[str, Any]) -> list[Problem]:
+    """Names (slug, title, alias, compared as lookup does) that two topics answer to.
+
+    --topic NAME then means only one of them; which one is for a person to
+    decide, so this is not repaired.
+    """
+    owners: dict[str, dict[str, str]] = {}  # folded name -> slug -> the name as written
+    for doc in topics.values():
+        if not isinstance(doc, dict) or not isinstance(doc.get("slug"), str):
+            continue
+        aliases = doc.get("aliases")
+        names = [doc["slug"], doc.get("title"), *(aliases if isinstance(aliases, list) else [])]
+        for name in names:
+            if isinstance(name, str) and fold(name):
+                owners.setdefault(fold(name), {}).setdefault(doc["slug"], name.strip())
+    problems = []
+    for by_slug in owners.values():
+        if len(by_slug) > 1:
+            first, *others = sorted(by_slug)
+            problems.append(
+                Problem(
+                    f"topic {first}",
+                    f"the name '{by_slug[first]}' is also a name of the topic "
+                    f"{', '.join(repr(o) for o in others)}, so --topic {by_slug[first]!r} "
+                    f"means only one of them; rename one with: mfgkb edit-topic {first}",
+                )
+            )
+    return problems
+
+
 def check_data(data: dict[str, Any]) -> list[Problem]:
     """Every problem found in already schema-validated ``data``."""
     problems: list[Problem] = []
@@ -92,6 +122,7 @@ def check_data(data: dict[str, Any]) -> list[Problem]:
         if n > 1:
             problems.append(Problem(f"topic {slug}", f"the slug is used by {n} topic records"))
     known = set(slugs)
+    problems.extend(_shared_names(topics))
 
     for doc in topics.values():
         if not isinstance(doc, dict):

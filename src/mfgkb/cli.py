@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
+from typer import _completion_classes
 
 # Typer 0.29 vendors Click; its UsageError is what a bad option value raises.
 from typer._click.exceptions import UsageError as ClickUsageError
@@ -158,6 +159,14 @@ def _handle_sigint(handler: Any) -> Any:
 class _Group(TyperGroup):
     """Turns our errors into one line on stderr and an exit code, for every command."""
 
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:  # type: ignore[override]
+        # The shell after --show-completion / --install-completion is theirs,
+        # not a command name: take it out before Click parses the flags.
+        args, shell = _completion_shell(args)
+        if shell is not None:
+            ctx.meta[_SHELL_KEY] = shell
+        return list(super().parse_args(ctx, args))
+
     # Click's Context is what arrives; typer.Context is its subclass, close enough here.
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         # A command is a short-lived process that builds a few hundred thousand
@@ -209,6 +218,8 @@ MAX_INT = 2**63 - 1  # SQLite's largest integer: ids and limits beyond it are ty
 
 _APP_SETTINGS: dict[str, Any] = {
     "cls": _Group,
+    # Typer's own completion options only detect the shell; ours take its name.
+    "add_completion": False,
     "help": "A knowledge base for advanced manufacturing: topics, articles, ranked search.\n\n"
     "Example: mfgkb show advanced-manufacturing",
     "no_args_is_help": True,
@@ -217,6 +228,10 @@ _APP_SETTINGS: dict[str, Any] = {
     "context_settings": {"help_option_names": ["-h", "--help"]},
 }
 app = typer.Typer(**_APP_SETTINGS)
+# Typer registers the shells' completion classes only with its own completion
+# options; the shell's Tab requests (_MFGKB_COMPLETE=complete_zsh) need them.
+# (typer.main has imported the module already: this costs nothing.)
+_completion_classes.completion_init()
 
 
 class _State:
@@ -229,6 +244,77 @@ def _version(value: bool) -> None:
     if value:
         sys.stdout.write(f"mfgkb {__version__}\n")
         raise typer.Exit()
+
+
+_SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
+_COMPLETION_OPTIONS = ("--install-completion", "--show-completion")
+_SHELL_KEY = "mfgkb.completion_shell"
+
+
+def _completion_shell(args: list[str]) -> tuple[list[str], str | None]:
+    """``args`` without the shell named after a completion option, and that shell.
+
+    Only the options before the command are looked at (they are the app's own);
+    the word after the option is the shell unless it is an option itself.
+    """
+    i = 0
+    while i < len(args):
+        name, eq, value = args[i].partition("=")
+        if name in _COMPLETION_OPTIONS:
+            if eq:
+                return [*args[:i], name, *args[i + 1 :]], value
+            if i + 1 < len(args) and not args[i + 1].startswith("-"):
+                return [*args[: i + 1], *args[i + 2 :]], args[i + 1]
+            return args, None
+        if args[i] == "--db":
+            i += 1  # its value, whatever it looks like
+        elif not args[i].startswith("-"):
+            break  # the command
+        i += 1
+    return args, None
+
+
+def _completion(ctx: typer.Context, value: bool, *, install: bool) -> None:
+    """Print, or install, the completion script of the named (else the current) shell."""
+    if not value or ctx.resilient_parsing:
+        return
+    from typer._completion_shared import _get_shell_name, get_completion_script
+    from typer._completion_shared import install as install_script
+
+    option = _COMPLETION_OPTIONS[0 if install else 1]
+    shell = ctx.meta.get(_SHELL_KEY) or _get_shell_name()
+    if shell is None:
+        _fail(f"The shell could not be detected; name it, e.g. mfgkb {option} bash.", 2)
+    if shell not in _SHELLS:
+        _fail(
+            f"Shell {shell!r} is not supported; name one of bash, zsh, fish or powershell, "
+            f"e.g. mfgkb {option} zsh.",
+            2,
+        )
+    prog = ctx.find_root().info_name or "mfgkb"
+    var = "_{}_COMPLETE".format(prog.replace("-", "_").upper())
+    if not install:
+        sys.stdout.write(get_completion_script(prog_name=prog, complete_var=var, shell=shell))
+        sys.stdout.write("\n")
+        raise typer.Exit(0)
+    import subprocess
+
+    try:
+        _, path = install_script(shell=shell, prog_name=prog, complete_var=var)
+    except (OSError, subprocess.SubprocessError) as exc:
+        _fail(f"Could not install {shell} completion ({exc}); use --show-completion instead.", 1)
+    from mfgkb import render
+
+    render.message(f"Installed {shell} completion in {path}; it works in a new terminal.")
+    raise typer.Exit(0)
+
+
+def _install_completion(ctx: typer.Context, value: bool) -> None:
+    _completion(ctx, value, install=True)
+
+
+def _show_completion(ctx: typer.Context, value: bool) -> None:
+    _completion(ctx, value, install=False)
 
 
 @app.callback()
@@ -246,6 +332,26 @@ def _root(
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+    install_completion: Annotated[
+        bool,
+        typer.Option(
+            "--install-completion",
+            callback=_install_completion,
+            is_eager=True,
+            help="Install completion for a shell: bash, zsh, fish or powershell "
+            "(default: the current shell), e.g. --install-completion zsh.",
+        ),
+    ] = False,
+    show_completion: Annotated[
+        bool,
+        typer.Option(
+            "--show-completion",
+            callback=_show_completion,
+            is_eager=True,
+            help="Print the completion script for a shell (default: the current shell), "
+            "to copy it or customize the installation.",
+        ),
     ] = False,
 ) -> None:
     """A knowledge base for advanced manufacturing: topics, articles, ranked search.
@@ -311,19 +417,26 @@ _complete_id = _completer("id")
 # -- shared options ---------------------------------------------------------
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for programs instead.")]
+# A repeated filter matches any of its values; different filters all apply.
 TopicOpt = Annotated[
-    str | None,
+    list[str] | None,
     typer.Option(
-        "--topic", help="Only articles linked to this topic.", autocompletion=_complete_topic
+        "--topic",
+        help="Only articles linked to this topic (repeat: any of them).",
+        autocompletion=_complete_topic,
     ),
 ]
 AuthorOpt = Annotated[
-    str | None,
-    typer.Option("--author", help="Only articles by an author whose name contains this."),
+    list[str] | None,
+    typer.Option(
+        "--author", help="Only articles by an author whose name contains this (repeat: any)."
+    ),
 ]
 TagOpt = Annotated[
-    str | None,
-    typer.Option("--tag", help="Only articles with this tag.", autocompletion=_complete_tag),
+    list[str] | None,
+    typer.Option(
+        "--tag", help="Only articles with this tag (repeat: any).", autocompletion=_complete_tag
+    ),
 ]
 TopicArg = Annotated[
     str,
@@ -373,9 +486,9 @@ def _date(text: str, dayfirst: bool) -> date:
 
 def _filters(
     *,
-    topic: str | None,
-    author: str | None,
-    tag: str | None,
+    topic: list[str] | None,
+    author: list[str] | None,
+    tag: list[str] | None,
     since: str | None,
     until: str | None,
     dayfirst: bool = False,
@@ -393,9 +506,9 @@ def _filters(
         raise UsageError(f"--since {since} is after --until {until}; swap them.")
     return Filters(
         kind=kind.value if kind else None,
-        topic=topic,
-        author=author,
-        tag=tag,
+        topic=tuple(topic or ()),
+        author=tuple(author or ()),
+        tag=tuple(tag or ()),
         since=start,
         until=end,
     )
@@ -423,12 +536,27 @@ def _read_text(value: str | None, file: Path | None, what: str) -> str | None:
         raise UsageError(f"{file} is not UTF-8 text; convert it first.") from None
 
 
-def _prompt_missing(value: str | None, label: str, option: str) -> str:
-    """Ask at a terminal; elsewhere a missing required option is a usage error."""
+def _prompt_missing(
+    value: str | None, label: str, option: str, check: Callable[[str], object] | None = None
+) -> str:
+    """Ask at a terminal; elsewhere a missing required option is a usage error.
+
+    An answer ``check`` refuses is not the end: the reason is shown and the
+    question asked again (until end of input), so what was typed before stays.
+    """
     if value is not None:
         return value
     if sys.stdin.isatty() and sys.stdout.isatty():
-        return str(typer.prompt(label))
+        while True:
+            answer = str(typer.prompt(label))
+            if check is None:
+                return answer
+            try:
+                check(answer)
+            except MfgkbError as err:
+                sys.stderr.write(f"mfgkb: {printable(err.message)}\n")
+                continue
+            return answer
     raise UsageError(f'Missing {option}; give it on the command line, e.g. {option} "...".')
 
 
@@ -601,9 +729,11 @@ def add_topic(
     Example: mfgkb add-topic --title "Additive manufacturing" --alias "3D printing"
     --related advanced-manufacturing --summary-file notes.md
     """
-    from mfgkb.models import Topic, slugify
+    from mfgkb.models import MAX_TITLE, Topic, clean_text, slugify
 
-    title = _prompt_missing(title, "Title", "--title")
+    title = _prompt_missing(
+        title, "Title", "--title", lambda t: clean_text(t, "topic title", MAX_TITLE, required=True)
+    )
     slug = slug or slugify(title)
     if not slug and title.strip():  # an empty title gets its own message below
         raise UsageError(f"No slug can be made from the title {title!r}; give one with --slug.")
@@ -747,9 +877,15 @@ def add_article(
     --author "Jedrik Hastings" --date "October 10, 2025" --topic advanced-manufacturing
     """
     from mfgkb.kb import article_draft
+    from mfgkb.models import MAX_TITLE, clean_text
 
-    title = _prompt_missing(title, "Title", "--title")
-    published = _date(_prompt_missing(date_, "Publication date", "--date"), dayfirst)
+    title = _prompt_missing(
+        title, "Title", "--title", lambda t: clean_text(t, "title", MAX_TITLE, required=True)
+    )
+    when = _prompt_missing(
+        date_, "Publication date", "--date", lambda d: _date(d, dayfirst=dayfirst)
+    )
+    published = _date(when, dayfirst)
     draft = article_draft(
         title=title,
         published=published,
@@ -1247,10 +1383,13 @@ def export(
 
     The json dump holds everything and is read back by import into a new database,
     giving the same file. jsonl, csv and bibtex take the same filters as articles.
-    markdown writes the topic page of --topic as a document to publish.
+    markdown writes the topic page of --topic as a document to publish; the other
+    filters, --sort and --limit choose its articles.
 
     Example: mfgkb export --format markdown --topic advanced-manufacturing -o am.md
     """
+    from dataclasses import replace
+
     from mfgkb import export as formats
 
     kb = _kb(ctx)
@@ -1266,9 +1405,14 @@ def export(
         topics, articles, next_id = kb.everything()
         text = _json_text(formats.dump(topics, articles, next_id))
     elif fmt == "markdown":
-        if topic is None:
+        if not topic:
             raise UsageError("--format markdown writes one topic page; name it with --topic.")
-        text = formats.topic_markdown(kb.topic_page(topic, limit=_limit(limit)))
+        if len(set(topic)) > 1:
+            raise UsageError("--format markdown writes one topic page; give one --topic.")
+        # The page's own parts, with the article list the filters and --sort give.
+        page = kb.topic_page(topic[0], limit=1)
+        found, total = kb.articles(filters, sort=sort.value, limit=_limit(limit))
+        text = formats.topic_markdown(replace(page, articles=found, total_articles=total))
     else:
         found, _ = kb.articles(filters, sort=sort.value, limit=_limit(limit))
         import io

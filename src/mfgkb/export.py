@@ -614,7 +614,8 @@ def topic_markdown(page: TopicPage) -> str:
     Layout: ``# Title``, an "Also known as" line, the summary (Markdown
     already, copied as is), then the sections Key terms, Figures (a table
     with a Year or Source column only when some figure has one), Related
-    topics and Articles (newest first), each left out when empty. Links to
+    topics and Articles (in the page's order: the command's --sort), each
+    left out when empty. Links to
     other topics point to ``<slug>.md`` beside this file, the layout of a
     folder with one exported page per topic; a topic that does not exist gets
     no link. All other text from the data is escaped for one line.
@@ -662,8 +663,7 @@ def topic_markdown(page: TopicPage) -> str:
         blocks.append("\n".join(lines))
 
     if page.articles:
-        newest = sorted(page.articles, key=lambda a: (a.published, a.id), reverse=True)
-        lines = ["## Articles", "", *(_md_article(a) for a in newest)]
+        lines = ["## Articles", "", *(_md_article(a) for a in page.articles)]
         more = page.total_articles - len(page.articles)
         if more > 0:
             lines += ["", f"And {more:,} more {'article' if more == 1 else 'articles'}."]

@@ -306,7 +306,7 @@ class KnowledgeBase:
         assert topic is not None
         term_slugs = {k.topic for k in topic.key_terms if k.topic}
         titles = idx.topic_titles(set(topic.related) | term_slugs)
-        articles, total = idx.articles(Filters(topic=slug), limit=limit)
+        articles, total = idx.articles(Filters(topic=(slug,)), limit=limit)
         return TopicPage(
             topic=topic,
             related=[(s, titles.get(s)) for s in topic.related],
@@ -321,12 +321,13 @@ class KnowledgeBase:
 
     def add_topic(self, topic: Topic) -> Topic:
         topic = topic.validated()
-        with self.writer() as (tx, _):
+        with self.writer() as (tx, idx):
             if tx.get_topic(topic.slug) is not None:
                 raise DuplicateError(
                     f"A topic '{topic.slug}' already exists; change it with: "
                     f"mfgkb edit-topic {topic.slug}"
                 )
+            self._check_names(idx, topic)
             self._check_topic_refs(tx, topic)
             now = now_utc()
             topic = replace(topic, created=now, updated=now)
@@ -338,18 +339,31 @@ class KnowledgeBase:
     ) -> Topic:
         """Change a topic; with ``expected``, only if nobody changed it in the meantime."""
         slug = self.resolve_topic(name)
-        with self.writer() as (tx, _):
+        with self.writer() as (tx, idx):
             current = tx.get_topic(slug)
             if current is None:
                 raise NotFoundError(f"There is no topic '{slug}'; list topics with: mfgkb topics")
             if expected is not None and current != expected:
                 raise _changed_meanwhile(f"Topic {slug}")
             topic = replace(current, **changes).validated()
+            self._check_names(idx, topic)
             self._check_topic_refs(tx, topic)
             if topic != current:
                 topic = replace(topic, updated=now_utc())
                 tx.put_topic(topic)
         return topic
+
+    @staticmethod
+    def _check_names(idx: Index, topic: Topic) -> None:
+        # Slugs, titles and aliases are one namespace (--topic takes any of
+        # them): a name another topic has would silently change what it means.
+        for name in topic.names():
+            other = idx.topic_named(name, besides=topic.slug) if fold(name) else None
+            if other is not None:
+                raise ValidationError(
+                    f"The name '{name.strip()}' is already used by the topic '{other}'; "
+                    f"choose another, or change that topic with: mfgkb edit-topic {other}"
+                )
 
     @staticmethod
     def _check_topic_refs(tx: Transaction, topic: Topic) -> None:
@@ -367,8 +381,7 @@ class KnowledgeBase:
         self, filters: Filters, *, sort: str = "published", limit: int | None = None
     ) -> tuple[list[Article], int]:
         idx = self.reader()
-        if filters.topic is not None:
-            filters = filters._replace(topic=self._resolve(filters.topic, idx))
+        filters = filters._replace(topic=tuple(self._resolve(t, idx) for t in filters.topic))
         return idx.articles(filters, sort=sort, limit=limit)
 
     @_recovering
@@ -713,8 +726,7 @@ class KnowledgeBase:
     @_recovering
     def search(self, text: str, filters: Filters, limit: int) -> SearchResult:
         idx = self.reader()
-        if filters.topic is not None:
-            filters = filters._replace(topic=self._resolve(filters.topic, idx))
+        filters = filters._replace(topic=tuple(self._resolve(t, idx) for t in filters.topic))
         return idx.search(parse_query(text), filters, limit=limit)
 
 

@@ -183,6 +183,13 @@ STOPWORDS = frozenset(
     ]
 )
 
+# At most this many distinct terms (and as many excluded ones, and words in a
+# phrase) go to SQLite: each term is one expression in the ranking query, and
+# SQLite refuses an expression tree deeper than 1000. A pasted page of text
+# is searched for its first distinct content words; more add nothing to a
+# ranking anyway.
+MAX_TERMS = 64
+
 _WORD = re.compile(r"[^\W_]+")
 _QUERY_TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 
@@ -296,6 +303,7 @@ def parse_query(text: str) -> Query:
             words = tuple(tokens(body))
         else:
             words = tuple(tokens(phrase))
+        words = words[:MAX_TERMS]
         if not words:
             continue
         term = Term(words, prefix=prefix, negated=negated)
@@ -303,7 +311,9 @@ def parse_query(text: str) -> Query:
     content = [t for t in terms if len(t.words) > 1 or t.prefix or t.words[0] not in STOPWORDS]
     if content:  # keep stop words only when the query has nothing else
         terms = content
-    return Query(tuple(dict.fromkeys(terms)), tuple(dict.fromkeys(excluded)))
+    return Query(
+        tuple(dict.fromkeys(terms))[:MAX_TERMS], tuple(dict.fromkeys(excluded))[:MAX_TERMS]
+    )
 
 
 def _match_expr(terms: Iterable[Term], joiner: str, excluded: Iterable[Term]) -> str:
@@ -313,36 +323,51 @@ def _match_expr(terms: Iterable[Term], joiner: str, excluded: Iterable[Term]) ->
 
 
 class Filters(NamedTuple):
-    """Restrictions on which articles a listing or a search returns."""
+    """Restrictions on which articles a listing or a search returns.
+
+    Each of ``topic``, ``author`` and ``tag`` holds the values given for that
+    filter (a repeated option): an article matches one of them. Different
+    filters all apply.
+    """
 
     kind: str | None = None  # "topic" or "article"
-    topic: str | None = None
-    author: str | None = None
-    tag: str | None = None
+    topic: tuple[str, ...] = ()
+    author: tuple[str, ...] = ()
+    tag: tuple[str, ...] = ()
     since: date | None = None
     until: date | None = None
 
     @property
     def articles_only(self) -> bool:
-        return any(
-            v is not None for v in (self.topic, self.author, self.tag, self.since, self.until)
+        return bool(self.topic or self.author or self.tag) or any(
+            v is not None for v in (self.since, self.until)
         )
 
     def sql(self, id_expr: str) -> tuple[str, list[Any]]:
         """A WHERE fragment restricting article ids (``id_expr``) and its parameters."""
         clauses: list[str] = []
         params: list[Any] = []
-        if self.topic is not None:
-            clauses.append(f"{id_expr} IN (SELECT id FROM article_topics WHERE slug = ?)")
-            params.append(self.topic)
-        if self.tag is not None:
-            clauses.append(f"{id_expr} IN (SELECT id FROM article_tags WHERE tag = ?)")
-            params.append(tag_form(self.tag))
-        if self.author is not None:
+        # Each list is one JSON parameter: any number of values stays one
+        # expression (SQLite refuses deep OR chains and too many parameters).
+        if self.topic:
             clauses.append(
-                f"{id_expr} IN (SELECT id FROM article_authors WHERE author LIKE ? ESCAPE '\\')"
+                f"{id_expr} IN (SELECT id FROM article_topics "
+                "WHERE slug IN (SELECT value FROM json_each(?)))"
             )
-            params.append("%" + _like_escape(fold(self.author)) + "%")
+            params.append(json.dumps(list(dict.fromkeys(self.topic))))
+        if self.tag:
+            clauses.append(
+                f"{id_expr} IN (SELECT id FROM article_tags "
+                "WHERE tag IN (SELECT value FROM json_each(?)))"
+            )
+            params.append(json.dumps(list(dict.fromkeys(tag_form(t) for t in self.tag))))
+        if self.author:
+            likes = ["%" + _like_escape(fold(a)) + "%" for a in self.author]
+            clauses.append(
+                f"{id_expr} IN (SELECT article_authors.id FROM article_authors, json_each(?) "
+                "WHERE author LIKE json_each.value ESCAPE '\\')"
+            )
+            params.append(json.dumps(list(dict.fromkeys(likes))))
         if self.since is not None or self.until is not None:
             bounds = []
             if self.since is not None:
@@ -703,6 +728,14 @@ class Index:
         ).fetchone()
         return str(row[0]) if row else None
 
+    def topic_named(self, name: str, *, besides: str) -> str | None:
+        """The slug of a topic other than ``besides`` that answers to ``name``."""
+        row = self.conn.execute(
+            "SELECT slug FROM topic_names WHERE name = ? AND slug != ? ORDER BY slug LIMIT 1",
+            (fold(name), besides),
+        ).fetchone()
+        return str(row[0]) if row else None
+
     def topic_names(self) -> dict[str, str]:
         """Every folded name -> slug, for suggestions."""
         return {str(n): str(s) for n, s in self.conn.execute("SELECT name, slug FROM topic_names")}
@@ -747,17 +780,16 @@ class Index:
             "added": "added DESC, id DESC",
             "title": "title_key ASC, id ASC",
         }[sort]
-        if filters.topic is not None and sort == "published":
+        if len(set(filters.topic)) == 1 and sort == "published":
             # Walk the (slug, published, id) key backwards: no sort step at all.
-            other = Filters(
-                author=filters.author, tag=filters.tag, since=filters.since, until=filters.until
-            )
+            # (With several topics the join would list an article once per topic.)
+            other = filters._replace(topic=())
             where2, params2 = other.sql("a.id")
             sql = (
                 "SELECT a.doc FROM article_topics t JOIN articles a ON a.id = t.id "
                 f"WHERE t.slug = ? AND {where2} ORDER BY t.published DESC, t.id DESC"
             )
-            params_list: list[Any] = [filters.topic, *params2]
+            params_list: list[Any] = [filters.topic[0], *params2]
         else:
             sql = f"SELECT doc FROM articles WHERE {where} ORDER BY {order}"
             params_list = list(params)
