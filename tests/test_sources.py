@@ -14,6 +14,7 @@ Each reader's rows are compared whole, then pushed through
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -524,6 +525,65 @@ def test_markdown_odd_notes(tmp_path: Path) -> None:
         (5, {"description": "No front matter, no heading."}),
         (6, {"title": "Setext title", "description": "First item Second"}),
         (7, {"title": "Lists", "description": "one"}),
+    ]
+
+
+def _child_import(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``mfgkb import ARGS --json`` in a child process held to 1 GB of address space.
+
+    Hostile inputs run there: without the fix they would take minutes and
+    gigabytes. The timeout is far above the second they need with it.
+    """
+    import resource
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+    db = tmp_path / "kb" / "kb.json"
+    db.parent.mkdir(exist_ok=True)
+    return subprocess.run(
+        [*console_script(), "import", *args, "--json"],
+        env=child_env(tmp_path, db),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=limit,
+    )
+
+
+BILLION_LAUGHS = (
+    "---\ntitle: Lol\ntags:\n  - &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+    + "".join(f"  - &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]\n" for i in range(1, 10))
+    + "---\nBody.\n"
+)
+
+
+def test_markdown_yaml_aliases_and_deep_nesting_are_refused(tmp_path: Path) -> None:
+    notes = tmp_path / "notes"
+    write(notes / "a.md", "---\ntitle: Fine\ndate: 2024-03-01\n---\n")
+    write(notes / "bomb.md", BILLION_LAUGHS)
+    write(notes / "deep.md", "---\ntags: " + "[" * 200 + "\n---\n")
+    write(notes / "small.md", "---\nx: &x [a]\ntitle: Small\ntags: *x\n---\n")
+    out = _child_import(tmp_path, str(notes), "--dry-run")
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    assert report["added"] == 1
+    assert [(i["line"], i["reason"]) for i in report["invalid"]] == [
+        (
+            2,
+            "bomb.md: front matter is not valid YAML (line 5: found the alias *a0; write the "
+            "values out instead of referring to an &anchor); fix it",
+        ),
+        (
+            3,
+            "deep.md: front matter is not valid YAML (line 2: nested more than 50 levels "
+            "deep); fix it",
+        ),
+        (
+            4,
+            "small.md: front matter is not valid YAML (line 4: found the alias *x; write the "
+            "values out instead of referring to an &anchor); fix it",
+        ),
     ]
 
 

@@ -664,6 +664,7 @@ def _front_matter(text: str) -> tuple[Any, str]:
     ``text`` must start with the opening '---' (see _markdown_note).
     """
     import frontmatter
+    from frontmatter.default_handlers import YAMLHandler
 
     # The handler is used directly, not frontmatter.loads, which silently drops
     # front matter that is a list or a string instead of key: value pairs.
@@ -674,7 +675,44 @@ def _front_matter(text: str) -> tuple[Any, str]:
         head, body = handler.split(text)
     except ValueError:  # an opening "---" and no closing one: all of it is body
         return {}, text
+    if isinstance(handler, YAMLHandler):
+        _check_yaml(head)
     return handler.load(head), body.strip()
+
+
+_MAX_YAML_DEPTH = 50  # front matter needs two or three levels
+
+
+def _check_yaml(head: str) -> None:
+    """Refuse YAML aliases and deep nesting before the front matter is loaded.
+
+    An alias repeats what an anchor names without copying it, until the
+    metadata is turned into Python lists: nine lines of "billion laughs"
+    nesting became 10**9 strings (minutes, gigabytes). Front matter has no
+    need for them, so the first alias makes the note invalid. Nesting is
+    bounded because loading recurses: "[[[[..." ended in a RecursionError.
+    The events come from the same parser frontmatter loads with, so a syntax
+    error reads the same either way.
+    """
+    import yaml
+    from frontmatter.default_handlers import SafeLoader
+
+    depth = 0
+    for event in yaml.parse(head, Loader=SafeLoader):
+        if isinstance(event, yaml.AliasEvent):
+            problem = (
+                f"found the alias *{event.anchor}; write the values out instead of "
+                f"referring to an &anchor"
+            )
+        elif isinstance(event, yaml.CollectionStartEvent) and depth >= _MAX_YAML_DEPTH:
+            problem = f"nested more than {_MAX_YAML_DEPTH} levels deep"
+        else:
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+            continue
+        raise yaml.composer.ComposerError(None, None, problem, event.start_mark)
 
 
 def _markdown_note(name: str, text: str) -> dict[str, Any]:
