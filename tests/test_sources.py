@@ -509,6 +509,23 @@ def test_markdown_converts_to_articles() -> None:
     assert "gives no day" in found[4]
 
 
+def test_markdown_links_headings_and_emphasis() -> None:
+    from mfgkb.sources import _markdown_body
+
+    body = (
+        "# Title ##\n\nSee [the wiki](https://en.wikipedia.org/wiki/Lathe_(tool)) and "
+        "![a pic](p.png) [[Note|shown]] [[Plain]] [ref][1] <https://x.example/a> `co_de` "
+        "**bold** _it_ snake_case ~~old~~ [unclosed (\n"
+    )
+    assert _markdown_body(body) == (
+        "Title",
+        "See the wiki and shown Plain ref https://x.example/a co_de bold it snake_case old "
+        "[unclosed (",
+    )
+    assert _markdown_body("# Hash#\n") == ("Hash#", "")
+    assert _markdown_body("# ##\nText") == ("", "Text")
+
+
 def test_markdown_odd_notes(tmp_path: Path) -> None:
     write(tmp_path / "a.md", "---\n- just\n- a list\n---\n# Title\n")
     write(tmp_path / "b.md", "---\ndate: 2024-13-45\n---\n")
@@ -596,6 +613,68 @@ def test_markdown_folder_errors(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     with pytest.raises(ImportFileError, match=r"holds no Markdown notes \(\*\.md\)"):
         list(read_markdown_dir(tmp_path / "empty"))
+
+
+# Runs of what Markdown and HTML give meaning to, none of them closed: the old
+# patterns rescanned the rest of the text from each one (40,000 "[": 84 s).
+ADVERSARIAL = [
+    "[",
+    "(",
+    "*",
+    "_",
+    "`",
+    "<",
+    "![",
+    "[[",
+    "[[a|",
+    "[a](",
+    "[a](b(",
+    "[a][",
+    "](",
+    "<http://",
+    "<a ",
+    '<a "',
+    "<!--",
+    "<![",
+    "<?",
+    "</",
+    "&#",
+    " ",
+    "a_",
+    "# a ",
+    " #",
+    " and",
+    ",",
+    "- ",
+    "> ",
+]
+
+
+def test_text_from_markdown_and_html_takes_linear_time(tmp_path: Path) -> None:
+    # Each input takes milliseconds now; quadratic, the whole list took hours.
+    # The child's timeout is only there to end such a run, far above the need.
+    code = f"""
+from mfgkb import importer, sources
+for piece in {ADVERSARIAL!r}:
+    text = "a" + piece * 40_000 + "b"
+    sources._markdown_body(text)
+    sources._markdown_body(text.replace("a", "\\n"))
+    sources.html_to_text(text)
+    importer.split_authors(text)
+    importer._as_list(text)
+    sources._meta_list(text)
+print("done")
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert (out.returncode, out.stdout.strip()) == (0, "done"), out.stderr[-2000:]
+
+
+def test_html_to_text_edge_cases() -> None:
+    assert html_to_text('<a href="x>y">link</a> &lt;b&gt; 5 < 6 <![if x] <!-- gone') == (
+        "link <b> 5 < 6 <![if x]"
+    )
+    assert html_to_text("<SCRIPT>x<p>y</p></script >z<br/>w<div/>v") == "z w v"
+    assert html_to_text("<td>a</td><td>b</td><!DOCTYPE html><?php x ?>c") == "a b c"
 
 
 # -- detection and start-up ----------------------------------------------------------

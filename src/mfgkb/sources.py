@@ -21,7 +21,6 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,7 +39,7 @@ _FEED_STARTS = (b"<?xml", b"<rss", b"<feed", b"<rdf:rdf")
 _ISO_FULL = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_PARTIAL = re.compile(r"^\d{4}(?:-\d{2})?$")
 _YEAR = re.compile(r"^\d{4}$")
-_LIST_SPLIT = re.compile(r"\s*[,;]\s*")
+_LIST_SPLIT = re.compile(r"[,;]")  # the parts are squashed after (see importer's)
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 
@@ -151,52 +150,46 @@ def _names(value: Any, *, split_items: bool) -> tuple[list[str], str | None]:
     return _unique(names), agency
 
 
-class _TextExtractor(HTMLParser):
-    """The text of an HTML fragment: tags dropped, entities decoded."""
-
-    # A break between blocks must not glue words together ("one.</p><p>Two").
-    _BLOCKS = frozenset(
-        {
-            *("address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt"),
-            *("figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header"),
-            *("hr", "li", "main", "nav", "ol", "p", "pre", "section", "table", "td", "th"),
-            *("tr", "ul"),
-        }
-    )
-    _SKIP = frozenset({"script", "style", "template", "noscript"})
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.skipping = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self._SKIP:
-            self.skipping += 1
-        elif tag in self._BLOCKS:
-            self.parts.append(" ")
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self._BLOCKS:  # <br/>: no matching end tag to count
-            self.parts.append(" ")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self._SKIP:
-            self.skipping = max(0, self.skipping - 1)
-        elif tag in self._BLOCKS:
-            self.parts.append(" ")
-
-    def handle_data(self, data: str) -> None:
-        if not self.skipping:
-            self.parts.append(data)
+# HTML blocks: a break between them must not glue words together ("one.</p><p>Two").
+_BLOCKS = frozenset(
+    {
+        *("address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt"),
+        *("figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header"),
+        *("hr", "li", "main", "nav", "ol", "p", "pre", "section", "table", "td", "th"),
+        *("tr", "ul"),
+    }
+)
+_SKIP = frozenset({"script", "style", "template", "noscript"})
+# The markup of an HTML fragment, one token a match. html.parser took quadratic
+# time on some unclosed constructs ("<a <a <a ...": 40,000 of them, minutes)
+# and raised AssertionError on "<![": these patterns cannot cross a "<" outside
+# a quoted value, so each character is scanned a bounded number of times, and
+# anything that is not a whole tag is left as text.
+_HTML_TOKEN = re.compile(
+    r"<!--.*?(?:-->|\Z)"  # a comment; unclosed, it runs to the end
+    r"|<[!?][^<>]*+>"  # <!DOCTYPE ...>, <?xml ...?>
+    r"|<(/?)([A-Za-z][A-Za-z0-9:-]*+)(?:[^<>\"']++|\"[^\"]*+\"|'[^']*+')*+>",
+    re.DOTALL,
+)
 
 
 def html_to_text(fragment: str) -> str:
     """Plain text of an HTML fragment, on one line: tags gone, entities decoded."""
-    parser = _TextExtractor()
-    parser.feed(fragment)
-    parser.close()
-    return _squash("".join(parser.parts))
+    from html import unescape
+
+    parts: list[str] = []
+    pos = 0
+    while m := _HTML_TOKEN.search(fragment, pos):
+        parts.append(unescape(fragment[pos : m.start()]))
+        pos = m.end()
+        name = (m.group(2) or "").lower()
+        if name in _BLOCKS:
+            parts.append(" ")
+        elif name in _SKIP and not m.group(1) and not m.group().endswith("/>"):
+            end = re.compile(rf"</{name}\s*>", re.IGNORECASE).search(fragment, pos)
+            pos = end.end() if end else len(fragment)
+    parts.append(unescape(fragment[pos:]))
+    return _squash("".join(parts))
 
 
 # -- feeds ---------------------------------------------------------------------------
@@ -595,22 +588,36 @@ def _bibtex_url(verbatim: dict[str, Any]) -> str | None:
 
 # -- Markdown notes ------------------------------------------------------------------
 
-_ATX_HEADING = re.compile(r"^\s{0,3}(#{1,6})(?:\s+(.*?))?(?:\s+#+)?\s*$")
+# The patterns below run over whatever a note holds, so none may take more than
+# linear time: a run that can fail (a "[" never closed) must not be rescanned
+# from each of its characters. Bracketed text therefore cannot hold another
+# bracket, and quantifiers are possessive where backtracking gains nothing.
+# (The old ones took 84 s on a body of 40,000 "[".)
+_ATX_HEADING = re.compile(r"^\s{0,3}(#{1,6})(?:\s+(.*))?$")  # closing #s: see _heading_text
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 _RULE = re.compile(r"^\s{0,3}([-*_])(?:\s*\1){2,}\s*$")
 _SETEXT = re.compile(r"^\s{0,3}(?:=+|-+)\s*$")  # underlines the line above as a heading
 _BLOCK_MARK = re.compile(r"^\s*(?:>\s*)*(?:[-*+]\s+|\d{1,9}[.)]\s+)?")  # quote, list item
+_URL_PART = r"\((?:[^()]++|\([^()]*+\))*+\)"  # (url), maybe holding one (pair)
 _INLINE: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"!\[[^\]]*\]\([^)]*\)"), ""),  # images: their alt text is not prose
-    (re.compile(r"\[\[([^\]|]+)\|([^\]]+)\]\]"), r"\2"),  # [[Note|shown]] wiki links
-    (re.compile(r"\[\[([^\]]+)\]\]"), r"\1"),  # [[Note]]
-    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),  # [text](url)
-    (re.compile(r"\[([^\]]+)\]\[[^\]]*\]"), r"\1"),  # [text][ref]
-    (re.compile(r"<(https?://[^>\s]+)>"), r"\1"),  # <https://...>
-    (re.compile(r"`+([^`]*)`+"), r"\1"),  # `code`
+    (re.compile(r"!\[[^\[\]]*+\]" + _URL_PART), ""),  # images: their alt text is not prose
+    (re.compile(r"\[\[([^\[\]|]++)\|([^\[\]]++)\]\]"), r"\2"),  # [[Note|shown]] wiki links
+    (re.compile(r"\[\[([^\[\]]++)\]\]"), r"\1"),  # [[Note]]
+    (re.compile(r"\[([^\[\]]++)\]" + _URL_PART), r"\1"),  # [text](url)
+    (re.compile(r"\[([^\[\]]++)\]\[[^\[\]]*+\]"), r"\1"),  # [text][ref]
+    (re.compile(r"<(https?://[^<>\s]++)>"), r"\1"),  # <https://...>
+    (re.compile(r"`+([^`]*+)`+"), r"\1"),  # `code`
     (re.compile(r"\*+|~~"), ""),  # *emphasis*, **strong**, ~~strike~~
-    (re.compile(r"(?<!\w)_+|_+(?!\w)"), ""),  # _emphasis_, but not snake_case
+    # _emphasis_, but not snake_case; only a run's first "_" may start a match.
+    (re.compile(r"(?<!\w)_+|(?<!_)_++(?!\w)"), ""),
 ]
+
+
+def _heading_text(text: str) -> str:
+    """An ATX heading's text without its optional closing run of "#" ("# Title ##")."""
+    text = text.rstrip()
+    bare = text.rstrip("#")
+    return bare.rstrip() if bare != text and (not bare or bare[-1].isspace()) else text
 
 
 def markdown_notes(path: Path) -> list[Path]:
@@ -835,7 +842,7 @@ def _markdown_body(body: str) -> tuple[str, str]:
             paragraph = []
         elif m := _ATX_HEADING.match(line):
             if m.group(1) == "#" and not heading:
-                heading = _markdown_text(m.group(2) or "")
+                heading = _markdown_text(_heading_text(m.group(2) or ""))
             done = done or bool(paragraph)  # a heading ends a paragraph as a blank line does
         elif not line.strip() or _RULE.match(line):
             done = done or bool(paragraph)
