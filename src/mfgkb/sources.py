@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mfgkb.errors import ImportFileError
-from mfgkb.importer import Row, split_authors
+from mfgkb.importer import MAX_RECORD, Row, read_document, special_kind, split_authors
 from mfgkb.models import MAX_DESCRIPTION
 
 if TYPE_CHECKING:
@@ -78,12 +78,19 @@ def _open_error(path: Path, exc: OSError) -> ImportFileError:
     )
 
 
-def _read_text(path: Path) -> str:
-    """The whole file as text, or ImportFileError saying why not."""
+def _read_bytes(path: Path) -> bytes:
+    """The whole file (at most importer.MAX_DOCUMENT), or ImportFileError saying why not."""
     try:
-        data = path.read_bytes()
+        with path.open("rb") as fh:
+            data: bytes = read_document(path, fh)
     except OSError as exc:
         raise _open_error(path, exc) from None
+    return data
+
+
+def _read_text(path: Path) -> str:
+    """The whole file as text, or ImportFileError saying why not."""
+    data = _read_bytes(path)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -197,10 +204,7 @@ def html_to_text(fragment: str) -> str:
 
 def read_feed(path: Path) -> Iterator[Row]:
     """Every entry of an RSS 2.0, RSS 1.0 or Atom feed saved to a file, numbered from 1."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise _open_error(path, exc) from None
+    data = _read_bytes(path)
     import feedparser
 
     # Bytes, not the path: given a string, feedparser may treat it as a URL to
@@ -655,7 +659,10 @@ def read_markdown_dir(path: Path) -> Iterator[Row]:
     for n, note in enumerate(notes, 1):
         name = note.relative_to(path).as_posix()
         try:
-            text = note.read_bytes().decode("utf-8-sig")
+            text = _read_note(note)
+        except _NotANote as exc:
+            yield Row(n, {"__error__": f"{name}: {exc}"})
+            continue
         except OSError as exc:
             yield Row(n, {"__error__": f"{name}: the file cannot be read ({exc.strerror})"})
             continue
@@ -663,6 +670,24 @@ def read_markdown_dir(path: Path) -> Iterator[Row]:
             yield Row(n, {"__error__": f"{name}: the file is not UTF-8 text; convert it to UTF-8"})
             continue
         yield Row(n, _markdown_note(name, text))
+
+
+class _NotANote(Exception):
+    pass
+
+
+def _read_note(note: Path) -> str:
+    """A note's text; _NotANote for a pipe or device named *.md, or an oversized file."""
+    import stat
+
+    mode = note.stat().st_mode
+    if not stat.S_ISREG(mode):  # reading a named pipe would wait for a writer
+        raise _NotANote(f"{special_kind(mode)}, not a file; skipped")
+    with note.open("rb") as fh:
+        data = fh.read(MAX_RECORD + 1)
+    if len(data) > MAX_RECORD:
+        raise _NotANote(f"the note is larger than {MAX_RECORD >> 20} MB; is it a note?")
+    return data.decode("utf-8-sig")
 
 
 def _front_matter(text: str) -> tuple[Any, str]:
