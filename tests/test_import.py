@@ -14,6 +14,9 @@ beside the repository, when it is there, once for the whole module.
 from __future__ import annotations
 
 import json
+import os
+import resource
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,6 +24,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from childproc import child_env, console_script
 from mfgkb.cli import app
 
 Invoke = Callable[..., Any]
@@ -586,6 +590,85 @@ def test_invalid_multiline_csv_record_reports_the_line_it_starts_on(
     )
     report = run_import(mfgkb, write(tmp_path / "news.csv", text))
     assert lines_of(report["invalid"]) == [3, 6]
+
+
+def test_csv_long_fields_and_an_unclosed_quote_are_rows_not_the_end(
+    seeded: Path, mfgkb: Invoke, tmp_path: Path
+) -> None:
+    # The csv module's limit is 131,072 characters a field; beyond it, and at a
+    # quote never closed, the whole import ended with _csv.Error.
+    text = (
+        "title,date,notes\n"  # line 1
+        f"Long notes,2024-03-01,{'n' * 200_000}\n"  # 2: an unmapped column, stored nowhere
+        "Valid,2024-03-02,x\n"  # 3
+        'Unclosed,2024-03-03,"x\n'  # 4: the quote takes in the lines after it
+        "Lost,2024-03-04,y\n"  # 5
+    )
+    report = run_import(mfgkb, write(tmp_path / "news.csv", text))
+    assert report["added"] == 2
+    assert [(i["line"], i["reason"][:40]) for i in report["invalid"]] == [
+        (4, "a quoted field opened in this record is ")
+    ]
+    assert "(line 5); add the closing" in report["invalid"][0]["reason"]
+
+
+def test_records_longer_than_the_cap_are_invalid_rows(
+    seeded: Path, mfgkb: Invoke, tmp_path: Path
+) -> None:
+    from mfgkb.importer import MAX_RECORD
+
+    huge = "x" * (MAX_RECORD + 10)
+    lines = [record("One"), record("Two")]
+    path = write(tmp_path / "news.jsonl", jsonl(lines[:1]) + huge + "\n" + jsonl(lines[1:]))
+    report = run_import(mfgkb, path)
+    assert report["added"] == 2
+    assert [(i["line"], i["reason"][:30]) for i in report["invalid"]] == [
+        (2, "the record is longer than 4 mi")
+    ]
+    csv_text = f"title,date\nThree,2024-03-01\n{huge},2024-03-02\nFour,2024-03-03\n"
+    report = run_import(mfgkb, write(tmp_path / "news.csv", csv_text))
+    assert report["added"] == 2
+    assert [i["line"] for i in report["invalid"]] == [3]
+    assert "longer than" in report["invalid"][0]["reason"]
+
+
+def _child(tmp_path: Path, db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``mfgkb ARGS`` in a child held to 1 GB; the timeout only ends a hung run."""
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+    return subprocess.run(
+        [*console_script(), *args],
+        env=child_env(tmp_path, db),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=limit,
+    )
+
+
+def test_pipes_and_devices_are_refused(seeded: Path, tmp_path: Path) -> None:
+    # /dev/zero was read as one endless CSV line (11 GB); a pipe blocked forever.
+    before = seeded.read_bytes()
+    fifo = tmp_path / "news.jsonl"
+    os.mkfifo(fifo)
+    for path, kind in ((fifo, "a named pipe"), (Path("/dev/zero"), "a device")):
+        out = _child(tmp_path, seeded, "import", str(path))
+        assert out.returncode == 1, out.stderr
+        assert out.stderr == (
+            f"mfgkb: {path} is {kind}, not a file; save its data to a file and import that.\n"
+        )
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "a.md").write_text("---\ntitle: Fine\ndate: 2024-03-01\n---\n", encoding="utf-8")
+    os.mkfifo(notes / "b.md")
+    out = _child(tmp_path, seeded, "import", str(notes), "--dry-run", "--json")
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    assert report["added"] == 1
+    assert report["invalid"] == [{"line": 2, "reason": "b.md: a named pipe, not a file; skipped"}]
+    assert seeded.read_bytes() == before
 
 
 def test_json_lines_records_with_different_keys(

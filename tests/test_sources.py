@@ -14,6 +14,8 @@ Each reader's rows are compared whole, then pushed through
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
 from datetime import date
@@ -22,6 +24,8 @@ from typing import Any
 
 import pytest
 
+from childproc import child_env, console_script
+from mfgkb import sources
 from mfgkb.errors import ImportFileError, MfgkbError
 from mfgkb.importer import Row, RowConverter
 from mfgkb.sources import (
@@ -358,6 +362,68 @@ def test_bibtex_duplicate_key_is_an_invalid_row(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.parametrize("chunk", [1, 2, 3])
+def test_bibtex_read_in_chunks_gives_the_same_rows(
+    chunk: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Macros, duplicate keys and line numbers must all carry across chunks.
+    monkeypatch.setattr(sources, "BIBTEX_CHUNK", chunk)
+    assert rows(read_bibtex(BIB)) == BIB_ROWS
+    bib = write(
+        tmp_path / "dup.bib",
+        "@string{j = {Jour}}\n@misc{k, title={One}, journal=j}\n\n@misc{x, title={X}}\n"
+        "@misc{k, title={Two}}\n@string{j = {Again}}\n",
+    )
+    assert rows(read_bibtex(bib)) == [
+        (2, {"title": "One", "source": "Jour"}),
+        (4, {"title": "X"}),
+        (
+            5,
+            {"__error__": f"entry key 'k' is used twice (first at line 2); {OWN_KEY}"},
+        ),
+        (
+            6,
+            {"__error__": f"entry key 'j' is used twice (first at line 1); {OWN_KEY}"},
+        ),
+    ]
+
+
+OWN_KEY = "give each entry its own key"
+
+
+def _peak_rss_mb(args: list[str], tmp_path: Path) -> float:
+    """Peak resident memory of ``mfgkb ARGS`` in a child process, in MB."""
+    db = tmp_path / "kb" / "kb.json"
+    db.parent.mkdir(exist_ok=True)
+    proc = subprocess.Popen(
+        [*console_script(), *args],
+        env=child_env(tmp_path, db),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        _, status, usage = os.wait4(proc.pid, 0)
+    finally:
+        proc.returncode = 0  # reaped above; Popen must not wait for it again
+    assert os.waitstatus_to_exitcode(status) == 0, proc.stderr.read() if proc.stderr else ""
+    if proc.stderr:
+        proc.stderr.close()
+    # ru_maxrss is in kilobytes on Linux, bytes on macOS.
+    return usage.ru_maxrss / (1 << 20 if sys.platform == "darwin" else 1 << 10)
+
+
+def test_a_large_bibtex_import_stays_in_bounded_memory(tmp_path: Path) -> None:
+    # With the cyclic collector off, pylatexenc's reference cycles were never
+    # freed: about 170 kB an entry, 840 MB for 5,000 entries.
+    entry = (
+        "@article{{k{n},\n  title = {{Caf\\'e {{Additive}} study {n}}},\n"
+        '  author = {{M\\"uller, Hans and Doe, Jane}},\n  journal = {{J. Mfg}},\n'
+        "  date = {{2023-03-05}},\n  abstract = {{Stress in $\\mu$m parts {n}.}},\n}}\n\n"
+    )
+    bib = write(tmp_path / "many.bib", "".join(entry.format(n=n) for n in range(1500)))
+    assert _peak_rss_mb(["import", str(bib), "--dry-run", "--json"], tmp_path) < 150
+
+
 def test_bibtex_without_entries_is_refused(tmp_path: Path) -> None:
     bib = write(tmp_path / "empty.bib", "% nothing here\n@comment{just a comment}\n")
     with pytest.raises(ImportFileError, match=r"empty\.bib holds no BibTeX entries; check"):
@@ -443,6 +509,23 @@ def test_markdown_converts_to_articles() -> None:
     assert "gives no day" in found[4]
 
 
+def test_markdown_links_headings_and_emphasis() -> None:
+    from mfgkb.sources import _markdown_body
+
+    body = (
+        "# Title ##\n\nSee [the wiki](https://en.wikipedia.org/wiki/Lathe_(tool)) and "
+        "![a pic](p.png) [[Note|shown]] [[Plain]] [ref][1] <https://x.example/a> `co_de` "
+        "**bold** _it_ snake_case ~~old~~ [unclosed (\n"
+    )
+    assert _markdown_body(body) == (
+        "Title",
+        "See the wiki and shown Plain ref https://x.example/a co_de bold it snake_case old "
+        "[unclosed (",
+    )
+    assert _markdown_body("# Hash#\n") == ("Hash#", "")
+    assert _markdown_body("# ##\nText") == ("", "Text")
+
+
 def test_markdown_odd_notes(tmp_path: Path) -> None:
     write(tmp_path / "a.md", "---\n- just\n- a list\n---\n# Title\n")
     write(tmp_path / "b.md", "---\ndate: 2024-13-45\n---\n")
@@ -462,6 +545,65 @@ def test_markdown_odd_notes(tmp_path: Path) -> None:
     ]
 
 
+def _child_import(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``mfgkb import ARGS --json`` in a child process held to 1 GB of address space.
+
+    Hostile inputs run there: without the fix they would take minutes and
+    gigabytes. The timeout is far above the second they need with it.
+    """
+    import resource
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+    db = tmp_path / "kb" / "kb.json"
+    db.parent.mkdir(exist_ok=True)
+    return subprocess.run(
+        [*console_script(), "import", *args, "--json"],
+        env=child_env(tmp_path, db),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=limit,
+    )
+
+
+BILLION_LAUGHS = (
+    "---\ntitle: Lol\ntags:\n  - &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+    + "".join(f"  - &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]\n" for i in range(1, 10))
+    + "---\nBody.\n"
+)
+
+
+def test_markdown_yaml_aliases_and_deep_nesting_are_refused(tmp_path: Path) -> None:
+    notes = tmp_path / "notes"
+    write(notes / "a.md", "---\ntitle: Fine\ndate: 2024-03-01\n---\n")
+    write(notes / "bomb.md", BILLION_LAUGHS)
+    write(notes / "deep.md", "---\ntags: " + "[" * 200 + "\n---\n")
+    write(notes / "small.md", "---\nx: &x [a]\ntitle: Small\ntags: *x\n---\n")
+    out = _child_import(tmp_path, str(notes), "--dry-run")
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    assert report["added"] == 1
+    assert [(i["line"], i["reason"]) for i in report["invalid"]] == [
+        (
+            2,
+            "bomb.md: front matter is not valid YAML (line 5: found the alias *a0; write the "
+            "values out instead of referring to an &anchor); fix it",
+        ),
+        (
+            3,
+            "deep.md: front matter is not valid YAML (line 2: nested more than 50 levels "
+            "deep); fix it",
+        ),
+        (
+            4,
+            "small.md: front matter is not valid YAML (line 4: found the alias *x; write the "
+            "values out instead of referring to an &anchor); fix it",
+        ),
+    ]
+
+
 def test_markdown_folder_errors(tmp_path: Path) -> None:
     with pytest.raises(ImportFileError, match=r"does not exist; check the path\.$"):
         list(read_markdown_dir(tmp_path / "nope"))
@@ -471,6 +613,68 @@ def test_markdown_folder_errors(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     with pytest.raises(ImportFileError, match=r"holds no Markdown notes \(\*\.md\)"):
         list(read_markdown_dir(tmp_path / "empty"))
+
+
+# Runs of what Markdown and HTML give meaning to, none of them closed: the old
+# patterns rescanned the rest of the text from each one (40,000 "[": 84 s).
+ADVERSARIAL = [
+    "[",
+    "(",
+    "*",
+    "_",
+    "`",
+    "<",
+    "![",
+    "[[",
+    "[[a|",
+    "[a](",
+    "[a](b(",
+    "[a][",
+    "](",
+    "<http://",
+    "<a ",
+    '<a "',
+    "<!--",
+    "<![",
+    "<?",
+    "</",
+    "&#",
+    " ",
+    "a_",
+    "# a ",
+    " #",
+    " and",
+    ",",
+    "- ",
+    "> ",
+]
+
+
+def test_text_from_markdown_and_html_takes_linear_time(tmp_path: Path) -> None:
+    # Each input takes milliseconds now; quadratic, the whole list took hours.
+    # The child's timeout is only there to end such a run, far above the need.
+    code = f"""
+from mfgkb import importer, sources
+for piece in {ADVERSARIAL!r}:
+    text = "a" + piece * 40_000 + "b"
+    sources._markdown_body(text)
+    sources._markdown_body(text.replace("a", "\\n"))
+    sources.html_to_text(text)
+    importer.split_authors(text)
+    importer._as_list(text)
+    sources._meta_list(text)
+print("done")
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert (out.returncode, out.stdout.strip()) == (0, "done"), out.stderr[-2000:]
+
+
+def test_html_to_text_edge_cases() -> None:
+    assert html_to_text('<a href="x>y">link</a> &lt;b&gt; 5 < 6 <![if x] <!-- gone') == (
+        "link <b> 5 < 6 <![if x]"
+    )
+    assert html_to_text("<SCRIPT>x<p>y</p></script >z<br/>w<div/>v") == "z w v"
+    assert html_to_text("<td>a</td><td>b</td><!DOCTYPE html><?php x ?>c") == "a b c"
 
 
 # -- detection and start-up ----------------------------------------------------------

@@ -13,6 +13,7 @@ import io
 import itertools
 import json
 import re
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -37,6 +38,11 @@ DEFAULT_COLUMNS: dict[str, tuple[str, ...]] = {
 FORMATS = ("jsonl", "json", "csv")
 SOURCE_FORMATS = ("feed", "bibtex", "markdown")  # read by mfgkb.sources
 APPROXIMATE_TAG = "approximate-date"
+# What one record may be: a JSON or CSV line, a CSV record, a Markdown note
+# (characters), and a file read whole: a JSON array, a feed, a BibTeX file
+# (bytes). Beyond them memory would grow with the input instead of the budget.
+MAX_RECORD = 4 << 20
+MAX_DOCUMENT = 64 << 20
 
 # Wire services credited after the names ("Carla K. Johnson, AP"): a credit,
 # not a person, so it becomes the article's source when it has none.
@@ -49,8 +55,10 @@ AGENCIES = {
     "upi": "UPI",
     "bloomberg": "Bloomberg",
 }
-_AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b)\s*", re.IGNORECASE)
-_LIST_SPLIT = re.compile(r"\s*[,;|]\s*")
+# Just the separators: the parts are stripped after. "\s*" on either side took
+# quadratic time on a long run of spaces (each one began a new failing match).
+_AUTHOR_SPLIT = re.compile(r",|;|&|\band\b", re.IGNORECASE)
+_LIST_SPLIT = re.compile(r"[,;|]")
 
 
 @dataclass(slots=True)
@@ -89,6 +97,8 @@ def detect_format(path: Path, head: bytes) -> str:
 def count_lines(path: Path) -> int:
     """Lines in the file, for a progress bar's total (cheap: no decoding)."""
     n = 0
+    if not path.is_file():  # a pipe would be drained (or block), a device never end
+        return 0
     try:
         with path.open("rb") as fh:
             while chunk := fh.read(1 << 20):
@@ -105,11 +115,10 @@ def read_rows(path: Path, fmt: str | None) -> Iterator[Row]:
     memory whole (a JSON array has to be). Feeds, BibTeX and folders of
     Markdown notes are read by ``mfgkb.sources``.
     """
+    check_readable(path)
     if fmt is None or fmt in SOURCE_FORMATS:
         from mfgkb import sources
 
-        if not path.exists():
-            raise ImportFileError(f"{path} does not exist; check the path.")
         if path.suffix.lower() in (".md", ".markdown") and path.is_file():
             raise ImportFileError(
                 f"{path} is one note; import the folder that holds the notes: "
@@ -135,15 +144,93 @@ def read_rows(path: Path, fmt: str | None) -> Iterator[Row]:
         text = io.TextIOWrapper(fh, encoding="utf-8-sig", newline="")
         try:
             if fmt == "jsonl":
-                yield from _jsonl(text)
+                yield from _jsonl(_Lines(text))
             elif fmt == "json":
-                yield from _json_array(path, text.read())
+                yield from _json_array(path, read_document(path, text))
             else:
                 yield from _csv(path, text)
         except UnicodeDecodeError as exc:
             raise ImportFileError(
                 f"{path} is not UTF-8 text (byte {exc.start} of a block); convert it to UTF-8."
             ) from None
+
+
+def check_readable(path: Path) -> None:
+    """ImportFileError unless ``path`` is a regular file or a folder.
+
+    A named pipe would block until something writes to it, and a device such
+    as /dev/zero never ends: neither is a saved export.
+    """
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise ImportFileError(f"{path} does not exist; check the path.") from None
+    except OSError as exc:
+        raise ImportFileError(f"Cannot read {path} ({exc.strerror}).") from None
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return
+    raise ImportFileError(
+        f"{path} is {special_kind(mode)}, not a file; save its data to a file and import that."
+    )
+
+
+def special_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def read_document(path: Path, stream: Any) -> Any:
+    """All of a file that is read whole (str or bytes, as ``stream`` gives), within MAX_DOCUMENT."""
+    data = stream.read(MAX_DOCUMENT + 1)
+    if len(data) > MAX_DOCUMENT:
+        raise ImportFileError(
+            f"{path} is larger than {MAX_DOCUMENT >> 20} MB, more than one import reads "
+            f"at once; split it into smaller files."
+        )
+    return data
+
+
+class _TooLong(Exception):
+    """A record grew past MAX_RECORD; the rest of its line has been skipped."""
+
+
+class _Lines:
+    """The lines of a text stream, each record (see ``used``) at most MAX_RECORD characters.
+
+    An iterator class, not a generator: after raising _TooLong it goes on with
+    the next line, so one oversized record is one invalid row.
+    """
+
+    def __init__(self, stream: io.TextIOBase) -> None:
+        self.stream = stream
+        self.used = 0  # characters of the current record; the reader resets it
+        self.quotes = 0  # quote characters in them (see _csv)
+        self.quote = '"'
+        self.eof = False
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        line = self.stream.readline(MAX_RECORD + 1 - self.used)
+        if not line:
+            self.eof = True
+            raise StopIteration
+        self.used += len(line)
+        if self.used > MAX_RECORD:
+            while line and not line.endswith(("\n", "\r")):
+                line = self.stream.readline(1 << 16)
+            raise _TooLong
+        self.quotes += line.count(self.quote)
+        return line
+
+
+_TOO_LONG = f"the record is longer than {MAX_RECORD >> 20} million characters; is the file damaged?"
 
 
 def _head(path: Path) -> bytes:
@@ -171,7 +258,17 @@ def _row(n: int, value: Any) -> Row:
 
 
 def _jsonl(lines: Iterable[str]) -> Iterator[Row]:
-    for n, line in enumerate(lines, 1):
+    it = iter(lines)
+    for n in itertools.count(1):
+        if isinstance(it, _Lines):
+            it.used = 0
+        try:
+            line = next(it)
+        except StopIteration:
+            return
+        except _TooLong:
+            yield Row(n, {"__error__": _TOO_LONG})
+            continue
         if not line.strip():
             continue
         try:
@@ -275,28 +372,45 @@ def _csv(path: Path, text: io.TextIOWrapper) -> Iterator[Row]:
         # The sniffer can take "" inside a quoted field for something else when
         # the sample is small; "" is how every CSV writer escapes a quote.
         dialect.doublequote = True
-    lines = itertools.chain(io.StringIO(sample, newline=""), text) if sample else iter(())
-    reader = csv.DictReader(_rejoin(lines), dialect=dialect)
-    if not reader.fieldnames:
+    text.seek(0)  # a regular file (see check_readable); the decoder skips the BOM again
+    lines = _Lines(text)
+    lines.quote = dialect.quotechar or '"'
+    # The csv module's own limit (128 KiB a field) would end the whole import;
+    # records are bounded by _Lines instead.
+    csv.field_size_limit(MAX_RECORD)
+    reader = csv.DictReader(lines, dialect=dialect)
+    try:
+        fieldnames = reader.fieldnames
+    except (csv.Error, _TooLong):
+        fieldnames = None
+    if not fieldnames:
         raise ImportFileError(f"{path} has no header row; CSV files need column names.")
     start = reader.line_num + 1  # a record can span lines: report where it starts
-    for record in reader:
-        yield Row(start, {k: v for k, v in record.items() if k is not None})
-        start = reader.line_num + 1
-
-
-def _rejoin(lines: Iterable[str]) -> Iterator[str]:
-    """Lines again after the sniffed sample was cut mid-line."""
-    carry = ""
-    for line in lines:
-        line = carry + line
-        if line.endswith(("\n", "\r")):
-            carry = ""
-            yield line
+    while True:
+        lines.used = lines.quotes = 0
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except _TooLong:
+            yield Row(start, {"__error__": _TOO_LONG})
+        except csv.Error as exc:
+            yield Row(start, {"__error__": f"not valid CSV ({exc})"})
         else:
-            carry = line
-    if carry:
-        yield carry
+            if lines.eof and lines.quotes % 2 and reader.line_num > start:
+                # An odd number of quotes and the end of the file reached: a
+                # quoted field was never closed and took in every line after it.
+                yield Row(
+                    start,
+                    {
+                        "__error__": f"a quoted field opened in this record is never closed, "
+                        f"so it ran to the end of the file (line {reader.line_num}); add the "
+                        f"closing {lines.quote}"
+                    },
+                )
+                return
+            yield Row(start, {k: v for k, v in record.items() if k is not None})
+        start = reader.line_num + 1
 
 
 def parse_mapping(pairs: list[str]) -> dict[str, str]:
@@ -341,7 +455,7 @@ def _as_list(value: Any) -> list[str]:
         return []
     if isinstance(value, list):
         return [str(v) for v in value]
-    return [p for p in _LIST_SPLIT.split(str(value)) if p]
+    return [p.strip() for p in _LIST_SPLIT.split(str(value)) if p.strip()]
 
 
 class RowConverter:

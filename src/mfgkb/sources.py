@@ -21,12 +21,11 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mfgkb.errors import ImportFileError
-from mfgkb.importer import Row, split_authors
+from mfgkb.importer import MAX_RECORD, Row, read_document, special_kind, split_authors
 from mfgkb.models import MAX_DESCRIPTION
 
 if TYPE_CHECKING:
@@ -40,7 +39,7 @@ _FEED_STARTS = (b"<?xml", b"<rss", b"<feed", b"<rdf:rdf")
 _ISO_FULL = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_PARTIAL = re.compile(r"^\d{4}(?:-\d{2})?$")
 _YEAR = re.compile(r"^\d{4}$")
-_LIST_SPLIT = re.compile(r"\s*[,;]\s*")
+_LIST_SPLIT = re.compile(r"[,;]")  # the parts are squashed after (see importer's)
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 
@@ -79,12 +78,19 @@ def _open_error(path: Path, exc: OSError) -> ImportFileError:
     )
 
 
-def _read_text(path: Path) -> str:
-    """The whole file as text, or ImportFileError saying why not."""
+def _read_bytes(path: Path) -> bytes:
+    """The whole file (at most importer.MAX_DOCUMENT), or ImportFileError saying why not."""
     try:
-        data = path.read_bytes()
+        with path.open("rb") as fh:
+            data: bytes = read_document(path, fh)
     except OSError as exc:
         raise _open_error(path, exc) from None
+    return data
+
+
+def _read_text(path: Path) -> str:
+    """The whole file as text, or ImportFileError saying why not."""
+    data = _read_bytes(path)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -151,52 +157,46 @@ def _names(value: Any, *, split_items: bool) -> tuple[list[str], str | None]:
     return _unique(names), agency
 
 
-class _TextExtractor(HTMLParser):
-    """The text of an HTML fragment: tags dropped, entities decoded."""
-
-    # A break between blocks must not glue words together ("one.</p><p>Two").
-    _BLOCKS = frozenset(
-        {
-            *("address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt"),
-            *("figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header"),
-            *("hr", "li", "main", "nav", "ol", "p", "pre", "section", "table", "td", "th"),
-            *("tr", "ul"),
-        }
-    )
-    _SKIP = frozenset({"script", "style", "template", "noscript"})
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.skipping = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self._SKIP:
-            self.skipping += 1
-        elif tag in self._BLOCKS:
-            self.parts.append(" ")
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self._BLOCKS:  # <br/>: no matching end tag to count
-            self.parts.append(" ")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self._SKIP:
-            self.skipping = max(0, self.skipping - 1)
-        elif tag in self._BLOCKS:
-            self.parts.append(" ")
-
-    def handle_data(self, data: str) -> None:
-        if not self.skipping:
-            self.parts.append(data)
+# HTML blocks: a break between them must not glue words together ("one.</p><p>Two").
+_BLOCKS = frozenset(
+    {
+        *("address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt"),
+        *("figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header"),
+        *("hr", "li", "main", "nav", "ol", "p", "pre", "section", "table", "td", "th"),
+        *("tr", "ul"),
+    }
+)
+_SKIP = frozenset({"script", "style", "template", "noscript"})
+# The markup of an HTML fragment, one token a match. html.parser took quadratic
+# time on some unclosed constructs ("<a <a <a ...": 40,000 of them, minutes)
+# and raised AssertionError on "<![": these patterns cannot cross a "<" outside
+# a quoted value, so each character is scanned a bounded number of times, and
+# anything that is not a whole tag is left as text.
+_HTML_TOKEN = re.compile(
+    r"<!--.*?(?:-->|\Z)"  # a comment; unclosed, it runs to the end
+    r"|<[!?][^<>]*+>"  # <!DOCTYPE ...>, <?xml ...?>
+    r"|<(/?)([A-Za-z][A-Za-z0-9:-]*+)(?:[^<>\"']++|\"[^\"]*+\"|'[^']*+')*+>",
+    re.DOTALL,
+)
 
 
 def html_to_text(fragment: str) -> str:
     """Plain text of an HTML fragment, on one line: tags gone, entities decoded."""
-    parser = _TextExtractor()
-    parser.feed(fragment)
-    parser.close()
-    return _squash("".join(parser.parts))
+    from html import unescape
+
+    parts: list[str] = []
+    pos = 0
+    while m := _HTML_TOKEN.search(fragment, pos):
+        parts.append(unescape(fragment[pos : m.start()]))
+        pos = m.end()
+        name = (m.group(2) or "").lower()
+        if name in _BLOCKS:
+            parts.append(" ")
+        elif name in _SKIP and not m.group(1) and not m.group().endswith("/>"):
+            end = re.compile(rf"</{name}\s*>", re.IGNORECASE).search(fragment, pos)
+            pos = end.end() if end else len(fragment)
+    parts.append(unescape(fragment[pos:]))
+    return _squash("".join(parts))
 
 
 # -- feeds ---------------------------------------------------------------------------
@@ -204,10 +204,7 @@ def html_to_text(fragment: str) -> str:
 
 def read_feed(path: Path) -> Iterator[Row]:
     """Every entry of an RSS 2.0, RSS 1.0 or Atom feed saved to a file, numbered from 1."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise _open_error(path, exc) from None
+    data = _read_bytes(path)
     import feedparser
 
     # Bytes, not the path: given a string, feedparser may treat it as a URL to
@@ -344,27 +341,95 @@ def _quiet(*names: str) -> Iterator[None]:
             lg.setLevel(level)
 
 
+# A file is parsed this many entries at a time: bibtexparser keeps every block of
+# what it parses (several kilobytes an entry), so a whole 100k-entry file would
+# not fit the memory budget, while a chunk is soon freed.
+BIBTEX_CHUNK = 500
+# Where bibtexparser itself starts a new block (see its splitter's _BLOCK_START):
+# cutting the text there cannot change how either side is read.
+_BLOCK_START = re.compile(r"^[ \t]*@\w*[ \t]*[{(]", re.MULTILINE)
+
+
+def _bibtex_chunks(text: str) -> Iterator[tuple[int, str]]:
+    """(lines before it, text) for pieces of ``text`` of about BIBTEX_CHUNK blocks each.
+
+    A piece never ends after an unbalanced block, so that bibtexparser still
+    gives the reason it gives for the whole file (the next block's start).
+    """
+    start = line = block = blocks = 0
+    for m in _BLOCK_START.finditer(text):
+        here = m.start()
+        if blocks >= BIBTEX_CHUNK and _balanced(text, block, here):
+            yield line, text[start:here]
+            line += text.count("\n", start, here)
+            start, blocks = here, 0
+        block = here
+        blocks += 1
+    yield line, text[start:]
+
+
+def _balanced(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` opens as many braces as it closes (\\{ and \\} aside)."""
+    opened = text.count("{", start, end) - text.count("\\{", start, end)
+    closed = text.count("}", start, end) - text.count("\\}", start, end)
+    return opened == closed
+
+
+@contextmanager
+def _collecting() -> Iterator[None]:
+    """The cyclic garbage collector on, for a parser that builds reference cycles.
+
+    The command line turns it off for speed (see cli._Group.invoke), which is
+    safe for our own code but not for pylatexenc (under bibtexparser): every
+    field it decodes leaves cycles behind, 170 kB an entry, never freed without
+    the collector (840 MB for 5,000 entries). With it on, peak memory stays
+    flat and the time is the same.
+    """
+    import gc
+
+    was_enabled = gc.isenabled()
+    gc.enable()
+    try:
+        yield
+    finally:
+        if not was_enabled:
+            gc.disable()
+
+
 def read_bibtex(path: Path) -> Iterator[Row]:
     """Every entry of a BibTeX file, numbered by the line it starts on."""
     text = _read_text(path)
-    library = _parse_bibtex(path, text)
-    from bibtexparser.model import DuplicateBlockKeyBlock, Entry, ParsingFailedBlock
+    from bibtexparser.library import Library
+    from bibtexparser.model import DuplicateBlockKeyBlock, Entry, ParsingFailedBlock, String
 
     found = False
-    for index, block in enumerate(library.blocks, 1):
-        line = block.start_line + 1 if block.start_line is not None else index
-        if isinstance(block, Entry):
-            found = True
-            yield Row(line, _bibtex_entry(block))
-        elif isinstance(block, DuplicateBlockKeyBlock):
-            found = True
-            first = block.previous_block.start_line
-            where = f" (first at line {first + 1})" if first is not None else ""
-            reason = f"entry key '{block.key}' is used twice{where}; give each entry its own key"
-            yield Row(line, {"__error__": reason})
-        elif isinstance(block, ParsingFailedBlock):
-            found = True
-            yield Row(line, {"__error__": _bibtex_failure(block)})
+    strings: list[Any] = []  # @string blocks so far: later chunks may use them
+    first_line: dict[tuple[bool, str], int] = {}  # (is an entry, key) -> line
+    index = 0
+    for offset, chunk in _bibtex_chunks(text):
+        library = _parse_bibtex(path, chunk, Library(list(strings)))
+        for block in library.blocks[len(strings) :]:
+            index += 1
+            line = offset + block.start_line + 1 if block.start_line is not None else index
+            if isinstance(block, DuplicateBlockKeyBlock):  # twice within this chunk
+                kind = isinstance(block.ignore_error_block, Entry)
+                found = True
+                yield Row(line, {"__error__": _twice(block.key, first_line.get((kind, block.key)))})
+            elif isinstance(block, (Entry, String)):
+                key = (isinstance(block, Entry), block.key)
+                if key in first_line:  # twice: the first was in an earlier chunk
+                    found = True
+                    yield Row(line, {"__error__": _twice(block.key, first_line[key])})
+                    continue
+                first_line[key] = line
+                if isinstance(block, String):
+                    strings.append(block)
+                else:
+                    found = True
+                    yield Row(line, _bibtex_entry(block))
+            elif isinstance(block, ParsingFailedBlock):
+                found = True
+                yield Row(line, {"__error__": _bibtex_failure(block)})
     if not found:
         raise ImportFileError(
             f"{path} holds no BibTeX entries; check that it is a .bib file with entries "
@@ -372,7 +437,12 @@ def read_bibtex(path: Path) -> Iterator[Row]:
         )
 
 
-def _parse_bibtex(path: Path, text: str) -> Any:
+def _twice(key: str, first: int | None) -> str:
+    where = f" (first at line {first})" if first is not None else ""
+    return f"entry key '{key}' is used twice{where}; give each entry its own key"
+
+
+def _parse_bibtex(path: Path, text: str, library: Any) -> Any:
     """The bibtexparser Library: LaTeX decoded to Unicode, co-authors as "First Last"."""
     from bibtexparser import middlewares as mw
     from bibtexparser.entrypoint import parse_string
@@ -408,8 +478,8 @@ def _parse_bibtex(path: Path, text: str) -> Any:
         mw.MergeNameParts(style="first"),  # "Müller, Hans" -> "Hans Müller"
     ]
     try:
-        with _quiet("bibtexparser", "pylatexenc"):
-            return parse_string(text, parse_stack=stack)
+        with _quiet("bibtexparser", "pylatexenc"), _collecting():
+            return parse_string(text, parse_stack=stack, library=library)
     except Exception as exc:  # a parser bug must not become a traceback
         raise ImportFileError(
             f"{path} could not be read as BibTeX ({type(exc).__name__}: {_squash(str(exc))}); "
@@ -522,22 +592,36 @@ def _bibtex_url(verbatim: dict[str, Any]) -> str | None:
 
 # -- Markdown notes ------------------------------------------------------------------
 
-_ATX_HEADING = re.compile(r"^\s{0,3}(#{1,6})(?:\s+(.*?))?(?:\s+#+)?\s*$")
+# The patterns below run over whatever a note holds, so none may take more than
+# linear time: a run that can fail (a "[" never closed) must not be rescanned
+# from each of its characters. Bracketed text therefore cannot hold another
+# bracket, and quantifiers are possessive where backtracking gains nothing.
+# (The old ones took 84 s on a body of 40,000 "[".)
+_ATX_HEADING = re.compile(r"^\s{0,3}(#{1,6})(?:\s+(.*))?$")  # closing #s: see _heading_text
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 _RULE = re.compile(r"^\s{0,3}([-*_])(?:\s*\1){2,}\s*$")
 _SETEXT = re.compile(r"^\s{0,3}(?:=+|-+)\s*$")  # underlines the line above as a heading
 _BLOCK_MARK = re.compile(r"^\s*(?:>\s*)*(?:[-*+]\s+|\d{1,9}[.)]\s+)?")  # quote, list item
+_URL_PART = r"\((?:[^()]++|\([^()]*+\))*+\)"  # (url), maybe holding one (pair)
 _INLINE: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"!\[[^\]]*\]\([^)]*\)"), ""),  # images: their alt text is not prose
-    (re.compile(r"\[\[([^\]|]+)\|([^\]]+)\]\]"), r"\2"),  # [[Note|shown]] wiki links
-    (re.compile(r"\[\[([^\]]+)\]\]"), r"\1"),  # [[Note]]
-    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),  # [text](url)
-    (re.compile(r"\[([^\]]+)\]\[[^\]]*\]"), r"\1"),  # [text][ref]
-    (re.compile(r"<(https?://[^>\s]+)>"), r"\1"),  # <https://...>
-    (re.compile(r"`+([^`]*)`+"), r"\1"),  # `code`
+    (re.compile(r"!\[[^\[\]]*+\]" + _URL_PART), ""),  # images: their alt text is not prose
+    (re.compile(r"\[\[([^\[\]|]++)\|([^\[\]]++)\]\]"), r"\2"),  # [[Note|shown]] wiki links
+    (re.compile(r"\[\[([^\[\]]++)\]\]"), r"\1"),  # [[Note]]
+    (re.compile(r"\[([^\[\]]++)\]" + _URL_PART), r"\1"),  # [text](url)
+    (re.compile(r"\[([^\[\]]++)\]\[[^\[\]]*+\]"), r"\1"),  # [text][ref]
+    (re.compile(r"<(https?://[^<>\s]++)>"), r"\1"),  # <https://...>
+    (re.compile(r"`+([^`]*+)`+"), r"\1"),  # `code`
     (re.compile(r"\*+|~~"), ""),  # *emphasis*, **strong**, ~~strike~~
-    (re.compile(r"(?<!\w)_+|_+(?!\w)"), ""),  # _emphasis_, but not snake_case
+    # _emphasis_, but not snake_case; only a run's first "_" may start a match.
+    (re.compile(r"(?<!\w)_+|(?<!_)_++(?!\w)"), ""),
 ]
+
+
+def _heading_text(text: str) -> str:
+    """An ATX heading's text without its optional closing run of "#" ("# Title ##")."""
+    text = text.rstrip()
+    bare = text.rstrip("#")
+    return bare.rstrip() if bare != text and (not bare or bare[-1].isspace()) else text
 
 
 def markdown_notes(path: Path) -> list[Path]:
@@ -575,7 +659,10 @@ def read_markdown_dir(path: Path) -> Iterator[Row]:
     for n, note in enumerate(notes, 1):
         name = note.relative_to(path).as_posix()
         try:
-            text = note.read_bytes().decode("utf-8-sig")
+            text = _read_note(note)
+        except _NotANote as exc:
+            yield Row(n, {"__error__": f"{name}: {exc}"})
+            continue
         except OSError as exc:
             yield Row(n, {"__error__": f"{name}: the file cannot be read ({exc.strerror})"})
             continue
@@ -585,12 +672,31 @@ def read_markdown_dir(path: Path) -> Iterator[Row]:
         yield Row(n, _markdown_note(name, text))
 
 
+class _NotANote(Exception):
+    pass
+
+
+def _read_note(note: Path) -> str:
+    """A note's text; _NotANote for a pipe or device named *.md, or an oversized file."""
+    import stat
+
+    mode = note.stat().st_mode
+    if not stat.S_ISREG(mode):  # reading a named pipe would wait for a writer
+        raise _NotANote(f"{special_kind(mode)}, not a file; skipped")
+    with note.open("rb") as fh:
+        data = fh.read(MAX_RECORD + 1)
+    if len(data) > MAX_RECORD:
+        raise _NotANote(f"the note is larger than {MAX_RECORD >> 20} MB; is it a note?")
+    return data.decode("utf-8-sig")
+
+
 def _front_matter(text: str) -> tuple[Any, str]:
     """(metadata, body); raises yaml.YAMLError or ValueError for bad front matter.
 
     ``text`` must start with the opening '---' (see _markdown_note).
     """
     import frontmatter
+    from frontmatter.default_handlers import YAMLHandler
 
     # The handler is used directly, not frontmatter.loads, which silently drops
     # front matter that is a list or a string instead of key: value pairs.
@@ -601,7 +707,44 @@ def _front_matter(text: str) -> tuple[Any, str]:
         head, body = handler.split(text)
     except ValueError:  # an opening "---" and no closing one: all of it is body
         return {}, text
+    if isinstance(handler, YAMLHandler):
+        _check_yaml(head)
     return handler.load(head), body.strip()
+
+
+_MAX_YAML_DEPTH = 50  # front matter needs two or three levels
+
+
+def _check_yaml(head: str) -> None:
+    """Refuse YAML aliases and deep nesting before the front matter is loaded.
+
+    An alias repeats what an anchor names without copying it, until the
+    metadata is turned into Python lists: nine lines of "billion laughs"
+    nesting became 10**9 strings (minutes, gigabytes). Front matter has no
+    need for them, so the first alias makes the note invalid. Nesting is
+    bounded because loading recurses: "[[[[..." ended in a RecursionError.
+    The events come from the same parser frontmatter loads with, so a syntax
+    error reads the same either way.
+    """
+    import yaml
+    from frontmatter.default_handlers import SafeLoader
+
+    depth = 0
+    for event in yaml.parse(head, Loader=SafeLoader):
+        if isinstance(event, yaml.AliasEvent):
+            problem = (
+                f"found the alias *{event.anchor}; write the values out instead of "
+                f"referring to an &anchor"
+            )
+        elif isinstance(event, yaml.CollectionStartEvent) and depth >= _MAX_YAML_DEPTH:
+            problem = f"nested more than {_MAX_YAML_DEPTH} levels deep"
+        else:
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+            continue
+        raise yaml.composer.ComposerError(None, None, problem, event.start_mark)
 
 
 def _markdown_note(name: str, text: str) -> dict[str, Any]:
@@ -724,7 +867,7 @@ def _markdown_body(body: str) -> tuple[str, str]:
             paragraph = []
         elif m := _ATX_HEADING.match(line):
             if m.group(1) == "#" and not heading:
-                heading = _markdown_text(m.group(2) or "")
+                heading = _markdown_text(_heading_text(m.group(2) or ""))
             done = done or bool(paragraph)  # a heading ends a paragraph as a blank line does
         elif not line.strip() or _RULE.match(line):
             done = done or bool(paragraph)
