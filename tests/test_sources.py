@@ -203,8 +203,77 @@ def test_feed_dates_fall_back_to_feedparser(tmp_path: Path) -> None:
     assert [row.data.get("published") for row in read_feed(feed)] == [
         "2025-06-10",
         "2025-06-10",
-        None,
+        "not a date",  # kept, so the invalid row's reason quotes it
     ]
+
+
+GOOD_ITEM = (
+    "<item><title>Good one</title><link>https://example.com/ok</link>"
+    "<pubDate>Mon, 06 Oct 2025 10:00:00 GMT</pubDate></item>"
+)
+
+
+def _feed(item: str, declaration: str = '<?xml version="1.0" encoding="utf-8"?>') -> str:
+    channel = f"<channel><title>T</title>{GOOD_ITEM}{item}</channel>"
+    return f'{declaration}<rss version="2.0">{channel}</rss>'
+
+
+@pytest.mark.parametrize(
+    ("item", "title"),
+    [
+        (
+            "<item><title>A &#xD800; b</title><link>https://example.com/2</link></item>",
+            "A \ufffd b",
+        ),
+        (
+            "<item><title>A &#x110000; b</title><link>https://example.com/2</link></item>",
+            "A \ufffd b",
+        ),
+        (
+            "<item><title>A &#99999999999999999999; b</title><link>https://example.com/2</link></item>",
+            "A \ufffd b",
+        ),
+        ("<item><title>A &#0; b</title><link>https://example.com/2</link></item>", "A \ufffd b"),
+        ("<item><title>A &#x41; b</title><link>https://example.com/2</link></item>", "A A b"),
+    ],
+)
+def test_character_references_to_no_character_read_as_replacement(
+    tmp_path: Path, item: str, title: str
+) -> None:
+    feed = write(tmp_path / "refs.rss", _feed(item))
+    assert [row.data["title"] for row in read_feed(feed)] == [
+        "Good one",
+        title,
+    ]
+
+
+@pytest.mark.parametrize(
+    "pub_date",
+    [
+        "Mon, 06 Oct 2025 10:00:12345678901234567890 GMT",  # a 20-digit second
+        "Mon, 06 Oct 20251234567 10:00:00 GMT",  # an 11-digit year
+        "Mon, 06 Oct 99999999999 10:00:00 GMT",
+    ],
+)
+def test_a_date_out_of_every_range_is_one_invalid_row(
+    tmp_path: Path, pub_date: str, mfgkb: Any
+) -> None:
+    item = f"<item><title>Bad</title><link>https://example.com/2</link><pubDate>{pub_date}</pubDate></item>"
+    feed = write(tmp_path / "dates.rss", _feed(item))
+    result = mfgkb("import", str(feed), "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert len(report["added"] if isinstance(report["added"], list) else report["ids"]) == 1
+    [invalid] = report["invalid"]
+    assert "is not a date" in invalid["reason"]
+
+
+@pytest.mark.parametrize("encoding", ["punycode", "zlib", "base64", "no-such-encoding", "utf-8'"])
+def test_a_declared_encoding_that_is_no_text_encoding_still_reads(
+    tmp_path: Path, encoding: str
+) -> None:
+    feed = write(tmp_path / "enc.rss", _feed("", f'<?xml version="1.0" encoding="{encoding}"?>'))
+    assert [row.data["title"] for row in read_feed(feed)] == ["Good one"]
 
 
 def test_valid_feed_without_items_imports_nothing(tmp_path: Path) -> None:
@@ -711,3 +780,17 @@ def test_parsers_are_not_imported_at_start_up() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("month", "day"), [("²", "1"), ("3", "²"), ("9" * 5000, "1"), ("3", "9" * 5000)]
+)
+def test_bibtex_month_and_day_of_other_digits_are_not_a_traceback(
+    tmp_path: Path, month: str, day: str
+) -> None:
+    bib = write(
+        tmp_path / "odd.bib",
+        f"@article{{k, title={{T}}, year={{2024}}, month={{{month}}}, day={{{day}}}}}\n",
+    )
+    [row] = read_bibtex(bib)
+    assert row.data.get("published", "").startswith("2024")

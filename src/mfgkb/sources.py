@@ -209,7 +209,21 @@ def read_feed(path: Path) -> Iterator[Row]:
 
     # Bytes, not the path: given a string, feedparser may treat it as a URL to
     # fetch. From bytes it also reads the XML declaration's encoding itself.
-    parsed = feedparser.parse(data)
+    # A character reference to no character (a surrogate, past U+10FFFF) makes
+    # feedparser raise in the middle of the document: it becomes U+FFFD, as an
+    # HTML parser would show it, and the rest of the feed still reads.
+    data = _BAD_CHARREF.sub(_charref_or_replacement, data)
+    try:
+        parsed = feedparser.parse(data)
+    except (UnicodeError, LookupError, ValueError, TypeError):
+        # The XML declaration names an encoding that is no text encoding
+        # (punycode, zlib, ...): read the bytes as the XML default instead.
+        try:
+            parsed = feedparser.parse(_DECLARED_ENCODING.sub(b"\\1", data, count=1))
+        except (UnicodeError, LookupError, ValueError, TypeError) as exc:
+            raise ImportFileError(
+                f"{path} cannot be decoded as a feed ({_squash(str(exc))}); save it as UTF-8."
+            ) from None
     entries = parsed.get("entries") or []
     if not entries and (parsed.get("bozo") or not parsed.get("version")):
         # A valid feed with no items imports nothing; anything else is not a feed.
@@ -223,6 +237,22 @@ def read_feed(path: Path) -> Iterator[Row]:
     feed_title = _detail_text(feed, "title")
     for n, entry in enumerate(entries, 1):
         yield Row(n, _feed_entry(entry, feed_title))
+
+
+# A decimal or hexadecimal character reference; digits bounded so that the
+# pattern stays linear and the number small enough to compare.
+_BAD_CHARREF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,16})|([0-9]{1,20}));")
+_DECLARED_ENCODING = re.compile(
+    rb"^(\s*<\?xml[^>]{0,200}?)\s+encoding\s*=\s*[\"'][^\"'>]{0,100}[\"']"
+)
+
+
+def _charref_or_replacement(match: re.Match[bytes]) -> bytes:
+    hex_digits, decimal = match.groups()
+    code = int(hex_digits, 16) if hex_digits else int(decimal)
+    if code == 0 or 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
+        return b"&#xFFFD;"
+    return match.group()
 
 
 def _feed_entry(entry: Any, feed_title: str) -> dict[str, Any]:
@@ -304,11 +334,17 @@ def _feed_date(entry: Any) -> str | None:
             pass
         try:
             return parsedate_to_datetime(raw).date().isoformat()  # RSS: RFC 822
-        except (TypeError, ValueError, IndexError):
+        except (TypeError, ValueError, IndexError, OverflowError):  # a 20-digit second
             pass
         parsed = dict.get(entry, f"{key}_parsed")  # another format feedparser knows
         if parsed:
-            return date(parsed.tm_year, parsed.tm_mon, parsed.tm_mday).isoformat()
+            try:
+                return date(parsed.tm_year, parsed.tm_mon, parsed.tm_mday).isoformat()
+            except (TypeError, ValueError, OverflowError):  # an 11-digit year
+                pass
+        # A date nobody can read: the row is refused for its date by name
+        # (the text is kept, so the reason quotes it).
+        return raw[:100]
     return None
 
 
@@ -554,7 +590,7 @@ def _bibtex_date(text: dict[str, str]) -> str | None:
     if month is None:
         return year
     day = text.get("day", "")
-    if day.isdigit():
+    if day.isascii() and day.isdigit() and len(day) <= 2:  # not "²", which int() refuses
         try:
             return date(int(year), month, int(day)).isoformat()
         except ValueError:  # "day = 31" in June: keep what is certain
@@ -565,7 +601,7 @@ def _bibtex_date(text: dict[str, str]) -> str | None:
 def _month_number(value: str) -> int | None:
     """1-12 from "3", "03", "mar", "Mar.", "March" or "March--April"; else None."""
     word = value.strip().lower()
-    if word.isdigit():
+    if word.isascii() and word.isdigit() and len(word) <= 2:  # not "²" nor 10,000 digits
         return int(word) if 1 <= int(word) <= 12 else None
     prefix = word[:3]
     return _MONTHS.index(prefix) + 1 if prefix in _MONTHS else None
