@@ -725,11 +725,13 @@ def test_a_file_size_limit_makes_the_write_fail_cleanly(mfgkb: Invoke, seeded: P
     def small_files() -> None:
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
+    # Under the limit Python would cut short any byte code it writes (it does not
+    # check for short writes) and every later run would fail to import mfgkb:
+    # the child compiles into its own folder, which must stay empty.
+    pycache = seeded.parent.parent / "limited-pycache"
     proc = subprocess.run(
         [*console_script(), *ADD],
-        # Under the limit a compiled-module cache would be written truncated,
-        # breaking every later import: the child writes none.
-        env=child_env(seeded.parent.parent, seeded, PYTHONDONTWRITEBYTECODE="1"),
+        env=child_env(seeded.parent.parent, seeded, pycache, PYTHONDONTWRITEBYTECODE="1"),
         preexec_fn=small_files,
         capture_output=True,
         text=True,
@@ -744,6 +746,7 @@ def test_a_file_size_limit_makes_the_write_fail_cleanly(mfgkb: Invoke, seeded: P
     assert "File too large" in lines[0]
     assert files_of(seeded) == before
     assert list(seeded.parent.glob(".kb.json.*.tmp")) == []
+    assert not pycache.exists() or not any(pycache.rglob("*.pyc"))
     # Without the limit the same command succeeds.
     add(mfgkb, "Once there is room")
 

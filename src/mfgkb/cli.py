@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 import typer
 from typer import _completion_classes
 
-# Typer 0.29 vendors Click; its UsageError is what a bad option value raises.
+# Typer 0.28 and 0.29 both vendor Click as typer._click (neither needs the click
+# package); its UsageError is what a bad option value raises.
 from typer._click.exceptions import UsageError as ClickUsageError
 from typer.core import TyperGroup
 

@@ -1,0 +1,133 @@
+"""What each command's start-up imports, pinned so the speed tricks stay in place.
+
+Every command pays for the modules it loads (tens of milliseconds for Rich's
+tables, TinyDB with orjson, dateutil or pydantic), so cli.py imports lazily and
+reads a current search index without opening the JSON database. A stray
+top-level import undoes that silently; these tests catch it. Each runs the
+program in a child process, as the console script does (``mfgkb.cli:main``),
+and records ``sys.modules`` as the process leaves (main ends in ``os._exit``,
+so the hook sits there).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import typer
+
+from childproc import child_env, console_script
+
+# Typer 0.29 imports pydantic for every command it runs; 0.28 (the release
+# pyproject.toml asks for) does not, so pydantic is pinned out only there.
+TYPER_NEEDS_PYDANTIC = tuple(int(p) for p in typer.__version__.split(".")[:2]) >= (0, 29)
+PYDANTIC = () if TYPER_NEEDS_PYDANTIC else ("pydantic", "pydantic_core")
+
+PROBE = """\
+import os, sys
+out = sys.argv[1]
+real_exit = os._exit
+def _exit(code):
+    with open(out, "w", encoding="utf-8") as fh:
+        fh.write("\\n".join(sorted(sys.modules)))
+    real_exit(code)
+os._exit = _exit
+sys.argv = ["mfgkb", *sys.argv[2:]]
+from mfgkb.cli import main
+main()
+"""
+
+
+def _loaded(tmp_path: Path, env: dict[str, str], *args: str) -> set[str]:
+    """The modules loaded when ``mfgkb ARGS`` exits (it must succeed)."""
+    out = tmp_path / "modules.txt"
+    out.unlink(missing_ok=True)
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, str(out), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return set(out.read_text(encoding="utf-8").split("\n"))
+
+
+def _heavy(modules: set[str], *packages: str) -> set[str]:
+    """The modules of ``packages`` (each with its submodules) that were loaded."""
+    return {m for m in modules if m.split(".")[0] in packages or m in packages}
+
+
+@pytest.fixture
+def current(tmp_path: Path) -> dict[str, str]:
+    """An environment whose database has an article and a search index that is current."""
+    db = tmp_path / "kb" / "kb.json"
+    db.parent.mkdir()
+    env = child_env(tmp_path, db)
+    for args in (
+        [
+            "add-article",
+            "--title",
+            "Chips act plant",
+            "--date",
+            "2025-11-01",
+            "--topic",
+            "advanced-manufacturing",
+            "--url",
+            "https://example.com/chips",
+        ],
+        ["search", "chips"],  # leaves the index current with the file
+    ):
+        done = subprocess.run(
+            [*console_script(), *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+    assert Path(str(db) + ".index").is_file()
+    return env
+
+
+def test_help_loads_neither_rich_nor_the_storage(tmp_path: Path) -> None:
+    env = child_env(tmp_path, tmp_path / "kb.json")
+    modules = _loaded(tmp_path, env, "--help")
+    assert "mfgkb.cli" in modules  # the hook saw the program run
+    assert not _heavy(modules, "rich", "tinydb", "orjson", "dateutil", "sqlite3", *PYDANTIC)
+    assert not {"mfgkb.kb", "mfgkb.store", "mfgkb.search", "mfgkb.render"} & modules
+
+
+def test_search_on_a_current_index_leaves_the_database_file_alone(
+    tmp_path: Path, current: dict[str, str]
+) -> None:
+    modules = _loaded(tmp_path, current, "search", "chips")
+    assert "mfgkb.search" in modules
+    assert not _heavy(modules, "tinydb", "orjson", "dateutil", *PYDANTIC)
+    assert "mfgkb.store" not in modules
+    # Results are lines of text, not a table or Markdown.
+    assert not {"rich.table", "rich.markdown"} & modules
+
+
+def test_show_on_a_current_index_leaves_the_database_file_alone(
+    tmp_path: Path, current: dict[str, str]
+) -> None:
+    modules = _loaded(tmp_path, current, "show", "advanced-manufacturing")
+    assert "mfgkb.search" in modules
+    assert not _heavy(modules, "tinydb", "orjson", "dateutil", *PYDANTIC)
+    assert "mfgkb.store" not in modules
+
+
+def test_articles_on_a_current_index_leaves_the_database_file_alone(
+    tmp_path: Path, current: dict[str, str]
+) -> None:
+    modules = _loaded(tmp_path, current, "articles", "--limit", "3")
+    assert "mfgkb.search" in modules
+    assert not _heavy(modules, "tinydb", "orjson", "dateutil", *PYDANTIC)
+    assert "mfgkb.store" not in modules
