@@ -648,7 +648,7 @@ def _stderr_lines(proc: subprocess.CompletedProcess[bytes]) -> list[str]:
     return err.strip().splitlines()
 
 
-@pytest.mark.parametrize("args", [["show", MAIN], ["articles", "--json"]])
+@pytest.mark.parametrize("args", [["show", MAIN], ["articles", "--json"], ["--help"]])
 def test_a_full_disk_on_stdout_is_one_line_and_exit_1(
     mfgkb: Invoke, tmp_path: Path, db: Path, args: list[str]
 ) -> None:

@@ -131,6 +131,14 @@ def _prepare_stdio() -> None:
         sys.stderr = open(2, "w", closefd=False, errors="backslashreplace")  # noqa: SIM115
 
 
+def _output_failed_code(err: OutputError) -> int:
+    """``_output_failed`` outside a command (Click's own --help, the final flush)."""
+    try:
+        _output_failed(err)
+    except typer.Exit as failed:
+        return failed.exit_code
+
+
 def _output_failed(err: OutputError) -> NoReturn:
     """Say the output was lost; a change already saved is still a success (no retry)."""
     state = _current
@@ -178,7 +186,7 @@ class _Group(TyperGroup):
         gc_was_enabled = gc.isenabled()
         gc.disable()
         # While the command runs, Ctrl-C raises KeyboardInterrupt (so writes
-        # clean up); before and after, it ends the process (see the top).
+        # clean up); before and after, it ends the process (_exit_on_sigint).
         previous = _handle_sigint(signal.default_int_handler)
         try:
             return super().invoke(ctx)
@@ -1620,6 +1628,8 @@ def main() -> None:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
         if isinstance(exc.code, str):
             sys.stderr.write(exc.code + "\n")
+    except OutputError as err:  # Click's own output (--help) goes straight to stdout
+        code = _output_failed_code(err)
     if code == 130 and not _told:
         # A Ctrl-C that Typer caught (a second one, while the first was being
         # reported): it exits 130 without a word.
@@ -1630,10 +1640,7 @@ def main() -> None:
         pass
     except OutputError as err:
         if not _told:
-            try:
-                _output_failed(err)
-            except typer.Exit as failed:
-                code = failed.exit_code
+            code = _output_failed_code(err)
     with contextlib.suppress(OSError):
         sys.stderr.flush()
     # Everything is written and closed by now (database, index, lock). Leave
