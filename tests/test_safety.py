@@ -918,43 +918,48 @@ def _big_import(path: Path, rows: int) -> None:
 NOTHING_SAVED = "mfgkb: Interrupted before anything was saved; the database is unchanged."
 
 
-def _importing_from_a_pipe(
+def _importing_behind_the_lock(
     tmp_path: Path, seeded: Path, entry: list[str] | None = None, **env: str
-) -> tuple[subprocess.Popen[str], Path]:
-    """``mfgkb import`` reading a named pipe nobody writes to yet: it waits, never finishes."""
-    fifo = tmp_path / "rows.jsonl"
-    if not fifo.exists():
-        os.mkfifo(fifo)
+) -> tuple[subprocess.Popen[str], int]:
+    """``mfgkb import`` of a regular file while the test holds the database's lock.
+
+    The import takes the lock before it writes anything, so it waits for as
+    long as the test holds it (MFGKB_LOCK_TIMEOUT is far above any wait here):
+    it cannot finish, nor save, by itself. Returns the child and the lock's fd.
+    """
+    rows = tmp_path / "rows.jsonl"
+    if not rows.exists():
+        _big_import(rows, 200)
+    import fcntl
+
+    lock = os.open(seeded.with_name(seeded.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o644)
+    fcntl.flock(lock, fcntl.LOCK_EX)
     proc = subprocess.Popen(
-        [*(entry or console_script()), "import", str(fifo), "--format", "jsonl"],
-        env=child_env(tmp_path, seeded, **env),
+        [*(entry or console_script()), "import", str(rows), "--format", "jsonl"],
+        env=child_env(tmp_path, seeded, MFGKB_LOCK_TIMEOUT="3600", **env),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         encoding="utf-8",
     )
-    return proc, fifo
+    return proc, lock
 
 
-def _write_end(fifo: Path, proc: subprocess.Popen[str]) -> int:
-    """The write end of ``fifo`` once ``proc`` has opened it: the sign it is importing.
+def _waiting_for_the_lock(proc: subprocess.Popen[str], seeded: Path) -> None:
+    """Return once ``proc`` has the lock file open: it is in the import, waiting to write.
 
-    Opening without blocking fails (ENXIO) while there is no reader, so a child
-    that fails first cannot hang the test. Bounded by a count, not a clock.
+    Read from /proc (Linux), bounded by a count, not a clock.
     """
-    for _ in range(6000):  # 60 s at least: a start-up takes well under one
-        try:
-            fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
-        except OSError as exc:
-            if exc.errno != errno.ENXIO:
-                raise
-        else:
-            os.set_blocking(fd, True)
-            return fd
+    lock = str(seeded.with_name(seeded.name + ".lock").resolve())
+    fds = Path(f"/proc/{proc.pid}/fd")
+    for _ in range(30_000):  # 300 s at least: a start-up takes well under one
+        with contextlib.suppress(OSError):  # an fd closed while we look
+            if any(os.readlink(fd) == lock for fd in fds.iterdir()):
+                return
         if proc.poll() is not None:
             pytest.fail(f"the import ended first: {proc.returncode} {proc.communicate()}")
         time.sleep(0.01)
-    pytest.fail("the import never opened its file")
+    pytest.fail("the import never opened the lock file")
 
 
 def _finish(proc: subprocess.Popen[str]) -> str:
@@ -971,26 +976,21 @@ def _finish(proc: subprocess.Popen[str]) -> str:
 def test_sigint_during_a_long_import_saves_nothing(
     mfgkb: Invoke, seeded: Path, tmp_path: Path
 ) -> None:
-    """SIGINT while an import is reading its rows, which come from a pipe.
+    """SIGINT while an import waits to write (the test holds the lock).
 
-    The pipe is the readiness marker: the signal is sent only once the child
-    has opened it, so it lands in the import, never in start-up; and until the
-    pipe is closed the import cannot finish by itself.
+    The open lock file is the readiness marker: the signal is sent only once
+    the child has it open, so it lands in the import, never in start-up; and
+    while the test holds the lock the import cannot finish by itself.
     """
     ok(mfgkb("articles"))
-    rows = tmp_path / "rows-source.jsonl"
-    _big_import(rows, 2_000)
     before = files_of(seeded)
-    proc, fifo = _importing_from_a_pipe(tmp_path, seeded)
-    fd = _write_end(fifo, proc)
+    proc, lock = _importing_behind_the_lock(tmp_path, seeded)
     try:
-        # Rows it reads and converts; the write blocks until it has taken most.
-        with contextlib.suppress(BrokenPipeError):
-            os.write(fd, rows.read_bytes())
+        _waiting_for_the_lock(proc, seeded)
         proc.send_signal(signal.SIGINT)
         err = _finish(proc)
     finally:
-        os.close(fd)
+        os.close(lock)
     assert proc.returncode == 130, err
     assert err.strip().splitlines() == [NOTHING_SAVED]
     assert files_of(seeded) == before
@@ -1036,10 +1036,10 @@ def test_sigint_at_start_up_says_nothing_was_saved(
     assert steps > 20  # Typer and Click: the long part of start-up
     points = sorted({1, 2, 3, *range(4, steps, max(1, steps // 8)), steps, steps + 1})
     for point in points:
-        proc, _ = _importing_from_a_pipe(tmp_path, seeded, command, **IMPORT_TIMES)
+        proc, lock = _importing_behind_the_lock(tmp_path, seeded, command, **IMPORT_TIMES)
         assert proc.stderr is not None
-        # Should the expected step never come, the child would wait on its pipe
-        # for ever: a generous watchdog ends it, and the test fails.
+        # Should the expected step never come, the child would wait for the
+        # lock for ever: a generous watchdog ends it, and the test fails.
         watchdog = threading.Timer(120, proc.kill)
         watchdog.start()
         try:
@@ -1053,6 +1053,7 @@ def test_sigint_at_start_up_says_nothing_was_saved(
             err = _finish(proc)
         finally:
             watchdog.cancel()
+            os.close(lock)
         assert proc.returncode == 130, (point, proc.returncode, err)
         lines = [line for line in err.splitlines() if not line.startswith("import time:")]
         assert lines == [NOTHING_SAVED], (point, err)
