@@ -1451,7 +1451,7 @@ def _write_out(text: str, output: Path | None, db: Path | None = None) -> None:
     if output is None:
         sys.stdout.write(text)
         return
-    from mfgkb.store import atomic_write
+    from mfgkb.storage.files import atomic_write
 
     target = output.expanduser()
     if target.is_dir() or not target.name:
@@ -1473,7 +1473,7 @@ def _write_out(text: str, output: Path | None, db: Path | None = None) -> None:
 
 def _same_data(target: Path, db: Path) -> bool:
     """Is ``target`` the database, its index, lock or one of its backups (however spelt)?"""
-    from mfgkb.store import is_own_file
+    from mfgkb.storage.files import is_own_file
 
     return is_own_file(target, db)
 
