@@ -36,8 +36,8 @@ from typing import Any
 import pytest
 
 from childproc import child_env, console_script
+from mfgkb.index.store import Index, IndexFault
 from mfgkb.kb import KnowledgeBase, article_draft
-from mfgkb.search import Index, IndexFault
 from mfgkb.storage import files, locking
 from mfgkb.storage.store import load
 

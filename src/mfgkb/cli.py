@@ -43,9 +43,9 @@ from mfgkb.models import printable
 if TYPE_CHECKING:
     from datetime import date
 
+    from mfgkb.index.query import Filters
     from mfgkb.kb import KnowledgeBase
     from mfgkb.models import Figure, KeyTerm
-    from mfgkb.search import Filters
 
 
 # -- Ctrl-C, from the first instruction to the last -----------------------------
@@ -494,7 +494,7 @@ def _filters(
     dayfirst: bool = False,
     kind: Kind | None = None,
 ) -> Filters:
-    from mfgkb.search import Filters
+    from mfgkb.index.query import Filters
 
     start = end = None
     if since or until:

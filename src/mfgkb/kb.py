@@ -18,16 +18,11 @@ from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from mfgkb.errors import DatabaseError, DuplicateError, NotFoundError, ValidationError
 from mfgkb.filestamp import FileStamp, follow_links, special_file, stamp
+from mfgkb.index.query import Filters, parse_query
+from mfgkb.index.ranking import SearchResult
+from mfgkb.index.reads import Stats
+from mfgkb.index.store import Index, IndexError_, IndexFault
 from mfgkb.models import Article, Topic, fold, now_utc, url_key
-from mfgkb.search import (
-    Filters,
-    Index,
-    IndexError_,
-    IndexFault,
-    SearchResult,
-    Stats,
-    parse_query,
-)
 
 if TYPE_CHECKING:
     from mfgkb.check import Problem
