@@ -30,7 +30,8 @@ import pytest
 
 from childproc import child_env, console_script
 from mfgkb.kb import KnowledgeBase, article_draft
-from mfgkb.store import backup_paths, load
+from mfgkb.storage.files import backup_paths
+from mfgkb.storage.store import load
 
 Invoke = Callable[..., Any]
 

@@ -35,10 +35,10 @@ import pytest
 from typer.testing import CliRunner
 
 from childproc import child_env, console_script
-from mfgkb import store
 from mfgkb.cli import app
 from mfgkb.kb import KnowledgeBase, article_draft
-from mfgkb.store import Store
+from mfgkb.storage import files, store
+from mfgkb.storage.store import Store
 
 Invoke = Callable[..., Any]
 ADD = ("add-article", "--title", "Written through", "--date", "2025-01-01")
@@ -352,7 +352,7 @@ def test_a_folder_refusing_the_temporary_file_is_one_line(
     def refuse(*_: Any, **__: Any) -> Any:
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
 
-    monkeypatch.setattr(store.tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(files.tempfile, "mkstemp", refuse)
     line = refusal(run(runner, real, *ADD))
     monkeypatch.undo()
     assert str(real.parent) in line
@@ -437,11 +437,11 @@ def test_restore_from_a_fifo_or_a_device_is_refused_without_hanging(
 def test_a_database_over_the_size_cap_is_refused_unread(runner: CliRunner, tmp_path: Path) -> None:
     huge = tmp_path / "huge.json"
     with huge.open("wb") as fh:  # sparse: no disk, and mfgkb must not read it anyway
-        fh.truncate(store.MAX_DATABASE_BYTES + 1)
+        fh.truncate(files.MAX_DATABASE_BYTES + 1)
     line = refusal(run(runner, huge, "articles"))
     assert str(huge) in line
     assert "larger than" in line
-    assert huge.stat().st_size == store.MAX_DATABASE_BYTES + 1
+    assert huge.stat().st_size == files.MAX_DATABASE_BYTES + 1
 
 
 def test_a_file_growing_while_read_is_read_no_further_than_the_cap(
@@ -449,7 +449,7 @@ def test_a_file_growing_while_read_is_read_no_further_than_the_cap(
 ) -> None:
     """The size checked first may be stale: the read itself stops at the cap."""
     cap = 100
-    monkeypatch.setattr(store, "MAX_DATABASE_BYTES", cap)
+    monkeypatch.setattr(files, "MAX_DATABASE_BYTES", cap)
     real_fstat = os.fstat
 
     def stale(fd: int) -> os.stat_result:

@@ -32,7 +32,7 @@ from mfgkb.cli import app
 from mfgkb.dates import parse_date, parse_period
 from mfgkb.errors import DateError
 from mfgkb.models import MAX_DESCRIPTION, MAX_TITLE, json_printable, printable
-from mfgkb.store import load
+from mfgkb.storage.store import load
 
 Invoke = Callable[..., Any]
 JsonInvoke = Callable[..., Any]

@@ -36,10 +36,10 @@ from typing import Any
 import pytest
 
 from childproc import child_env, console_script
-from mfgkb import store
+from mfgkb.index.store import Index, IndexFault
 from mfgkb.kb import KnowledgeBase, article_draft
-from mfgkb.search import Index, IndexFault
-from mfgkb.store import load
+from mfgkb.storage import files, locking
+from mfgkb.storage.store import load
 
 Invoke = Callable[..., Any]
 
@@ -562,14 +562,14 @@ def test_check_fix_lists_and_counts_from_one_state_of_the_file(
     data["articles"]["1"]["topics"].append("ghost-topic")  # fixable
     seeded.write_text(json.dumps(data), encoding="utf-8")
     data["articles"]["1"]["published"] = "2025-02-30"  # not fixable, made meanwhile
-    real = store._acquire
+    real = locking._acquire
 
     def acquire_after_a_change(lock_path: Path, timeout: float) -> Callable[[], None]:
         if seeded.read_text(encoding="utf-8").count("2025-02-30") == 0:
             seeded.write_text(json.dumps(data), encoding="utf-8")
         return real(lock_path, timeout)
 
-    monkeypatch.setattr(store, "_acquire", acquire_after_a_change)
+    monkeypatch.setattr(locking, "_acquire", acquire_after_a_change)
     kb = KnowledgeBase(seeded)
     try:
         report = kb.check(fix=True)
@@ -658,9 +658,9 @@ def test_a_failed_rename_leaves_the_old_file_and_no_temporary_file(
             _enospc()
         real_replace(src, dst)
 
-    monkeypatch.setattr(store.os, "replace", replace)
+    monkeypatch.setattr(files.os, "replace", replace)
     line = refusal(mfgkb(*ADD))
-    monkeypatch.setattr(store.os, "replace", real_replace)
+    monkeypatch.setattr(files.os, "replace", real_replace)
     assert "No space left on device" in line
     assert "unchanged" in line
     assert seeded.read_bytes() == old
@@ -678,9 +678,9 @@ def test_every_rename_failing_leaves_no_file_behind(
     ok(mfgkb("topics"))  # a new database: no backup yet
     before = files_of(db)
     real_replace = os.replace
-    monkeypatch.setattr(store.os, "replace", _enospc)
+    monkeypatch.setattr(files.os, "replace", _enospc)
     refusal(mfgkb(*ADD))
-    monkeypatch.setattr(store.os, "replace", real_replace)
+    monkeypatch.setattr(files.os, "replace", real_replace)
     assert files_of(db) == before
 
 
@@ -698,9 +698,9 @@ def test_a_failed_write_does_not_rotate_the_backups(
             _enospc()
         real_replace(src, dst)
 
-    monkeypatch.setattr(store.os, "replace", replace)
+    monkeypatch.setattr(files.os, "replace", replace)
     refusal(mfgkb(*ADD))
-    monkeypatch.setattr(store.os, "replace", real_replace)
+    monkeypatch.setattr(files.os, "replace", real_replace)
     # Nothing was written, so nothing was rotated: .3 is not lost to a failed write.
     assert files_of(seeded) == before
 
@@ -710,7 +710,7 @@ def test_a_full_disk_while_writing_the_temporary_file(
 ) -> None:
     ok(mfgkb("articles"))
     before = files_of(seeded)
-    monkeypatch.setattr(store.os, "fsync", _enospc)
+    monkeypatch.setattr(files.os, "fsync", _enospc)
     line = refusal(mfgkb(*ADD))
     monkeypatch.undo()
     assert "No space left on device" in line
@@ -862,7 +862,7 @@ def test_ctrl_c_during_a_write_keeps_the_previous_file(
     """Ctrl-C while the temporary file is prepared, synced, or the backup is linked."""
     ok(mfgkb("articles"))
     before = files_of(seeded)
-    monkeypatch.setattr(store.os, where, _interrupt)
+    monkeypatch.setattr(files.os, where, _interrupt)
     result = mfgkb(*ADD)
     monkeypatch.undo()
     line = refusal(result, 130)
@@ -874,7 +874,7 @@ def test_ctrl_c_during_a_write_keeps_the_previous_file(
 
 def _interrupt_after_rename(mfgkb: Invoke, monkeypatch: pytest.MonkeyPatch) -> Any:
     """Run an add whose Ctrl-C lands after ``os.replace``, while the folder is fsynced."""
-    monkeypatch.setattr(store, "_fsync_dir", _interrupt)
+    monkeypatch.setattr(files, "_fsync_dir", _interrupt)
     result = mfgkb(*ADD)
     monkeypatch.undo()
     return result

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mfgkb.models import Article
-from mfgkb.store import encode, splice_article
+from mfgkb.storage.codec import encode, splice_article
 
 OPTS = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS
 

@@ -44,9 +44,9 @@ from mfgkb.models import printable
 if TYPE_CHECKING:
     from datetime import date
 
+    from mfgkb.index.query import Filters
     from mfgkb.kb import KnowledgeBase
     from mfgkb.models import Figure, KeyTerm
-    from mfgkb.search import Filters
 
 
 # -- Ctrl-C, from the first instruction to the last -----------------------------
@@ -503,7 +503,7 @@ def _filters(
     dayfirst: bool = False,
     kind: Kind | None = None,
 ) -> Filters:
-    from mfgkb.search import Filters
+    from mfgkb.index.query import Filters
 
     start = end = None
     if since or until:
@@ -1460,7 +1460,7 @@ def _write_out(text: str, output: Path | None, db: Path | None = None) -> None:
     if output is None:
         sys.stdout.write(text)
         return
-    from mfgkb.store import atomic_write
+    from mfgkb.storage.files import atomic_write
 
     target = output.expanduser()
     if target.is_dir() or not target.name:
@@ -1482,7 +1482,7 @@ def _write_out(text: str, output: Path | None, db: Path | None = None) -> None:
 
 def _same_data(target: Path, db: Path) -> bool:
     """Is ``target`` the database, its index, lock or one of its backups (however spelt)?"""
-    from mfgkb.store import is_own_file
+    from mfgkb.storage.files import is_own_file
 
     return is_own_file(target, db)
 

@@ -18,20 +18,16 @@ from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from mfgkb.errors import DatabaseError, DuplicateError, NotFoundError, ValidationError
 from mfgkb.filestamp import FileStamp, follow_links, special_file, stamp
+from mfgkb.index.query import Filters, parse_query
+from mfgkb.index.ranking import SearchResult
+from mfgkb.index.reads import Stats
+from mfgkb.index.store import Index, IndexError_, IndexFault
 from mfgkb.models import Article, Topic, fold, now_utc, url_key
-from mfgkb.search import (
-    Filters,
-    Index,
-    IndexError_,
-    IndexFault,
-    SearchResult,
-    Stats,
-    parse_query,
-)
 
 if TYPE_CHECKING:
     from mfgkb.check import Problem
-    from mfgkb.store import Store, Transaction
+    from mfgkb.storage.store import Store
+    from mfgkb.storage.tables import Transaction
 
 
 @dataclass(slots=True)
@@ -118,7 +114,7 @@ class KnowledgeBase:
     def store(self) -> Store:
         # Imported here: reading commands that find the index current never
         # need TinyDB, orjson or the lock.
-        from mfgkb.store import Store
+        from mfgkb.storage.store import Store
 
         return Store(self.path)
 
@@ -163,7 +159,7 @@ class KnowledgeBase:
         if self._create_parents:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         from mfgkb.seed import load_seed
-        from mfgkb.store import empty_data
+        from mfgkb.storage.records import empty_data
 
         with self.store.transaction(create=empty_data, on_commit=self._sync_index) as tx:
             if tx.stamp is None:  # nobody created it while we waited for the lock
@@ -239,7 +235,7 @@ class KnowledgeBase:
         written (a full disk): the database is read all the same, and the next
         command tries the file again.
         """
-        from mfgkb.store import records_of
+        from mfgkb.storage.records import records_of
 
         skipped: list[str] = []
         records = records_of(data, skipped)
@@ -588,7 +584,7 @@ class KnowledgeBase:
     # -- export and full restore ------------------------------------------------
     def everything(self) -> tuple[list[Topic], list[Article], int]:
         """Every record (topics in stored order) and the id counter, for a full dump."""
-        from mfgkb.store import article_of, topic_of
+        from mfgkb.storage.records import article_of, topic_of
 
         self.ensure()
         data, _ = self.store.read()
@@ -602,7 +598,7 @@ class KnowledgeBase:
 
     def check_restorable(self) -> None:
         """Refuse to restore a dump over records: a dump goes into a new or empty database."""
-        from mfgkb.store import load
+        from mfgkb.storage.store import load
 
         if self.path.exists():
             data, _, _ = load(self.path)
@@ -614,7 +610,7 @@ class KnowledgeBase:
 
     def restore_dump(self, topics: list[Topic], articles: list[Article], next_id: int) -> None:
         """Fill a new (or empty) database with a dump, ids, times and counter as they were."""
-        from mfgkb.store import empty_data
+        from mfgkb.storage.records import empty_data
 
         self.check_restorable()
         if not self.path.exists() and self._create_parents:
@@ -648,7 +644,8 @@ class KnowledgeBase:
     # -- safety --------------------------------------------------------------
     def check(self, *, fix: bool) -> CheckReport:
         """Verify the file (and with ``fix``, repair what is safe, after a backup)."""
-        from mfgkb.store import load, orphan_temp_files
+        from mfgkb.storage.files import orphan_temp_files
+        from mfgkb.storage.store import load
 
         self.ensure()
         data, st, _ = load(self.path)  # raises for a file that cannot be used at all

@@ -22,9 +22,10 @@ from mfgkb.models import json_printable, printable
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from mfgkb.index.ranking import SearchResult
+    from mfgkb.index.reads import Stats
     from mfgkb.kb import CheckReport, ImportReport, TopicPage
     from mfgkb.models import Article, Topic
-    from mfgkb.search import SearchResult, Stats
 
 KIND_STYLE = {"topic": "bold magenta", "article": "cyan"}
 

@@ -1,0 +1,211 @@
+"""Reading the index without searching it: records, listings, stats, completion.
+
+These answer ``show``, ``articles``, ``stats`` and shell completion straight
+from SQLite's indexes, without parsing the JSON file.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from mfgkb.index.query import Filters, like_escape
+from mfgkb.models import Article, Topic, fold, url_key
+
+if TYPE_CHECKING:
+    import sqlite3
+
+
+class Stats(NamedTuple):
+    """What ``mfgkb stats`` shows."""
+
+    topics: int
+    articles: int
+    authors: int
+    tags: int
+    per_year: list[tuple[str, int]]
+    per_topic: list[tuple[str, int]]
+    top_authors: list[tuple[str, int]]
+    top_sources: list[tuple[str, int]]
+    top_tags: list[tuple[str, int]]
+
+
+class Reads:
+    """The Index's reading methods (see ``mfgkb.index.store.Index``)."""
+
+    conn: sqlite3.Connection
+
+    def max_id(self) -> int:
+        (highest,) = self.conn.execute("SELECT max(id) FROM articles").fetchone()
+        return int(highest or 0)
+
+    def successor_key(self, key: str) -> str | None:
+        """The smallest article id that sorts after ``key`` as text (file order)."""
+        row = self.conn.execute(
+            "SELECT min(CAST(id AS TEXT)) FROM articles WHERE CAST(id AS TEXT) > ?", (key,)
+        ).fetchone()
+        return str(row[0]) if row and row[0] is not None else None
+
+    # -- reading: topics -----------------------------------------------------
+    def topic(self, slug: str) -> Topic | None:
+        row = self.conn.execute("SELECT doc FROM topics WHERE slug = ?", (slug,)).fetchone()
+        return Topic.from_dict(json.loads(row[0])) if row else None
+
+    def resolve_topic(self, name: str) -> str | None:
+        """The slug of the topic whose slug, title or alias is ``name`` (any case)."""
+        row = self.conn.execute(
+            "SELECT slug FROM topic_names WHERE name = ? ORDER BY slug LIMIT 1", (fold(name),)
+        ).fetchone()
+        return str(row[0]) if row else None
+
+    def topic_named(self, name: str, *, besides: str) -> str | None:
+        """The slug of a topic other than ``besides`` that answers to ``name``."""
+        row = self.conn.execute(
+            "SELECT slug FROM topic_names WHERE name = ? AND slug != ? ORDER BY slug LIMIT 1",
+            (fold(name), besides),
+        ).fetchone()
+        return str(row[0]) if row else None
+
+    def topic_names(self) -> dict[str, str]:
+        """Every folded name -> slug, for suggestions."""
+        return {str(n): str(s) for n, s in self.conn.execute("SELECT name, slug FROM topic_names")}
+
+    def topic_titles(self, slugs: Iterable[str]) -> dict[str, str]:
+        wanted = list(slugs)
+        if not wanted:
+            return {}
+        marks = ",".join("?" * len(wanted))
+        rows = self.conn.execute(f"SELECT slug, title FROM topics WHERE slug IN ({marks})", wanted)
+        return {str(s): str(t) for s, t in rows}
+
+    def topics_with_counts(self) -> list[tuple[Topic, int]]:
+        rows = self.conn.execute(
+            "SELECT t.doc, (SELECT count(*) FROM article_topics a WHERE a.slug = t.slug) "
+            "FROM topics t ORDER BY t.slug"
+        )
+        return [(Topic.from_dict(json.loads(doc)), int(n)) for doc, n in rows]
+
+    # -- reading: articles ---------------------------------------------------
+    def article(self, article_id: int) -> Article | None:
+        row = self.conn.execute("SELECT doc FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return article_from_doc(row[0]) if row else None
+
+    def article_by_url(self, url: str) -> int | None:
+        row = self.conn.execute(
+            "SELECT id FROM articles WHERE url_key = ? ORDER BY id LIMIT 1", (url_key(url),)
+        ).fetchone()
+        return int(row[0]) if row else None
+
+    def url_keys(self) -> dict[str, int]:
+        rows = self.conn.execute("SELECT url_key, id FROM articles WHERE url_key IS NOT NULL")
+        return {str(k): int(i) for k, i in rows}
+
+    def articles(
+        self, filters: Filters, *, sort: str = "published", limit: int | None = None
+    ) -> tuple[list[Article], int]:
+        """Matching articles in ``sort`` order (newest first for dates) and their total."""
+        where, params = filters.sql("id")
+        order = {
+            "published": "published DESC, id DESC",
+            "added": "added DESC, id DESC",
+            "title": "title_key ASC, id ASC",
+        }[sort]
+        if len(set(filters.topic)) == 1 and sort == "published":
+            # Walk the (slug, published, id) key backwards: no sort step at all.
+            # (With several topics the join would list an article once per topic.)
+            other = filters._replace(topic=())
+            where2, params2 = other.sql("a.id")
+            sql = (
+                "SELECT a.doc FROM article_topics t JOIN articles a ON a.id = t.id "
+                f"WHERE t.slug = ? AND {where2} ORDER BY t.published DESC, t.id DESC"
+            )
+            params_list: list[Any] = [filters.topic[0], *params2]
+        else:
+            sql = f"SELECT doc FROM articles WHERE {where} ORDER BY {order}"
+            params_list = list(params)
+        if limit is not None:
+            sql += " LIMIT ?"
+            params_list.append(limit)
+        docs = [article_from_doc(d) for (d,) in self.conn.execute(sql, params_list)]
+        if limit is None or len(docs) < limit:
+            total = len(docs)
+        else:
+            (total,) = self.conn.execute(
+                f"SELECT count(*) FROM articles WHERE {where}", params
+            ).fetchone()
+        return docs, int(total)
+
+    def counts(self) -> tuple[int, int]:
+        (topics,) = self.conn.execute("SELECT count(*) FROM topics").fetchone()
+        (articles,) = self.conn.execute("SELECT count(*) FROM articles").fetchone()
+        return int(topics), int(articles)
+
+    def stats(self, top: int = 10) -> Stats:
+        """Counts and distributions for ``mfgkb stats``, straight from the index."""
+        c = self.conn
+
+        def pairs(sql: str, *params: Any) -> list[tuple[str, int]]:
+            return [(str(k), int(n)) for k, n in c.execute(sql, params)]
+
+        topics, articles = self.counts()
+        (authors,) = c.execute("SELECT count(DISTINCT author) FROM article_authors").fetchone()
+        (tags,) = c.execute("SELECT count(DISTINCT tag) FROM article_tags").fetchone()
+        return Stats(
+            topics=topics,
+            articles=articles,
+            authors=int(authors),
+            tags=int(tags),
+            per_year=pairs(
+                "SELECT substr(published, 1, 4) AS y, count(*) FROM articles GROUP BY y ORDER BY y"
+            ),
+            per_topic=pairs(
+                "SELECT t.slug, (SELECT count(*) FROM article_topics a WHERE a.slug = t.slug) AS n "
+                "FROM topics t ORDER BY n DESC, t.slug"
+            ),
+            top_authors=pairs(
+                "SELECT min(name), count(*) AS n FROM article_authors GROUP BY author "
+                "ORDER BY n DESC, author LIMIT ?",
+                top,
+            ),
+            top_sources=pairs(
+                "SELECT json_extract(doc, '$.source') AS s, count(*) AS n FROM articles "
+                "WHERE s != '' GROUP BY s ORDER BY n DESC, s LIMIT ?",
+                top,
+            ),
+            top_tags=pairs(
+                "SELECT tag, count(*) AS n FROM article_tags GROUP BY tag "
+                "ORDER BY n DESC, tag LIMIT ?",
+                top,
+            ),
+        )
+
+    def complete_topics(self, prefix: str) -> list[tuple[str, str]]:
+        """(slug, title) of topics whose slug starts with ``prefix``, for shell completion."""
+        rows = self.conn.execute(
+            "SELECT slug, title FROM topics WHERE slug >= ? AND slug < ? ORDER BY slug",
+            (prefix, prefix + "\U0010ffff"),
+        )
+        return [(str(s), str(t)) for s, t in rows]
+
+    def complete_tags(self, prefix: str) -> list[tuple[str, int]]:
+        rows = self.conn.execute(
+            "SELECT tag, count(*) FROM article_tags WHERE tag >= ? AND tag < ? "
+            "GROUP BY tag ORDER BY count(*) DESC LIMIT 100",
+            (prefix, prefix + "\U0010ffff"),
+        )
+        return [(str(t), int(n)) for t, n in rows]
+
+    def complete_ids(self, prefix: str, limit: int = 50) -> list[tuple[str, str]]:
+        """Ids starting with ``prefix`` (newest first) with their titles."""
+        rows = self.conn.execute(
+            "SELECT id, json_extract(doc, '$.title') FROM articles "
+            "WHERE CAST(id AS TEXT) LIKE ? ESCAPE '\\' ORDER BY id DESC LIMIT ?",
+            (like_escape(prefix) + "%", limit),
+        )
+        return [(str(i), str(t)) for i, t in rows]
+
+
+def article_from_doc(doc: str) -> Article:
+    d = json.loads(doc)
+    return Article.from_dict(int(d["id"]), d)

@@ -1,0 +1,277 @@
+"""The database file as a whole: the user's data and the only source of truth.
+
+``Store`` ties the parts together: reads parse the whole file once (orjson)
+and check it (``records``); writes happen only at the end of a transaction
+(``tables``), under the lock (``locking``), after re-reading under that lock,
+through an atomic replace that keeps backups (``files``) of the bytes
+``codec`` makes. Restores never let an id be handed out twice.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import mmap
+import os
+import re
+import stat as stat_
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from mfgkb.errors import DatabaseError, NotFoundError
+from mfgkb.filestamp import FileStamp, follow_links
+from mfgkb.models import Article
+from mfgkb.storage import locking
+from mfgkb.storage.codec import encode, splice_article
+from mfgkb.storage.files import (
+    atomic_write,
+    backup_paths,
+    is_own_file,
+    open_regular,
+    orphan_temp_files,
+    read_all,
+)
+from mfgkb.storage.records import META_ID, TOO_DEEP, corrupt, not_a_backup, validate_data
+from mfgkb.storage.tables import Transaction
+
+
+def load(path: Path, *, backup: bool = False) -> tuple[dict[str, Any], FileStamp, bool]:
+    """Parse and validate the file: (data, stamp of the bytes read, migrated?).
+
+    ``backup`` says the file was given to ``restore`` (see ``validate_data``).
+    """
+    fail = not_a_backup if backup else corrupt
+    try:
+        fh, st = open_regular(path)
+        with fh:
+            raw = read_all(path, fh, st.st_size)
+    except FileNotFoundError:
+        raise NotFoundError(f"The database {path} does not exist.") from None
+    except IsADirectoryError:
+        raise DatabaseError(
+            f"{path} is a directory, not a database file; pass a file path."
+        ) from None
+    except OSError as exc:
+        raise DatabaseError(
+            f"The database {path} cannot be read ({exc.strerror}); check its permissions."
+        ) from None
+    if not raw or (bytes(raw[:4096]).isspace() and bytes(raw).isspace()):
+        raise fail(path, f"is empty ({len(raw)} bytes, no data)")
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        if "depth limit" in str(exc):  # orjson stops at 1024 levels
+            raise fail(path, TOO_DEEP) from None
+        raise fail(path, f"is not valid JSON, it may be truncated ({exc})") from None
+    del raw  # the parsed data is several times its size: let the bytes go first
+    checked, migrated = validate_data(path, data, backup=backup)
+    return checked, FileStamp.of(st), migrated
+
+
+CommitHook = Callable[[Transaction, FileStamp | None, FileStamp], None]
+
+
+class Store:
+    """One database file, its lock and its backups."""
+
+    def __init__(self, path: Path) -> None:
+        # Resolved once: every file below goes beside the real database, so a
+        # symlinked --db is written through and shares the real file's lock.
+        self.path = follow_links(path)
+        self.lock_path = self.path.with_name(self.path.name + ".lock")
+        self.writes = 0  # files written by this object, to say what an interrupt kept
+
+    def _written(self) -> None:
+        self.writes += 1
+
+    def check_directory(self) -> None:
+        if not self.path.parent.is_dir():
+            raise DatabaseError(
+                f"The folder {self.path.parent} for the database does not exist; create it "
+                f"(mkdir -p {self.path.parent}) or pass another --db path."
+            )
+
+    def read(self) -> tuple[dict[str, Any], FileStamp]:
+        """The validated data and its stamp, without taking the lock.
+
+        Safe without a lock because writers only ever replace the file whole.
+        """
+        data, st, _ = load(self.path)
+        return data, st
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the exclusive write lock; fail clearly after the timeout.
+
+        The lock is an advisory lock on ``<db>.lock``, which the kernel drops
+        when the holder dies, so a crashed writer never blocks anyone.
+        """
+        self.check_directory()
+        with locking.hold(self.lock_path, self.path):
+            for orphan in orphan_temp_files(self.path):
+                # Only a writer holding this lock makes these: they are left
+                # over from one that was killed.
+                with contextlib.suppress(OSError):
+                    orphan.unlink()
+            yield
+
+    @contextlib.contextmanager
+    def transaction(
+        self,
+        *,
+        create: Callable[[], dict[str, Any]] | None = None,
+        on_commit: CommitHook | None = None,
+    ) -> Iterator[Transaction]:
+        """Lock, re-read, let the caller change records, write once atomically.
+
+        ``create`` supplies the initial data when the file does not exist yet;
+        without it a missing file is an error. ``on_commit`` runs after the file
+        is written and before the lock is released (to update derived data).
+        An exception inside the block discards every change.
+        """
+        with self.locked():
+            before: FileStamp | None
+            if self.path.exists():
+                data, before, migrated = load(self.path)
+            elif create is not None:
+                data, before, migrated = create(), None, True
+            else:
+                raise NotFoundError(f"The database {self.path} does not exist.")
+            tx = Transaction(data, before)
+            yield tx
+            if tx.dirty or migrated:
+                after = atomic_write(self.path, encode(tx.data), on_replaced=self._written)
+                if on_commit is not None:
+                    on_commit(tx, before, after)
+
+    def append_article(
+        self,
+        article: Article,
+        expected: FileStamp,
+        successor: Callable[[str], str | None],
+        highest: int,
+    ) -> tuple[Article, FileStamp] | None:
+        """Add one article by splicing (see ``splice_article``); None to use a transaction.
+
+        The caller holds the lock and has checked that the file at ``expected``
+        was written by mfgkb (the index's word) and that the article is valid.
+        """
+        fh, st = open_regular(self.path)
+        with fh:
+            if FileStamp.of(st) != expected:
+                return None
+            raw = fh.read()
+        spliced = splice_article(raw, article, successor, highest)
+        if spliced is None:
+            return None
+        pieces, stored = spliced
+        after = atomic_write(self.path, pieces, on_replaced=self._written)
+        return stored, after
+
+    def backups(self) -> list[Path]:
+        """Existing backups, newest first."""
+        return [p for p in backup_paths(self.path) if p.exists()]
+
+    def backup_to(self, dest: Path, *, force: bool = False) -> Path:
+        """Copy the current, valid database to ``dest`` (a file or a folder).
+
+        Never over an earlier copy by surprise: into a folder, each copy gets a
+        name of its own (``kb-YYYYMMDD-HHMMSS.json``, ``-2`` and so on within one
+        second); an existing file is replaced only with ``force``.
+        """
+        data, _ = self.read()  # refuse to back up a corrupt file as if it were good
+        if dest.is_dir():
+            return self._backup_into(dest, data)
+        if not dest.parent.is_dir():
+            raise NotFoundError(f"The folder {dest.parent} does not exist; create it first.")
+        if is_own_file(dest, self.path):
+            raise DatabaseError(
+                f"{dest} is the database or one of its own files (backups, lock, index); "
+                f"choose another path."
+            )
+        taken = DatabaseError(
+            f"{dest} already exists and mfgkb will not overwrite it; add --force to "
+            f"replace it, or give a new file name or a folder."
+        )
+        if os.path.lexists(dest) and not force:
+            raise taken
+        try:
+            atomic_write(dest, encode(data), keep_backup=False, overwrite=force)
+        except FileExistsError:  # made by someone else a moment ago
+            raise taken from None
+        return dest
+
+    def _backup_into(self, folder: Path, data: dict[str, Any]) -> Path:
+        stem = f"{self.path.stem}-{time.strftime('%Y%m%d-%H%M%S')}"
+        suffix = self.path.suffix or ".json"
+        for n in range(1, 1001):  # bounded: a thousand copies within one second is a bug
+            dest = folder / (f"{stem}{suffix}" if n == 1 else f"{stem}-{n}{suffix}")
+            if os.path.lexists(dest):
+                continue
+            try:
+                atomic_write(dest, encode(data), keep_backup=False, overwrite=False)
+            except FileExistsError:  # taken meanwhile: try the next name
+                continue
+            return dest
+        raise DatabaseError(
+            f"The folder {folder} already holds too many copies named {stem}*; "
+            f"give a file name instead."
+        )
+
+    def high_water(self) -> int:
+        """The highest id counter in the database file and its backups, whatever their state.
+
+        Ids handed out must never be handed out again, even after an older
+        file is restored over a newer one (or over a damaged one): the next
+        id goes past every counter still on disk.
+        """
+        return max(_counter_in(p) for p in [self.path, *backup_paths(self.path)])
+
+    def restore_from(self, src: Path, floor: int = 0) -> FileStamp:
+        """Replace the database with a valid copy from ``src``, keeping a backup.
+
+        The restored counter is raised, under the lock, past every counter on
+        disk and past ``floor`` (ids the caller knows were handed out), so no
+        id of the replaced file is given out again.
+        """
+        if not src.exists():  # anything else there is refused, by name, by load
+            raise NotFoundError(
+                f"The backup {src} does not exist; list the automatic backups with: mfgkb backup"
+            )
+        data, _, _ = load(src, backup=True)
+        with self.locked():
+            meta = data["meta"][str(META_ID)]
+            highest = max(map(int, data["articles"]), default=0)
+            counter = max(meta["next_article_id"], highest + 1, floor, self.high_water())
+            if counter != meta["next_article_id"]:
+                meta["next_article_id"] = counter
+            return atomic_write(self.path, encode(data), on_replaced=self._written)
+
+
+_COUNTER = re.compile(rb'"next_article_id"\s*:\s*([0-9]{1,18})\b')
+
+
+def _counter_in(path: Path) -> int:
+    """The id counter written in ``path``, found in its bytes (0 if none or unreadable).
+
+    Read from the bytes rather than parsed, so that a damaged file still
+    tells which ids it gave out. Inside a JSON string the name's quotes are
+    escaped, so only the meta table's key matches.
+    """
+    try:
+        # O_NONBLOCK: a named pipe left where a backup belongs must not hang us.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        with os.fdopen(fd, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if not stat_.S_ISREG(st.st_mode) or st.st_size == 0:
+                return 0
+            # Mapped, not read: a large file is searched without a copy in memory.
+            with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as raw:
+                at = raw.rfind(b'"next_article_id"')
+                found = _COUNTER.match(raw[at : at + 64]) if at >= 0 else None
+    except (OSError, ValueError):
+        return 0
+    return int(found.group(1)) if found else 0
