@@ -101,16 +101,16 @@ def test_help_loads_neither_rich_nor_the_storage(tmp_path: Path) -> None:
     modules = _loaded(tmp_path, env, "--help")
     assert "mfgkb.cli" in modules  # the hook saw the program run
     assert not _heavy(modules, "rich", "tinydb", "orjson", "dateutil", "sqlite3", *PYDANTIC)
-    assert not {"mfgkb.kb", "mfgkb.store", "mfgkb.search", "mfgkb.render"} & modules
+    assert not {"mfgkb.kb", "mfgkb.storage.store", "mfgkb.index.store", "mfgkb.render"} & modules
 
 
 def test_search_on_a_current_index_leaves_the_database_file_alone(
     tmp_path: Path, current: dict[str, str]
 ) -> None:
     modules = _loaded(tmp_path, current, "search", "chips")
-    assert "mfgkb.search" in modules
+    assert "mfgkb.index.store" in modules
     assert not _heavy(modules, "tinydb", "orjson", "dateutil", *PYDANTIC)
-    assert "mfgkb.store" not in modules
+    assert "mfgkb.storage.tables" not in modules
     # Results are lines of text, not a table or Markdown.
     assert not {"rich.table", "rich.markdown"} & modules
 
@@ -119,15 +119,15 @@ def test_show_on_a_current_index_leaves_the_database_file_alone(
     tmp_path: Path, current: dict[str, str]
 ) -> None:
     modules = _loaded(tmp_path, current, "show", "advanced-manufacturing")
-    assert "mfgkb.search" in modules
+    assert "mfgkb.index.store" in modules
     assert not _heavy(modules, "tinydb", "orjson", "dateutil", *PYDANTIC)
-    assert "mfgkb.store" not in modules
+    assert "mfgkb.storage.tables" not in modules
 
 
 def test_articles_on_a_current_index_leaves_the_database_file_alone(
     tmp_path: Path, current: dict[str, str]
 ) -> None:
     modules = _loaded(tmp_path, current, "articles", "--limit", "3")
-    assert "mfgkb.search" in modules
+    assert "mfgkb.index.store" in modules
     assert not _heavy(modules, "tinydb", "orjson", "dateutil", *PYDANTIC)
-    assert "mfgkb.store" not in modules
+    assert "mfgkb.storage.tables" not in modules
