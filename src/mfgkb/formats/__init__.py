@@ -12,7 +12,7 @@ feedparser, bibtexparser, frontmatter), is loaded only when a file of that
 format is read or written. Adding a format is one module in this package
 and one entry below.
 
-A reader takes a path and yields ``Row`` and ``BadRow`` values (below); a
+A reader takes a path and yields ``rows.Row`` and ``rows.BadRow`` values; a
 writer takes what its ``writes`` names and a text stream:
 
 * "articles": a list of articles (the filters of ``mfgkb export`` choose them);
@@ -24,39 +24,21 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, TextIO
+from typing import Any, Literal, NamedTuple, TextIO
 
 from mfgkb.errors import UsageError
-
-
-@dataclass(slots=True)
-class Row:
-    """One record of the file, with where it was found."""
-
-    line: int
-    data: dict[str, Any]
-
-
-@dataclass(slots=True)
-class BadRow:
-    """A record that cannot become an article, with where it was found and why."""
-
-    line: int
-    reason: str
-
-
-AnyRow = Row | BadRow
-
 
 _BOM = b"\xef\xbb\xbf"
 HEAD_BYTES = 64  # as many first bytes as ``Format.starts`` may need
 
 
-@dataclass(frozen=True, slots=True)
-class Format:
-    """One file format: its name, how to recognise it, and its reader and writer."""
+class Format(NamedTuple):
+    """One file format: its name, how to recognise it, and its reader and writer.
+
+    A NamedTuple, not a dataclass: the registry is built by every command at
+    start-up, and a frozen dataclass takes several times as long to define.
+    """
 
     name: str
     label: str  # what the help calls a file of it: "JSON Lines", "BibTeX"
@@ -79,11 +61,16 @@ class Format:
         start = head.removeprefix(_BOM).lstrip().lower()
         return bool(self.starts) and start.startswith(self.starts)
 
-    def read(self, path: Path) -> Iterator[AnyRow]:
-        """The rows of the file (loads the format's module)."""
+    def read(self, path: Path) -> Iterator[Any]:
+        """The rows of the file (loads the format's module).
+
+        ``rows.Row`` and ``rows.BadRow`` values: not named here, so that the
+        registry imports none of its formats' modules (``reading.read_rows``
+        has the precise type).
+        """
         if self.reader is None:
             raise UsageError(f"mfgkb cannot import {self.name}; use one of {names(readable())}.")
-        reader: Callable[[Path], Iterator[AnyRow]] = _load(self.reader)
+        reader: Callable[[Path], Iterator[Any]] = _load(self.reader)
         return reader(path)
 
     def write(self, subject: Any, out: TextIO) -> None:

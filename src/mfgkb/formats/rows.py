@@ -1,4 +1,4 @@
-"""The rows every reader yields (defined in ``mfgkb.formats``), and what readers share.
+"""What every reader yields, and the limits and helpers readers share.
 
 A reader turns a file into ``Row`` values (a record with its line or record
 number, keyed by the file's own column names, or by the article field names
@@ -13,17 +13,31 @@ import io
 import re
 import stat
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from mfgkb.errors import ImportFileError
-
-# The row types live in the registry's module, which imports no format module;
-# they are named here too, with the helpers every reader uses.
-from mfgkb.formats import AnyRow as AnyRow
-from mfgkb.formats import BadRow as BadRow
-from mfgkb.formats import Row as Row
 from mfgkb.models import MAX_DEPTH, nested_deeper
+
+
+@dataclass(slots=True)
+class Row:
+    """One record of the file, with where it was found."""
+
+    line: int
+    data: dict[str, Any]
+
+
+@dataclass(slots=True)
+class BadRow:
+    """A record that cannot become an article, with where it was found and why."""
+
+    line: int
+    reason: str
+
+
+AnyRow = Row | BadRow
 
 # What one record may be: a JSON or CSV line, a CSV record, a Markdown note
 # (characters), and a file read whole: a JSON array, a feed, a BibTeX file
