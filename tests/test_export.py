@@ -1,4 +1,4 @@
-"""Export formats (``mfgkb.export``): dump/undump, JSON Lines, CSV, BibTeX, Markdown.
+"""Export formats (``mfgkb.formats``): dump/undump, JSON Lines, CSV, BibTeX, Markdown.
 
 Records are built by hand, so these tests need no database and run in well
 under a second. What each format is for decides what is checked: the dump must
@@ -24,18 +24,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mfgkb.errors import ImportFileError
-from mfgkb.export import (
-    CSV_COLUMNS,
-    dump,
-    is_dump,
-    long_date,
-    topic_markdown,
-    undump,
-    write_bibtex,
-    write_csv,
-    write_jsonl,
-)
-from mfgkb.importer import Row, RowConverter, parse_rows, read_rows
+from mfgkb.formats.bibtex import write as write_bibtex
+from mfgkb.formats.csv import CSV_COLUMNS
+from mfgkb.formats.csv import write as write_csv
+from mfgkb.formats.dump import dump, is_dump, undump
+from mfgkb.formats.jsonl import write as write_jsonl
+from mfgkb.formats.markdown import long_date, topic_markdown
+from mfgkb.formats.reading import read_rows
+from mfgkb.formats.rows import Row
+from mfgkb.importer import RowConverter, parse_rows
 from mfgkb.kb import TopicPage
 from mfgkb.models import Article, Figure, KeyTerm, Topic
 from mfgkb.seed import load_seed

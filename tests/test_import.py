@@ -615,7 +615,7 @@ def test_csv_long_fields_and_an_unclosed_quote_are_rows_not_the_end(
 def test_records_longer_than_the_cap_are_invalid_rows(
     seeded: Path, mfgkb: Invoke, tmp_path: Path
 ) -> None:
-    from mfgkb.importer import MAX_RECORD
+    from mfgkb.formats.rows import MAX_RECORD
 
     huge = "x" * (MAX_RECORD + 10)
     lines = [record("One"), record("Two")]

@@ -1,4 +1,4 @@
-"""Reading feeds, BibTeX files and Markdown notes into import rows (``mfgkb.sources``).
+"""Reading feeds, BibTeX files and Markdown notes into import rows (``mfgkb.formats``).
 
 The samples in ``tests/data/sources`` are hand-written with what real exports
 carry: an RSS 2.0 feed (dc:creator lists, an author e-mail, HTML in CDATA and
@@ -24,17 +24,15 @@ from typing import Any
 import pytest
 
 from childproc import child_env, console_script
-from mfgkb import sources
 from mfgkb.errors import ImportFileError, MfgkbError
-from mfgkb.importer import Row, RowConverter
-from mfgkb.sources import (
-    detect_source_format,
-    html_to_text,
-    markdown_notes,
-    read_bibtex,
-    read_feed,
-    read_markdown_dir,
-)
+from mfgkb.formats import bibtex, detect
+from mfgkb.formats.bibtex import read as read_bibtex
+from mfgkb.formats.feed import read as read_feed
+from mfgkb.formats.markdown import markdown_notes
+from mfgkb.formats.markdown import read as read_markdown_dir
+from mfgkb.formats.rows import AnyRow, BadRow, Row
+from mfgkb.formats.text import html_to_text
+from mfgkb.importer import RowConverter
 
 DATA = Path(__file__).parent / "data" / "sources"
 RSS = DATA / "industry-news.rss"
@@ -43,11 +41,12 @@ BIB = DATA / "papers.bib"
 NOTES = DATA / "notes"
 
 
-def rows(found: Any) -> list[tuple[int, dict[str, Any]]]:
-    return [(row.line, row.data) for row in found]
+def rows(found: Any) -> list[tuple[int, dict[str, Any]] | BadRow]:
+    """Each row as (line, data), each bad row as it is."""
+    return [(row.line, row.data) if isinstance(row, Row) else row for row in found]
 
 
-def convert(found: list[Row]) -> dict[int, Any]:
+def convert(found: list[AnyRow]) -> dict[int, Any]:
     """line -> the Article, or the reason the importer would give for the row."""
     converter = RowConverter({})
     out: dict[int, Any] = {}
@@ -355,13 +354,11 @@ BIB_ROWS = [
             "source": "Manufacturing Letters",
         },
     ),
-    (
+    BadRow(
         45,
-        {
-            "__error__": "@misc{broken2020 is not valid BibTeX (Unexpected block start: "
-            "`@techreport`. Was still looking for field-value closing `}`); fix its braces "
-            "and commas"
-        },
+        "@misc{broken2020 is not valid BibTeX (Unexpected block start: "
+        "`@techreport`. Was still looking for field-value closing `}`); fix its braces "
+        "and commas",
     ),
     (
         50,
@@ -420,13 +417,7 @@ def test_bibtex_duplicate_key_is_an_invalid_row(tmp_path: Path) -> None:
     bib = write(tmp_path / "dup.bib", "@misc{k, title={One}, year=2020}\n\n@misc{k, title={Two}}\n")
     assert rows(read_bibtex(bib)) == [
         (1, {"title": "One", "published": "2020"}),
-        (
-            3,
-            {
-                "__error__": "entry key 'k' is used twice (first at line 1); "
-                "give each entry its own key"
-            },
-        ),
+        BadRow(3, "entry key 'k' is used twice (first at line 1); give each entry its own key"),
     ]
 
 
@@ -435,7 +426,7 @@ def test_bibtex_read_in_chunks_gives_the_same_rows(
     chunk: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Macros, duplicate keys and line numbers must all carry across chunks.
-    monkeypatch.setattr(sources, "BIBTEX_CHUNK", chunk)
+    monkeypatch.setattr(bibtex, "BIBTEX_CHUNK", chunk)
     assert rows(read_bibtex(BIB)) == BIB_ROWS
     bib = write(
         tmp_path / "dup.bib",
@@ -445,14 +436,8 @@ def test_bibtex_read_in_chunks_gives_the_same_rows(
     assert rows(read_bibtex(bib)) == [
         (2, {"title": "One", "source": "Jour"}),
         (4, {"title": "X"}),
-        (
-            5,
-            {"__error__": f"entry key 'k' is used twice (first at line 2); {OWN_KEY}"},
-        ),
-        (
-            6,
-            {"__error__": f"entry key 'j' is used twice (first at line 1); {OWN_KEY}"},
-        ),
+        BadRow(5, f"entry key 'k' is used twice (first at line 2); {OWN_KEY}"),
+        BadRow(6, f"entry key 'j' is used twice (first at line 1); {OWN_KEY}"),
     ]
 
 
@@ -541,12 +526,10 @@ NOTES_ROWS = [
             "tags": ["digital twins", "simulation"],
         },
     ),
-    (
+    BadRow(
         3,
-        {
-            "__error__": "reshoring/bad-yaml.md: front matter is not valid YAML (line 4: "
-            "did not find expected ',' or ']'); fix it"
-        },
+        "reshoring/bad-yaml.md: front matter is not valid YAML (line 4: "
+        "did not find expected ',' or ']'); fix it",
     ),
     (
         4,
@@ -587,7 +570,7 @@ def test_markdown_converts_to_articles() -> None:
 
 
 def test_markdown_links_headings_and_emphasis() -> None:
-    from mfgkb.sources import _markdown_body
+    from mfgkb.formats.markdown import _markdown_body
 
     body = (
         "# Title ##\n\nSee [the wiki](https://en.wikipedia.org/wiki/Lathe_(tool)) and "
@@ -612,9 +595,9 @@ def test_markdown_odd_notes(tmp_path: Path) -> None:
     write(tmp_path / "f.md", "Setext title\n============\n\n1. First *item*\n2. Second\n")
     write(tmp_path / "g.md", "---\ntitle: Lists\ntags: {a: 1}\n---\nSub\n---\n- one\n")
     assert rows(read_markdown_dir(tmp_path)) == [
-        (1, {"__error__": "a.md: front matter must be 'key: value' lines, not a list"}),
-        (2, {"__error__": "b.md: front matter is not valid (month must be in 1..12); fix it"}),
-        (3, {"__error__": "c.md: the file is not UTF-8 text; convert it to UTF-8"}),
+        BadRow(1, "a.md: front matter must be 'key: value' lines, not a list"),
+        BadRow(2, "b.md: front matter is not valid (month must be in 1..12); fix it"),
+        BadRow(3, "c.md: the file is not UTF-8 text; convert it to UTF-8"),
         (4, {"title": "Year only", "published": "2023"}),
         (5, {"description": "No front matter, no heading."}),
         (6, {"title": "Setext title", "description": "First item Second"}),
@@ -731,15 +714,15 @@ def test_text_from_markdown_and_html_takes_linear_time(tmp_path: Path) -> None:
     # Each input takes milliseconds now; quadratic, the whole list took hours.
     # The child's timeout is only there to end such a run, far above the need.
     code = f"""
-from mfgkb import importer, sources
+from mfgkb.formats import markdown, rows, text as plain
 for piece in {ADVERSARIAL!r}:
     text = "a" + piece * 40_000 + "b"
-    sources._markdown_body(text)
-    sources._markdown_body(text.replace("a", "\\n"))
-    sources.html_to_text(text)
-    importer.split_authors(text)
-    importer._as_list(text)
-    sources._meta_list(text)
+    markdown._markdown_body(text)
+    markdown._markdown_body(text.replace("a", "\\n"))
+    plain.html_to_text(text)
+    rows.split_authors(text)
+    rows.as_list(text)
+    markdown._meta_list(text)
 print("done")
 """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
@@ -768,22 +751,23 @@ def test_html_to_text_edge_cases() -> None:
         ("download", b'<feed xmlns="http://www.w3.org/2005/Atom">', "feed"),
         ("refs.bib", b"% comment", "bibtex"),
         ("refs.txt", b"\n@article{k,", "bibtex"),
-        ("data.csv", b"title,url\n", None),
-        ("data.jsonl", b'{"title": "x"}', None),
+        ("data.csv", b"title,url\n", "csv"),
+        ("data.jsonl", b'{"title": "x"}', "jsonl"),
     ],
 )
-def test_detect_source_format(name: str, head: bytes, expected: str | None) -> None:
-    assert detect_source_format(Path(name), head) == expected
+def test_detect_source_format(name: str, head: bytes, expected: str) -> None:
+    assert detect(Path(name), head).name == expected
 
 
 def test_detect_directory_is_markdown() -> None:
-    assert detect_source_format(NOTES, b"") == "markdown"
+    assert detect(NOTES, b"").name == "markdown"
 
 
 def test_parsers_are_not_imported_at_start_up() -> None:
     code = (
-        "import sys, mfgkb.sources; "
-        "print(sorted(m for m in ('feedparser', 'bibtexparser', 'frontmatter', 'yaml') "
+        "import sys, mfgkb.formats.feed, mfgkb.formats.bibtex, mfgkb.formats.markdown, "
+        "mfgkb.formats.csv; "
+        "print(sorted(m for m in ('feedparser', 'bibtexparser', 'frontmatter', 'yaml', 'csv') "
         "if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

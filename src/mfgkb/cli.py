@@ -30,7 +30,7 @@ from typer import _completion_classes
 from typer._click.exceptions import UsageError as ClickUsageError
 from typer.core import TyperGroup
 
-from mfgkb import NOTHING_SAVED, __version__
+from mfgkb import NOTHING_SAVED, __version__, formats
 from mfgkb.errors import (
     DuplicateError,
     ImportFileError,
@@ -1105,15 +1105,6 @@ def unlink(
     _link(ctx, article_id, topic, add=False)
 
 
-class Format(StrEnum):
-    jsonl = "jsonl"
-    json = "json"
-    csv = "csv"
-    feed = "feed"
-    bibtex = "bibtex"
-    markdown = "markdown"
-
-
 def _import_dump(kb: KnowledgeBase, file: Path, *, dry_run: bool) -> bool:
     """Restore a full dump (``mfgkb export --format json``) into a new database.
 
@@ -1123,7 +1114,7 @@ def _import_dump(kb: KnowledgeBase, file: Path, *, dry_run: bool) -> bool:
         return False
     import json
 
-    from mfgkb.export import is_dump, undump
+    from mfgkb.formats.dump import is_dump, undump
 
     try:
         with file.open("rb") as fh:
@@ -1164,10 +1155,14 @@ def _import_dump(kb: KnowledgeBase, file: Path, *, dry_run: bool) -> bool:
 @app.command("import")
 def import_(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="JSON Lines, JSON array or CSV file.")],
+    file: Annotated[Path, typer.Argument(help=formats.import_help())],
     format_: Annotated[
-        Format | None,
-        typer.Option("--format", help="File format; default: from the extension or content."),
+        str | None,
+        typer.Option(
+            "--format",
+            help=f"File format: {formats.names(formats.readable())}; default: from the "
+            "extension or content.",
+        ),
     ] = None,
     map_: Annotated[
         list[str] | None,
@@ -1208,8 +1203,11 @@ def import_(
     --map url=link --map authors=authors --map published=date
     """
     from mfgkb import render
-    from mfgkb.importer import RowConverter, count_lines, parse_mapping, parse_rows, read_rows
+    from mfgkb.formats.reading import read_rows
+    from mfgkb.importer import RowConverter, count_lines, parse_mapping, parse_rows
 
+    if format_ is not None:
+        formats.by_name(format_, "import")  # a usage error before any reading
     kb = _kb(ctx)
     kb.read_only = dry_run
     if _import_dump(kb, file, dry_run=dry_run):
@@ -1224,7 +1222,7 @@ def import_(
         source=source,
         approximate_dates=approximate_dates,
     )
-    rows = read_rows(file, format_.value if format_ else None)
+    rows = read_rows(file, format_)
     with render.progress("Reading", lambda: count_lines(file)) as advance:
         parsed = parse_rows(rows, converter, advance)
     with render.status("Saving and indexing…"):
@@ -1354,25 +1352,10 @@ def stats(ctx: typer.Context, json_: JsonOpt = False, pager: PagerOpt = False) -
         render.show(render.stats_view(result), pager=pager)
 
 
-class ExportFormat(StrEnum):
-    json = "json"
-    jsonl = "jsonl"
-    csv = "csv"
-    bibtex = "bibtex"
-    markdown = "markdown"
-
-
 @app.command()
 def export(
     ctx: typer.Context,
-    format_: Annotated[
-        ExportFormat,
-        typer.Option(
-            "--format",
-            help="json: a full dump that import restores exactly; jsonl, csv, bibtex: articles; "
-            "markdown: the --topic page.",
-        ),
-    ] = ExportFormat.json,
+    format_: Annotated[str, typer.Option("--format", help=formats.export_help())] = "json",
     topic: TopicOpt = None,
     author: AuthorOpt = None,
     tag: TagOpt = None,
@@ -1399,42 +1382,37 @@ def export(
     """
     from dataclasses import replace
 
-    from mfgkb import export as formats
-
+    fmt = formats.by_name(format_, "export")
     kb = _kb(ctx)
     filters = _filters(
         topic=topic, author=author, tag=tag, since=since, until=until, dayfirst=dayfirst
     )
-    fmt = format_.value
-    if fmt == "json":
+    subject: Any
+    if fmt.writes == "everything":
         if any(v is not None for v in (topic, author, tag, since, until)) or limit:
+            filtered = [f.name for f in formats.writable() if f.writes == "articles"]
             raise UsageError(
-                "The json dump is always complete; filters go with jsonl, csv, bibtex."
+                f"The {fmt.name} dump is always complete; filters go with {', '.join(filtered)}."
             )
-        topics, articles, next_id = kb.everything()
-        text = _json_text(formats.dump(topics, articles, next_id))
-    elif fmt == "markdown":
+        subject = kb.everything()
+    elif fmt.writes == "page":
         if not topic:
-            raise UsageError("--format markdown writes one topic page; name it with --topic.")
+            raise UsageError(f"--format {fmt.name} writes one topic page; name it with --topic.")
         if len(set(topic)) > 1:
-            raise UsageError("--format markdown writes one topic page; give one --topic.")
+            raise UsageError(f"--format {fmt.name} writes one topic page; give one --topic.")
         # The page's own parts, with the article list the filters and --sort give.
         page = kb.topic_page(topic[0], limit=1)
         found, total = kb.articles(filters, sort=sort.value, limit=_limit(limit))
-        text = formats.topic_markdown(replace(page, articles=found, total_articles=total))
+        subject = replace(page, articles=found, total_articles=total)
     else:
-        found, _ = kb.articles(filters, sort=sort.value, limit=_limit(limit))
-        import io
-
-        buffer = io.StringIO()
-        {"jsonl": formats.write_jsonl, "csv": formats.write_csv, "bibtex": formats.write_bibtex}[
-            fmt
-        ](found, buffer)
-        text = buffer.getvalue()
-    _write_out(text if output is not None else _for_stdout(text, fmt), output, kb.path)
+        subject, _ = kb.articles(filters, sort=sort.value, limit=_limit(limit))
+    buffer = io.StringIO()
+    fmt.write(subject, buffer)
+    text = buffer.getvalue()
+    _write_out(text if output is not None else _for_stdout(text, fmt.json_text), output, kb.path)
 
 
-def _for_stdout(text: str, fmt: str) -> str:
+def _for_stdout(text: str, json_text: bool) -> str:
     """Export text as it may go to standard output: no control sequences at a terminal.
 
     JSON escapes control and format characters as ``\\uXXXX``, which is the
@@ -1444,15 +1422,9 @@ def _for_stdout(text: str, fmt: str) -> str:
     """
     from mfgkb.models import json_printable
 
-    if fmt in ("json", "jsonl"):
+    if json_text:
         return json_printable(text)
     return printable(text, multiline=True) if sys.stdout.isatty() else text
-
-
-def _json_text(data: Any) -> str:
-    import json
-
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
 def _write_out(text: str, output: Path | None, db: Path | None = None) -> None:
