@@ -19,6 +19,7 @@ import pytest
 import typer.main
 from typer.testing import CliRunner
 
+from helpers import refusal
 from mfgkb import __version__
 from mfgkb.cli import app
 
@@ -65,18 +66,11 @@ def assert_ok(result: Any) -> None:
 
 
 def assert_refused(result: Any, code: int = 1) -> str:
-    """A refusal: exit ``code``, one 'mfgkb: ' line on stderr, no traceback. Returns it."""
-    assert result.exit_code == code, (result.stdout, result.stderr, result.exception)
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
-        result.exception
-    )
-    assert "Traceback" not in result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("mfgkb: "), lines[0]
-    for command in HINT.findall(lines[0]):
-        assert command in COMMANDS, f"the message suggests a missing command: {lines[0]}"
-    return str(lines[0])
+    """A refusal (see helpers.refusal) whose suggested commands all exist. Returns it."""
+    line = refusal(result, code)
+    for command in HINT.findall(line):
+        assert command in COMMANDS, f"the message suggests a missing command: {line}"
+    return line
 
 
 def add_article(mfgkb: Invoke, title: str, *args: str, date: str = "2025-01-15") -> int:

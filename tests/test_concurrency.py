@@ -29,6 +29,7 @@ from typing import Any
 import pytest
 
 from childproc import child_env, console_script
+from helpers import files_of, ok
 from mfgkb.kb import KnowledgeBase, article_draft
 from mfgkb.storage.files import backup_paths
 from mfgkb.storage.store import load
@@ -62,11 +63,6 @@ def run_cli(
         timeout=timeout,
         check=False,
     )
-
-
-def ok(result: Any) -> Any:
-    assert result.exit_code == 0, (result.stdout, result.stderr, result.exception)
-    return result
 
 
 # -- 1. SIGKILL at random moments ---------------------------------------------------
@@ -253,15 +249,6 @@ def holding_lock(db: Path) -> Iterator[int]:
         with contextlib.suppress(OSError):
             fcntl.flock(fd, fcntl.LOCK_UN)
         os.close(fd)
-
-
-def files_of(db: Path) -> dict[str, bytes]:
-    derived = (db.name + ".index", db.name + ".lock")
-    return {
-        p.name: p.read_bytes()
-        for p in sorted(db.parent.iterdir())
-        if p.is_file() and not p.name.startswith(derived)
-    }
 
 
 def test_a_writer_blocked_by_the_lock_fails_clearly_and_readers_go_on(

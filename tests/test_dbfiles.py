@@ -35,6 +35,7 @@ import pytest
 from typer.testing import CliRunner
 
 from childproc import child_env, console_script
+from helpers import ok, refusal
 from mfgkb.cli import app
 from mfgkb.kb import KnowledgeBase, article_draft
 from mfgkb.storage import files, store
@@ -43,24 +44,6 @@ from mfgkb.storage.store import Store
 Invoke = Callable[..., Any]
 ADD = ("add-article", "--title", "Written through", "--date", "2025-01-01")
 ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
-
-
-def refusal(result: Any, code: int = 1) -> str:
-    """The one stderr line of a refused command (exit ``code``, no traceback)."""
-    assert result.exit_code == code, (result.stdout, result.stderr, result.exception)
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
-        result.exception
-    )
-    assert "Traceback" not in result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("mfgkb: "), lines[0]
-    return str(lines[0])
-
-
-def ok(result: Any) -> Any:
-    assert result.exit_code == 0, (result.stdout, result.stderr, result.exception)
-    return result
 
 
 def child(tmp_path: Path, db: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:

@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from childproc import child_env, console_script, run_on_terminal
+from helpers import files_of, ok
 from mfgkb.cli import app
 from mfgkb.dates import parse_date, parse_period
 from mfgkb.errors import DateError
@@ -67,11 +68,6 @@ def shown(text: str) -> str:
     return "".join(out)
 
 
-def ok(result: Any) -> Any:
-    assert result.exit_code == 0, (result.stdout, result.stderr, result.exception)
-    return result
-
-
 def assert_inert(stdout: str, what: object) -> None:
     bad = FORBIDDEN.search(stdout)
     assert bad is None, (what, repr(bad.group()) if bad else None, stdout[:2000])
@@ -81,15 +77,6 @@ def assert_inert(stdout: str, what: object) -> None:
 def _wide(monkeypatch: pytest.MonkeyPatch) -> None:
     """Wide enough that Rich never folds a hostile title across lines."""
     monkeypatch.setenv("COLUMNS", "1000")
-
-
-def files_of(db: Path) -> dict[str, bytes]:
-    derived = (db.name + ".index", db.name + ".lock")
-    return {
-        p.name: p.read_bytes()
-        for p in sorted(db.parent.iterdir())
-        if p.is_file() and not p.name.startswith(derived)
-    }
 
 
 # -- 7. hostile text from the command line ------------------------------------------------

@@ -25,6 +25,7 @@ import pytest
 from typer.testing import CliRunner
 
 from childproc import child_env, console_script
+from helpers import refusal
 from mfgkb.cli import app
 
 Invoke = Callable[..., Any]
@@ -40,19 +41,6 @@ SEED_ARTICLES = 1  # the shipped knowledge base has one article, id 1
 def assert_ok(result: Any) -> None:
     assert result.exit_code == 0, (result.stdout, result.stderr, result.exception)
     assert "Traceback" not in result.output
-
-
-def assert_refused(result: Any, code: int) -> str:
-    """A refusal: exit ``code``, one 'mfgkb: ' line on stderr, no traceback. Returns it."""
-    assert result.exit_code == code, (result.stdout, result.stderr, result.exception)
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
-        result.exception
-    )
-    assert "Traceback" not in result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("mfgkb: "), lines[0]
-    return str(lines[0])
 
 
 def run_import(mfgkb: Invoke, path: Path, *args: str) -> Report:
@@ -309,13 +297,13 @@ def test_format_option_overrides_the_extension(
 def test_unreadable_files_are_refused_cleanly(seeded: Path, mfgkb: Invoke, tmp_path: Path) -> None:
     before = seeded.read_bytes()
     missing = tmp_path / "missing.jsonl"
-    assert str(missing.name) in assert_refused(mfgkb("import", str(missing)), 1)
+    assert str(missing.name) in refusal(mfgkb("import", str(missing)), 1)
     latin1 = write(tmp_path / "latin1.csv", "title,date\nCaf\xe9,2024-03-01\n".encode("latin-1"))
-    assert "UTF-8" in assert_refused(mfgkb("import", str(latin1)), 1)
+    assert "UTF-8" in refusal(mfgkb("import", str(latin1)), 1)
     broken = write(tmp_path / "broken.json", '[{"title": "x",')
-    assert "JSON" in assert_refused(mfgkb("import", str(broken)), 1)
+    assert "JSON" in refusal(mfgkb("import", str(broken)), 1)
     empty = write(tmp_path / "empty.csv", "")
-    assert_refused(mfgkb("import", str(empty)), 1)
+    refusal(mfgkb("import", str(empty)), 1)
     assert seeded.read_bytes() == before
 
 
@@ -351,9 +339,7 @@ def test_map_to_a_missing_column_is_a_usage_error_naming_the_columns(
 ) -> None:
     before = seeded.read_bytes()
     path = write(tmp_path / "export.csv", "Headline,When,Link\nQuokka,2024-03-01,\n")
-    message = assert_refused(
-        mfgkb("import", str(path), "--map", "title=Headline", "--map", "url=URL"), 2
-    )
+    message = refusal(mfgkb("import", str(path), "--map", "title=Headline", "--map", "url=URL"), 2)
     assert "URL" in message
     for column in ("Headline", "When", "Link"):
         assert column in message
@@ -365,7 +351,7 @@ def test_map_to_a_missing_column_is_a_usage_error_naming_the_columns(
 def test_bad_map_is_a_usage_error(seeded: Path, mfgkb: Invoke, tmp_path: Path, pair: str) -> None:
     before = seeded.read_bytes()
     path = write(tmp_path / "export.csv", "Headline,date\nQuokka,2024-03-01\n")
-    message = assert_refused(mfgkb("import", str(path), "--map", pair), 2)
+    message = refusal(mfgkb("import", str(path), "--map", pair), 2)
     assert "--map" in message
     assert seeded.read_bytes() == before
 
@@ -558,7 +544,7 @@ def test_a_dump_nested_too_deeply_is_refused_in_one_line(tmp_path: Path, runner:
             '{"format": "mfgkb-dump", "version": 1, "next_article_id": 1, "topics": [], '
             '"articles": [], "extra": ' + "[" * levels + "]" * levels + "}",
         )
-        line = assert_refused(runner.invoke(app, ["--db", str(fresh), "import", str(dump)]), 1)
+        line = refusal(runner.invoke(app, ["--db", str(fresh), "import", str(dump)]), 1)
         assert "levels deep" in line, line
         assert list(fresh.parent.iterdir()) == []
 
@@ -852,7 +838,7 @@ def test_unknown_topic_option_imports_nothing(seeded: Path, mfgkb: Invoke, tmp_p
         assert lines_of(report["invalid"]) == [2, 3]
         assert all("no-such-topic" in item["reason"] for item in report["invalid"])
     else:  # ... or refused as a whole
-        assert "no-such-topic" in assert_refused(result, result.exit_code)
+        assert "no-such-topic" in refusal(result, result.exit_code)
     assert seeded.read_bytes() == before
     assert len(articles(mfgkb)) == SEED_ARTICLES
 

@@ -36,6 +36,7 @@ from typing import Any
 import pytest
 
 from childproc import child_env, console_script
+from helpers import files_of, ok, refusal
 from mfgkb.index.store import Index, IndexFault
 from mfgkb.kb import KnowledgeBase, article_draft
 from mfgkb.storage import files, locking
@@ -50,19 +51,6 @@ ADD = ("add-article", "--title", "Refused while the file is bad", "--date", "202
 # -- helpers -------------------------------------------------------------------------
 
 
-def files_of(db: Path) -> dict[str, bytes]:
-    """The database, its backups and any temporary files, by name (not the index or lock).
-
-    Comparing two of these proves that nothing was written, rotated or left behind.
-    """
-    derived = (db.name + ".index", db.name + ".lock")
-    return {
-        p.name: p.read_bytes()
-        for p in sorted(db.parent.iterdir())
-        if p.is_file() and not p.name.startswith(derived)
-    }
-
-
 def temp_files(db: Path) -> list[str]:
     """Names of temporary files next to the database (any ``*.tmp``)."""
     return sorted(p.name for p in db.parent.iterdir() if p.name.endswith(".tmp"))
@@ -74,24 +62,6 @@ def backups(db: Path) -> list[str]:
         (p.name for p in db.parent.glob(db.name + ".*") if p.suffix[1:].isdigit()),
         key=lambda n: int(n.rsplit(".", 1)[1]),
     )
-
-
-def refusal(result: Any, code: int = 1) -> str:
-    """The one stderr line of a refused command (exit ``code``, no traceback)."""
-    assert result.exit_code == code, (result.stdout, result.stderr, result.exception)
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
-        result.exception
-    )
-    assert "Traceback" not in result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("mfgkb: "), lines[0]
-    return str(lines[0])
-
-
-def ok(result: Any) -> Any:
-    assert result.exit_code == 0, (result.stdout, result.stderr, result.exception)
-    return result
 
 
 def add(mfgkb: Invoke, title: str) -> int:
