@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from childproc import run_on_terminal
 from mfgkb.editing import article_changes, article_document, topic_changes, topic_document
 from mfgkb.errors import ValidationError
 from mfgkb.seed import load_seed
@@ -387,30 +388,11 @@ def test_import_a_feed_a_bibtex_file_and_a_folder_of_notes(mfgkb: Invoke) -> Non
 
 
 def _run_script(args: list[str], env: dict[str, str], *, tty: bool) -> bytes:
+    """The console script's output through a pipe, or through a pseudo-terminal."""
+    if tty:
+        return run_on_terminal(args, env)
     script = str(Path(sys.executable).parent / "mfgkb")
-    if not tty:
-        return subprocess.run([script, *args], env=env, capture_output=True, timeout=30).stdout
-    # A pseudo-terminal as the child's stdout, so Rich sees a terminal. The
-    # child's stdin is /dev/null: this works where the test run has no input.
-    master, slave = os.openpty()
-    try:
-        proc = subprocess.Popen(
-            [script, *args], env=env, stdin=subprocess.DEVNULL, stdout=slave, stderr=slave
-        )
-        os.close(slave)
-        out = bytearray()
-        while True:
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:  # EIO: the child closed the terminal
-                break
-            if not chunk:
-                break
-            out.extend(chunk)
-        proc.wait(timeout=30)
-    finally:
-        os.close(master)
-    return bytes(out)
+    return subprocess.run([script, *args], env=env, capture_output=True, timeout=30).stdout
 
 
 def test_no_colour_in_pipes_or_with_no_color(db: Path) -> None:
