@@ -33,8 +33,8 @@ from mfgkb.formats.markdown import long_date, topic_markdown
 from mfgkb.formats.reading import read_rows
 from mfgkb.formats.rows import Row
 from mfgkb.importer import RowConverter, parse_rows
-from mfgkb.kb import TopicPage
 from mfgkb.models import Article, Figure, KeyTerm, Topic
+from mfgkb.results import TopicPage
 from mfgkb.seed import load_seed
 
 STAMP = "2026-01-01T00:00:00Z"

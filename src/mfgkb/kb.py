@@ -11,7 +11,7 @@ import contextlib
 import functools
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
@@ -23,43 +23,12 @@ from mfgkb.index.ranking import SearchResult
 from mfgkb.index.reads import Stats
 from mfgkb.index.store import Index, IndexError_, IndexFault
 from mfgkb.models import Article, Topic, fold, now_utc, url_key
+from mfgkb.results import CheckReport, ImportReport, TopicPage
 
 if TYPE_CHECKING:
     from mfgkb.check import Problem
     from mfgkb.storage.store import Store
     from mfgkb.storage.tables import Transaction
-
-
-@dataclass(slots=True)
-class ImportReport:
-    """What an import did (or, with --dry-run, would do)."""
-
-    added: list[Article] = field(default_factory=list)
-    duplicates: list[tuple[int, str]] = field(default_factory=list)
-    invalid: list[tuple[int, str]] = field(default_factory=list)
-    dry_run: bool = False
-
-
-@dataclass(slots=True)
-class CheckReport:
-    """What ``check`` found, and with --fix what it repaired and what is left."""
-
-    problems: list[Problem]
-    topics: int
-    articles: int
-    fixed: int = 0
-    remaining: list[Problem] = field(default_factory=list)
-
-
-@dataclass(frozen=True, slots=True)
-class TopicPage:
-    """Everything the topic page shows."""
-
-    topic: Topic
-    related: list[tuple[str, str | None]]  # (slug, title or None when the topic is missing)
-    term_topics: set[str]  # key-term slugs that exist as topics
-    articles: list[Article]
-    total_articles: int
 
 
 P = ParamSpec("P")

@@ -24,8 +24,8 @@ if TYPE_CHECKING:
 
     from mfgkb.index.ranking import SearchResult
     from mfgkb.index.reads import Stats
-    from mfgkb.kb import CheckReport, ImportReport, TopicPage
     from mfgkb.models import Article, Topic
+    from mfgkb.results import CheckReport, ImportReport, TopicPage
 
 KIND_STYLE = {"topic": "bold magenta", "article": "cyan"}
 

@@ -21,7 +21,7 @@ from mfgkb.formats.text import clip, html_to_text, names, squash, unique
 from mfgkb.models import Article
 
 if TYPE_CHECKING:
-    from mfgkb.kb import TopicPage  # kb imports the store and the index: not needed at run time
+    from mfgkb.results import TopicPage
 
 # English month names written out here, not with strftime("%B"), which follows
 # the process's locale and would make the document depend on the machine.
