@@ -711,6 +711,43 @@ def test_a_terminal_that_is_not_utf8_gets_escapes_not_a_traceback(
     assert [a["authors"] for a in stored] == [["Jörg Müller"]]
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["articles", "--json", "--author", "Jörg"],
+        ["articles", "--json", "--tag", "präzision"],
+        ["articles", "--json", "--topic", MAIN, "--author", "Müller"],
+        ["search", "--json", "Zürich"],
+        ["search", "--json", "--author", "Jörg", "plant"],
+    ],
+)
+def test_search_terms_and_filters_typed_in_a_c_locale_are_text(
+    mfgkb: Invoke, tmp_path: Path, db: Path, args: list[str]
+) -> None:
+    """In LC_ALL=C Python hands ``Jörg`` over as surrogates: filters must still match it."""
+    ok(
+        mfgkb(
+            "add-article",
+            "--title",
+            "Zürich plant",
+            "--author",
+            "Jörg Müller",
+            "--tag",
+            "präzision",
+            "--date",
+            "2025-01-01",
+            "--topic",
+            MAIN,
+        )
+    )
+    env = child_env(tmp_path, db, LC_ALL="C", PYTHONUTF8="0")
+    env.pop("PYTHONIOENCODING")
+    proc = _run_mfgkb(args, env)
+    assert proc.returncode == 0, proc.stderr
+    found = json.loads(proc.stdout)
+    assert [r["title"] for r in found] == ["Zürich plant"], found
+
+
 def test_a_closed_stdin_is_no_input_not_a_traceback(
     mfgkb: Invoke, tmp_path: Path, db: Path
 ) -> None:

@@ -425,6 +425,16 @@ _complete_id = _completer("id")
 
 # -- shared options ---------------------------------------------------------
 
+
+def _typed_text(value: Any) -> Any:
+    """An option's text as typed, in a C or ASCII locale too (see models.argv_text)."""
+    from mfgkb.models import argv_text
+
+    if isinstance(value, list):
+        return [argv_text(v) for v in value]
+    return argv_text(value) if isinstance(value, str) else value
+
+
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for programs instead.")]
 # A repeated filter matches any of its values; different filters all apply.
 TopicOpt = Annotated[
@@ -433,24 +443,32 @@ TopicOpt = Annotated[
         "--topic",
         help="Only articles linked to this topic (repeat: any of them).",
         autocompletion=_complete_topic,
+        callback=_typed_text,
     ),
 ]
 AuthorOpt = Annotated[
     list[str] | None,
     typer.Option(
-        "--author", help="Only articles by an author whose name contains this (repeat: any)."
+        "--author",
+        help="Only articles by an author whose name contains this (repeat: any).",
+        callback=_typed_text,
     ),
 ]
 TagOpt = Annotated[
     list[str] | None,
     typer.Option(
-        "--tag", help="Only articles with this tag (repeat: any).", autocompletion=_complete_tag
+        "--tag",
+        help="Only articles with this tag (repeat: any).",
+        autocompletion=_complete_tag,
+        callback=_typed_text,
     ),
 ]
 TopicArg = Annotated[
     str,
     typer.Argument(
-        help="Slug, title or alias of the topic (any case).", autocompletion=_complete_topic
+        help="Slug, title or alias of the topic (any case).",
+        autocompletion=_complete_topic,
+        callback=_typed_text,
     ),
 ]
 PagerOpt = Annotated[
@@ -1251,7 +1269,10 @@ def import_(
 @app.command(context_settings={"ignore_unknown_options": True, "help_option_names": ["--help"]})
 def search(
     ctx: typer.Context,
-    words: Annotated[list[str], typer.Argument(help="What to look for.", show_default=False)],
+    words: Annotated[
+        list[str],
+        typer.Argument(help="What to look for.", show_default=False, callback=_typed_text),
+    ],
     kind: Annotated[
         Kind | None, typer.Option("--kind", help="Only topics or only articles.")
     ] = None,

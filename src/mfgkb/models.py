@@ -160,6 +160,22 @@ def _from_argv_bytes(text: str, what: str) -> str:
         ) from None
 
 
+def argv_text(text: str) -> str:
+    """A search term or filter value from the command line, as the text typed.
+
+    Like ``clean_text``'s re-decoding in a C or ASCII locale, but never an
+    error: a value whose bytes are not UTF-8 simply matches nothing.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        try:
+            return os.fsencode(text).decode("utf-8")
+        except UnicodeError:
+            return text
+    return text
+
+
 def clean_text(value: str, what: str, limit: int, *, required: bool = False) -> str:
     """Strip ``value`` and check its length; ``what`` names the field in errors."""
     text = value.strip()
