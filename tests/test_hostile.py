@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from childproc import child_env, console_script, run_on_terminal
-from helpers import files_of, ok
+from helpers import files_of, ok, refusal
 from mfgkb.cli import app
 from mfgkb.dates import parse_date, parse_period
 from mfgkb.errors import DateError
@@ -388,10 +388,37 @@ def test_an_import_of_only_refused_rows_writes_nothing(
         encoding="utf-8",
     )
     result = mfgkb("import", str(source))
-    assert result.exit_code == 1  # nothing could be imported: a script should notice
-    assert "2 invalid" in result.stdout
-    assert_inert(result.stdout, "import report")
+    # Nothing could be imported: a script should notice, a person read why, on stderr.
+    line = refusal(result)
+    assert "its 2 rows are invalid. Line 1: The title is 1,000,000 characters" in line, line
+    assert result.stdout == ""
+    assert_inert(line, "import refusal")
     assert files_of(db) == before
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("", "holds no articles"),
+        ("[]", "holds no articles"),
+        ('{"title": ""}\n', "its row is invalid. Line 1: No title. Fix"),
+        ("just some words\nwith no title line\n", "could be imported"),
+    ],
+    ids=["empty", "empty-array", "one-invalid", "plain-text"],
+)
+def test_an_import_with_no_usable_row_is_one_line_and_exit_1(
+    mfgkb: Invoke, tmp_path: Path, db: Path, content: str, expected: str
+) -> None:
+    ok(mfgkb("articles"))
+    before = files_of(db)
+    source = tmp_path / ("notes.txt" if "words" in content else "rows.jsonl")
+    if content == "[]":
+        source = tmp_path / "rows.json"
+    source.write_text(content, encoding="utf-8")
+    for extra in ([], ["--json"]):
+        result = mfgkb("import", *extra, str(source))
+        assert expected in refusal(result)
+        assert files_of(db) == before
 
 
 # -- bytes that are not UTF-8 on the command line ----------------------------------------

@@ -1245,6 +1245,7 @@ def import_(
         parsed = parse_rows(rows, converter, advance)
     with render.status("Saving and indexing…"):
         report = kb.import_articles(parsed.drafts, invalid=parsed.invalid, dry_run=dry_run)
+    nothing = not report.added and not report.duplicates  # not one row could be used
     if json_:
         render.print_json(
             {
@@ -1255,10 +1256,18 @@ def import_(
                 "dry_run": dry_run,
             }
         )
-    else:
+    elif not nothing:
         render.show(render.import_report(report))
-    if not report.added and report.invalid:
-        raise typer.Exit(1)  # nothing could be used: a script should notice
+    if nothing:  # a script should notice, and a person needs the reason, not a zero
+        if not report.invalid:
+            raise ImportFileError(f"{file} holds no articles; check that it is the file meant.")
+        line, reason = report.invalid[0]
+        some = "row is" if len(report.invalid) == 1 else f"{len(report.invalid):,} rows are"
+        raise ImportFileError(
+            f"Nothing in {file} could be imported: its {some} invalid. Line {line}: "
+            f"{reason[:1].upper()}{reason[1:].rstrip('.')}. "
+            "Fix the rows, or name the columns with --map or the format with --format."
+        )
 
 
 # -- search -------------------------------------------------------------------
