@@ -19,7 +19,7 @@ import pytest
 import typer.main
 from typer.testing import CliRunner
 
-from helpers import refusal
+from helpers import ok, refusal
 from mfgkb import __version__
 from mfgkb.cli import app
 
@@ -334,6 +334,28 @@ def test_add_article_prompts_ask_again_after_a_bad_answer(seeded: Path) -> None:
     article = load_db(seeded)["articles"]["2"]
     assert (article["title"], article["published"]) == ("Fab news", "2025-03-04")
     assert article["authors"] == ["Dana Ruiz"]
+
+
+@pytest.mark.parametrize(
+    ("args", "answer", "message"),
+    [
+        (["remove-article", "2"], "\x04", "Article 2 was not removed: not confirmed."),
+        (["remove-article", "2"], "n\n", "Article 2 was not removed: not confirmed."),
+        (["remove-article", "2"], "maybe\nno\n", "Article 2 was not removed: not confirmed."),
+    ],
+    ids=["ctrl-d", "no", "asked-again"],
+)
+def test_declining_a_confirmation_says_so_and_changes_nothing(
+    seeded: Path, mfgkb: Invoke, args: list[str], answer: str, message: str
+) -> None:
+    from childproc import child_env
+
+    ok(mfgkb("add-article", "--title", "Keep me", "--date", "2025-01-01"))
+    before = seeded.read_bytes()
+    env = child_env(seeded.parent, seeded)
+    shown = _dialogue(args, env, [("[y/N]:", 1, answer)])
+    assert f"mfgkb: {message}" in shown, shown
+    assert seeded.read_bytes() == before
 
 
 def test_add_article_topic_accepts_alias_like_edit_article(mfgkb_json: JsonInvoke) -> None:

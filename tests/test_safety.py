@@ -1032,8 +1032,11 @@ def test_sigint_at_start_up_says_nothing_was_saved(
 
 def _at_a_prompt(
     tmp_path: Path, seeded: Path, answer: Callable[[subprocess.Popen[bytes], int], None]
-) -> tuple[int, str]:
-    """Run ``add-article`` without a title at a (pseudo-)terminal; ``answer`` its prompt."""
+) -> tuple[int, str, str]:
+    """Run ``add-article`` without a title at a (pseudo-)terminal; ``answer`` its prompt.
+
+    Returns the exit code, stderr, and what the terminal showed (stdout).
+    """
     master, slave = os.openpty()
     try:
         proc = subprocess.Popen(
@@ -1060,9 +1063,17 @@ def _at_a_prompt(
             if proc.poll() is None:
                 proc.kill()
                 proc.wait(timeout=30)
+        while select.select([master], [], [], 0)[0]:  # the rest of what the terminal shows
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # EIO: the child's end is closed and drained
+                break
+            if not chunk:
+                break
+            shown += chunk
     finally:
         os.close(master)
-    return proc.returncode, err.decode("utf-8", "replace")
+    return proc.returncode, err.decode("utf-8", "replace"), shown.decode("utf-8", "replace")
 
 
 def _press_ctrl_c(proc: subprocess.Popen[bytes], _master: int) -> None:
@@ -1081,21 +1092,30 @@ def _press_ctrl_c(proc: subprocess.Popen[bytes], _master: int) -> None:
         return
 
 
-@pytest.mark.parametrize(
-    "answer",
-    [
-        pytest.param(_press_ctrl_c, id="ctrl-c"),
-        pytest.param(lambda _, master: os.write(master, b"\x04"), id="ctrl-d"),
-    ],
-)
 def test_ctrl_c_at_a_prompt_says_nothing_was_saved(
-    mfgkb: Invoke, seeded: Path, tmp_path: Path, answer: Any
+    mfgkb: Invoke, seeded: Path, tmp_path: Path
 ) -> None:
     ok(mfgkb("articles"))
     before = files_of(seeded)
-    code, err = _at_a_prompt(tmp_path, seeded, answer)
+    code, err, shown = _at_a_prompt(tmp_path, seeded, _press_ctrl_c)
     assert code == 130, err
     assert err.strip().splitlines() == [NOTHING_SAVED]
+    assert files_of(seeded) == before
+    # The question's line is ended, so that on a terminal the interrupt line
+    # (stderr, the same terminal) does not follow "Title: ".
+    assert shown.endswith("Title: \r\n"), repr(shown)
+
+
+def test_ctrl_d_at_a_prompt_is_no_answer_not_an_interrupt(
+    mfgkb: Invoke, seeded: Path, tmp_path: Path
+) -> None:
+    """End of input means "no title": the usage error a missing --title gets, exit 2."""
+    ok(mfgkb("articles"))
+    before = files_of(seeded)
+    code, err, _ = _at_a_prompt(tmp_path, seeded, lambda _, master: os.write(master, b"\x04"))
+    assert code == 2, err
+    [line] = err.strip().splitlines()
+    assert line.startswith("mfgkb: Missing --title"), line
     assert files_of(seeded) == before
 
 

@@ -575,7 +575,9 @@ def _prompt_missing(
         return value
     if sys.stdin.isatty() and sys.stdout.isatty():
         while True:
-            answer = str(typer.prompt(label))
+            answer = _ask(f"{label}: ")
+            if answer is None:  # Ctrl-D: no answer, as if nothing had been typed
+                break
             if check is None:
                 return answer
             try:
@@ -585,6 +587,47 @@ def _prompt_missing(
                 continue
             return answer
     raise UsageError(f'Missing {option}; give it on the command line, e.g. {option} "...".')
+
+
+def _ask(question: str) -> str | None:
+    """One line typed at the terminal; None at the end of input (Ctrl-D).
+
+    Not Click's prompt: it reports Ctrl-D and Ctrl-C alike, as Abort, and the
+    two mean different things (no answer; stop). Ctrl-C raises
+    KeyboardInterrupt, after ending the question's line so that the edge's one
+    line starts on a line of its own.
+    """
+    sys.stdout.write(question)
+    sys.stdout.flush()
+    try:
+        return input()
+    except EOFError:
+        _end_line()
+        return None
+    except KeyboardInterrupt:
+        _end_line()
+        raise
+
+
+def _end_line() -> None:
+    with contextlib.suppress(OSError, OutputError):
+        sys.stdout.write("\n")
+        sys.stdout.flush()
+
+
+def _confirm(question: str, *, default: bool = False) -> bool:
+    """A yes/no question at the terminal; Ctrl-D (no answer) is No."""
+    choices = "[Y/n]" if default else "[y/N]"
+    while True:
+        answer = _ask(f"{question} {choices}: ")
+        if answer is None:
+            return False
+        word = answer.strip().lower()
+        if not word:
+            return default
+        if word in ("y", "yes", "n", "no"):
+            return word.startswith("y")
+        sys.stderr.write("mfgkb: Answer y (yes) or n (no).\n")
 
 
 EditorOpt = Annotated[bool, typer.Option("--editor", help="Edit every field in $EDITOR instead.")]
@@ -622,7 +665,7 @@ def _edit_in_editor(text: str, save: Callable[[str], T]) -> T | None:
             sys.stderr.write(f"mfgkb: {printable(err.message)}\n")
             # A record changed meanwhile cannot be fixed by editing again.
             retry = not isinstance(err, DuplicateError) and _stdin_is_terminal()
-            if retry and typer.confirm("Edit it again?", default=True):
+            if retry and _confirm("Edit it again?", default=True):
                 shown = edited
                 continue
             import tempfile
@@ -1080,8 +1123,8 @@ def remove_article(
         found = kb.article(article_id)
         if not sys.stdin.isatty():
             raise UsageError(f"Removing article {article_id} needs confirmation; add --yes.")
-        if not typer.confirm(f"Remove article {article_id}, {found.title!r}?"):
-            raise typer.Exit(1)
+        if not _confirm(f"Remove article {article_id}, {printable(found.title)!r}?"):
+            raise ValidationError(f"Article {article_id} was not removed: not confirmed.")
     removed = kb.remove_article(article_id)
     from mfgkb import render
 
@@ -1573,8 +1616,8 @@ def restore(
     if not yes:
         if not sys.stdin.isatty():
             raise UsageError(f"Restoring from {path} needs confirmation; add --yes.")
-        if not typer.confirm(f"Replace {kb.path} with {path}?"):
-            raise typer.Exit(1)
+        if not _confirm(f"Replace {kb.path} with {path}?"):
+            raise ValidationError(f"{kb.path} was not restored: not confirmed.")
     kb.restore_from(path.expanduser())
     from mfgkb import render
 
