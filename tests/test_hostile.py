@@ -662,7 +662,9 @@ def _stderr_lines(proc: subprocess.CompletedProcess[bytes]) -> list[str]:
     return err.strip().splitlines()
 
 
-@pytest.mark.parametrize("args", [["show", MAIN], ["articles", "--json"], ["--help"]])
+@pytest.mark.parametrize(
+    "args", [["show", MAIN], ["articles", "--json"], ["--help"], ["-h"], ["--version"]]
+)
 def test_a_full_disk_on_stdout_is_one_line_and_exit_1(
     mfgkb: Invoke, tmp_path: Path, db: Path, args: list[str]
 ) -> None:
@@ -673,10 +675,13 @@ def test_a_full_disk_on_stdout_is_one_line_and_exit_1(
     assert _stderr_lines(proc) == ["mfgkb: Could not write the output (No space left on device)."]
 
 
-def test_a_closed_stdout_is_one_line_and_exit_1(mfgkb: Invoke, tmp_path: Path, db: Path) -> None:
+@pytest.mark.parametrize("args", [["show", MAIN], ["-h"], ["--help"], ["show", "--help"]])
+def test_a_closed_stdout_is_one_line_and_exit_1(
+    mfgkb: Invoke, tmp_path: Path, db: Path, args: list[str]
+) -> None:
     ok(mfgkb("articles"))
     before = files_of(db)
-    proc = _run_mfgkb(["show", MAIN], child_env(tmp_path, db), close_stdout=True)
+    proc = _run_mfgkb(args, child_env(tmp_path, db), close_stdout=True)
     assert proc.returncode == 1, proc.stderr
     assert _stderr_lines(proc) == ["mfgkb: Could not write the output (Bad file descriptor)."]
     assert files_of(db) == before  # the database never took the place of stdout
