@@ -1369,3 +1369,35 @@ def test_main_help_and_version(runner: CliRunner) -> None:
     version = runner.invoke(app, ["--version"])
     assert_ok(version)
     assert version.stdout.strip() == f"mfgkb {__version__}"
+
+
+# -- topic names ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("title", ["", "   "])
+def test_an_empty_topic_title_is_named_as_such_not_as_a_bad_slug(
+    mfgkb: Invoke, seeded: Path, title: str
+) -> None:
+    before = seeded.read_bytes()
+    line = refusal(mfgkb("add-topic", "--title", title))
+    assert line == "mfgkb: The topic title is empty; give a non-empty topic title."
+    assert seeded.read_bytes() == before
+
+
+def test_an_alias_that_is_the_topics_own_slug_or_title_is_dropped(
+    mfgkb_json: JsonInvoke,
+) -> None:
+    created = mfgkb_json(
+        "add-topic",
+        "--title",
+        "Baz Qux",
+        "--alias",
+        "baz-qux",
+        "--alias",
+        "BAZ QUX",
+        "--alias",
+        "bq",
+    )
+    assert created["aliases"] == ["bq"]
+    edited = mfgkb_json("edit-topic", "baz-qux", "--alias", "Baz Qux", "--alias", "bq2")
+    assert edited["aliases"] == ["bq2"]

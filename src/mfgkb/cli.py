@@ -804,8 +804,9 @@ def add_topic(
     title = _prompt_missing(
         title, "Title", "--title", lambda t: clean_text(t, "topic title", MAX_TITLE, required=True)
     )
+    clean_text(title, "topic title", MAX_TITLE, required=True)  # its message before the slug's
     slug = slug or slugify(title)
-    if not slug and title.strip():  # an empty title gets its own message below
+    if not slug:
         raise UsageError(f"No slug can be made from the title {title!r}; give one with --slug.")
     topic = Topic(
         slug=slug,

@@ -361,6 +361,7 @@ class Topic:
 
     def validated(self) -> Topic:
         """A cleaned copy, or raise ValidationError naming the bad field."""
+        title = clean_text(self.title, "topic title", MAX_TITLE, required=True)
         validate_slug(self.slug)
         for slug in self.related:
             validate_slug(slug)
@@ -374,8 +375,13 @@ class Topic:
             clean_text(fig.value, "figure value", MAX_NAME, required=True)
         return replace(
             self,
-            title=clean_text(self.title, "topic title", MAX_TITLE, required=True),
-            aliases=clean_list(self.aliases, "alias", MAX_NAME, MAX_LIST_ITEMS),
+            title=title,
+            # An alias that is the topic's own slug or title adds no name: drop it.
+            aliases=[
+                a
+                for a in clean_list(self.aliases, "alias", MAX_NAME, MAX_LIST_ITEMS)
+                if fold(a) not in (fold(self.slug), fold(title))
+            ],
             summary=clean_text(self.summary, "summary", MAX_SUMMARY),
             related=[s for s in dict.fromkeys(self.related) if s != self.slug],
         )
