@@ -232,6 +232,9 @@ def test_restore_from_a_corrupt_file_is_refused(
     assert f"'{bad}' is not an mfgkb database" in line
     assert "no backup exists" not in line
     assert files_of(seeded) == before
+    # Without --yes, the file is refused before any question about it is asked.
+    assert refusal(mfgkb("restore", str(bad))) == line
+    assert files_of(seeded) == before
 
 
 def test_restore_of_a_file_that_is_no_database_names_that_file(

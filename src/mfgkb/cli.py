@@ -1614,12 +1614,14 @@ def restore(
     Example: mfgkb restore ~/.local/share/mfgkb/kb.json.1
     """
     kb = _kb(ctx)
-    if not yes:
+
+    def asked() -> bool:  # once the file is known to be restorable
         if not sys.stdin.isatty():
             raise UsageError(f"Restoring from {path} needs confirmation; add --yes.")
-        if not _confirm(f"Replace {kb.path} with {path}?"):
-            raise ValidationError(f"{kb.path} was not restored: not confirmed.")
-    kb.restore_from(path.expanduser())
+        return _confirm(f"Replace {kb.path} with {path}?")
+
+    if not kb.restore_from(path.expanduser(), None if yes else asked):
+        raise ValidationError(f"{kb.path} was not restored: not confirmed.")
     from mfgkb import render
 
     render.message(f"Restored {kb.path} from {path}; the previous file is {kb.path}.1.")

@@ -682,11 +682,15 @@ class KnowledgeBase:
         self.ensure()
         return self.store.backup_to(dest, force=force)
 
-    def restore_from(self, src: Path) -> None:
+    def restore_from(self, src: Path, confirm: Callable[[], bool] | None = None) -> bool:
+        """Replace the database with ``src``; False if ``confirm`` (asked once
+        ``src`` is known to be restorable) said no."""
         if _same_file(src, self.path):
             raise ValidationError("That is the database itself; name a backup file to restore.")
-        self.store.restore_from(src, self._indexed_high_water())
+        if self.store.restore_from(src, self._indexed_high_water(), confirm) is None:
+            return False
         self.reader()  # rebuild the index for the restored content now, not on next use
+        return True
 
     # -- search --------------------------------------------------------------
     @_recovering

@@ -230,18 +230,24 @@ class Store:
         """
         return max(_counter_in(p) for p in [self.path, *backup_paths(self.path)])
 
-    def restore_from(self, src: Path, floor: int = 0) -> FileStamp:
+    def restore_from(
+        self, src: Path, floor: int = 0, confirm: Callable[[], bool] | None = None
+    ) -> FileStamp | None:
         """Replace the database with a valid copy from ``src``, keeping a backup.
 
         The restored counter is raised, under the lock, past every counter on
         disk and past ``floor`` (ids the caller knows were handed out), so no
-        id of the replaced file is given out again.
+        id of the replaced file is given out again. ``confirm`` is asked once
+        ``src`` is known to be a good copy (a question about a file that cannot
+        be restored is a wasted one), before the lock; None if it says no.
         """
         if not src.exists():  # anything else there is refused, by name, by load
             raise NotFoundError(
                 f"The backup {src} does not exist; list the automatic backups with: mfgkb backup"
             )
         data, _, _ = load(src, backup=True)
+        if confirm is not None and not confirm():
+            return None
         with self.locked():
             meta = data["meta"][str(META_ID)]
             highest = max(map(int, data["articles"]), default=0)
