@@ -403,9 +403,7 @@ class KnowledgeBase:
                     article = replace(draft, topics=topics, added=now_utc()).validated()
                     if article.url and (owner := idx.article_by_url(article.url)) is not None:
                         raise _duplicate_url(owner, article.url)
-                    done = self.store.append_article(
-                        article, before, idx.successor_key, idx.max_id()
-                    )
+                    done = self.store.append_article(article, before, idx.max_id())
             except IndexFault:  # damaged: the slow path rebuilds it
                 self.reset_index()
                 return None

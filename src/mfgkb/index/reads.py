@@ -40,13 +40,6 @@ class Reads:
         (highest,) = self.conn.execute("SELECT max(id) FROM articles").fetchone()
         return int(highest or 0)
 
-    def successor_key(self, key: str) -> str | None:
-        """The smallest article id that sorts after ``key`` as text (file order)."""
-        row = self.conn.execute(
-            "SELECT min(CAST(id AS TEXT)) FROM articles WHERE CAST(id AS TEXT) > ?", (key,)
-        ).fetchone()
-        return str(row[0]) if row and row[0] is not None else None
-
     # -- reading: topics -----------------------------------------------------
     def topic(self, slug: str) -> Topic | None:
         row = self.conn.execute("SELECT doc FROM topics WHERE slug = ?", (slug,)).fetchone()

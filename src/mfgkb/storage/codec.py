@@ -9,7 +9,7 @@ change to the other.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -83,12 +83,14 @@ def _record(key: str, doc: dict[str, Any]) -> bytes:
 
 
 def splice_article(
-    raw: bytes, article: Article, successor: Callable[[str], str | None], highest: int = 0
+    raw: bytes, article: Article, highest: int = 0
 ) -> tuple[list[bytes | memoryview], Article] | None:
     """The new file's pieces with ``article`` added under the next id, or None.
 
     ``raw`` must be a file ``encode`` wrote; None means the layout was not as
-    expected and the caller must take the slow path.
+    expected and the caller must take the slow path. ``highest`` is the
+    highest id the caller knows to be in use: a counter at or below it is left
+    for the slow path to correct.
     """
     if not raw.startswith(_HEAD):
         return None
@@ -107,18 +109,53 @@ def splice_article(
         return None  # a counter behind the ids in use: the slow path corrects it
     if _block("meta", meta) != old_meta:  # not in encode's layout after all
         return None
+    at = _successor(raw, str(next_id).encode(), articles_end)
+    if at is None:
+        return None
     stored = replace(article, id=next_id)
     meta[str(META_ID)]["next_article_id"] = next_id + 1
     record = _record(str(next_id), stored.to_dict())
     view = memoryview(raw)
-    after = successor(str(next_id))
-    if after is None:  # sorts last: goes after the last record
+    if at == articles_end:  # sorts last: goes after the last record
         head: list[bytes | memoryview] = [view[:articles_end], b",\n", record]
         middle = view[articles_end:meta_start]
     else:
-        at = raw.find(b'\n    "' + after.encode() + b'": {\n', len(_HEAD) - 1, articles_end)
-        if at < 0:
-            return None
         head = [view[: at + 1], record, b",\n"]
         middle = view[at + 1 : meta_start]
     return [*head, middle, _block("meta", meta), view[meta_end:]], stored
+
+
+_RECORD = b'\n    "'  # a record of a table starts a line indented by exactly four spaces
+_RECORD_OPEN = b'": {\n'
+
+
+def _successor(raw: bytes, key: bytes, end: int) -> int | None:
+    """Where the first article record whose key sorts after ``key`` starts (its newline).
+
+    ``end`` (the end of the articles table) when none does; None when ``key``
+    is there already or a record is not in ``encode``'s layout. ``encode``
+    sorts keys as text, so a binary search over the bytes finds the place in
+    a few dozen short scans, with neither a parse nor the index's help: each
+    probe looks for the first record start at or after a middle offset.
+    """
+    lo, hi, best = len(_HEAD) - 1, end, end
+    # Record starts before ``lo`` sort before ``key``, those at or after ``hi``
+    # after it; ``best`` is the first of the latter (or ``end``).
+    while lo < hi:
+        mid = (lo + hi) // 2
+        at = raw.find(_RECORD, mid, hi + len(_RECORD) - 1)  # one that starts before hi
+        if at < 0:  # no record starts in [mid, hi): they all sort after
+            hi = mid
+            continue
+        start = at + len(_RECORD)
+        close = raw.find(_RECORD_OPEN, start, end)
+        if close < 0:
+            return None
+        found = raw[start:close]
+        if b'"' in found or found == key:
+            return None
+        if found > key:
+            best, hi = at, mid
+        else:
+            lo = at + 1
+    return best

@@ -148,23 +148,20 @@ class Store:
                     on_commit(tx, before, after)
 
     def append_article(
-        self,
-        article: Article,
-        expected: FileStamp,
-        successor: Callable[[str], str | None],
-        highest: int,
+        self, article: Article, expected: FileStamp, highest: int
     ) -> tuple[Article, FileStamp] | None:
         """Add one article by splicing (see ``splice_article``); None to use a transaction.
 
         The caller holds the lock and has checked that the file at ``expected``
-        was written by mfgkb (the index's word) and that the article is valid.
+        was written by mfgkb and that the article is valid; ``highest`` is the
+        highest id in use there.
         """
         fh, st = open_regular(self.path)
         with fh:
             if FileStamp.of(st) != expected:
                 return None
             raw = fh.read()
-        spliced = splice_article(raw, article, successor, highest)
+        spliced = splice_article(raw, article, highest)
         if spliced is None:
             return None
         pieces, stored = spliced
