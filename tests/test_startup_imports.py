@@ -102,6 +102,7 @@ def test_help_loads_neither_rich_nor_the_storage(tmp_path: Path) -> None:
     assert "mfgkb.cli" in modules  # the hook saw the program run
     assert not _heavy(modules, "rich", "tinydb", "orjson", "dateutil", "sqlite3", *PYDANTIC)
     assert not {"mfgkb.kb", "mfgkb.storage.store", "mfgkb.index.store", "mfgkb.render"} & modules
+    assert not {m for m in modules if m.startswith("mfgkb.kb.")}  # nor any part of the package
 
 
 def test_search_on_a_current_index_leaves_the_database_file_alone(
@@ -109,8 +110,11 @@ def test_search_on_a_current_index_leaves_the_database_file_alone(
 ) -> None:
     modules = _loaded(tmp_path, current, "search", "chips")
     assert "mfgkb.index.store" in modules
+    assert "mfgkb.kb.searching" in modules
     assert not _heavy(modules, "tinydb", "orjson", "dateutil", *PYDANTIC)
     assert "mfgkb.storage.tables" not in modules
+    # The parts of the knowledge base that write import their helpers when they run.
+    assert not {"mfgkb.check", "mfgkb.seed", "mfgkb.storage.records"} & modules
     # Results are lines of text, not a table or Markdown.
     assert not {"rich.table", "rich.markdown"} & modules
 

@@ -67,3 +67,11 @@ def stamp(path: Path) -> FileStamp | None:
         return FileStamp.of(path.stat())
     except FileNotFoundError:
         return None
+
+
+def same_file(a: Path, b: Path) -> bool:
+    """One file under two names (a symbolic or a hard link)? False if either is not there."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False

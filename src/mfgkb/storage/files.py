@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from mfgkb.errors import DatabaseError
-from mfgkb.filestamp import FileStamp, special_file, stamp
+from mfgkb.filestamp import FileStamp, same_file, special_file, stamp
 
 BACKUPS = 3
 # No knowledge base comes near this (100k articles are 60 MB); a bigger file is
@@ -332,10 +332,7 @@ def is_own_file(target: Path, db: Path) -> bool:
         real_target.name == name or real_target.name.startswith((f"{name}.", _temp_prefix(real_db)))
     ):
         return True
-    try:
-        return os.path.samefile(target, db)
-    except OSError:  # one of them does not exist (yet): not the same file
-        return False
+    return same_file(target, db)  # not there (yet): not the same file
 
 
 def _resolved(path: Path) -> Path:
