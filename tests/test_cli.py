@@ -140,8 +140,12 @@ def test_show_accepts_slug_title_or_alias_in_any_case(
 def test_show_unknown_topic_suggests_closest_slug(seeded: Path, mfgkb: Invoke) -> None:
     before = seeded.read_bytes()
     line = assert_refused(mfgkb("show", "tenessee"), 1)
-    assert "tenessee" in line
-    assert "tennessee" in line.replace("tenessee", "")
+    assert line == (
+        "mfgkb: There is no topic 'tenessee'; did you mean tennessee? "
+        "Or list topics with: mfgkb topics"
+    )
+    line = assert_refused(mfgkb("show", "zzzzzz"), 1)
+    assert line == "mfgkb: There is no topic 'zzzzzz'; list topics with: mfgkb topics"
     assert seeded.read_bytes() == before
 
 

@@ -31,8 +31,8 @@ def resolve(name: str, idx: Index) -> str:
     names = idx.topic_names()
     close = difflib.get_close_matches(fold(name), list(names), n=5, cutoff=0.5)
     slugs = list(dict.fromkeys(names[c] for c in close))[:3]
-    hint = f"did you mean {', '.join(slugs)}? " if slugs else ""
-    raise NotFoundError(f"There is no topic '{name}'; {hint}List topics with: mfgkb topics")
+    hint = f"did you mean {', '.join(slugs)}? Or list" if slugs else "list"
+    raise NotFoundError(f"There is no topic '{name}'; {hint} topics with: mfgkb topics")
 
 
 def resolve_filters(filters: Filters, idx: Index) -> Filters:
