@@ -144,18 +144,10 @@ def _no_interrupts() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
-def check_writable(path: Path) -> os.stat_result | None:
-    """The stat of the file at ``path`` if we may replace it (None if there is none).
-
-    ``os.replace`` ignores the old file's mode and owner: left to it, a file
-    made read-only would be rewritten and another user's file would become
-    ours. So: anyone but root needs write permission and must own the file
-    (replacing it would change its owner). Root may write anything, so for
-    root the one promise that counts is the mode: a file no one may write
-    (``chmod a-w``) is refused; any other file root writes keeps its owner.
-    """
+def _target_stat(path: Path) -> os.stat_result | None:
+    """The stat of what ``path`` names, links followed (None if nothing is there)."""
     try:
-        st = os.stat(path)
+        return os.stat(path)
     except FileNotFoundError:
         return None
     except OSError as exc:  # a symbolic link loop, say
@@ -163,6 +155,55 @@ def check_writable(path: Path) -> os.stat_result | None:
             f"{path} cannot be written ({exc.strerror or exc}); nothing was changed. "
             f"Check the path."
         ) from None
+
+
+def _kind(mode: int) -> str:
+    if stat_.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat_.S_ISCHR(mode):
+        return "a character device"
+    if stat_.S_ISBLK(mode):
+        return "a block device"
+    if stat_.S_ISSOCK(mode):
+        return "a socket"
+    if stat_.S_ISDIR(mode):
+        return "a folder"
+    return "a special file"
+
+
+def _not_a_file(path: Path, mode: int) -> DatabaseError:
+    return DatabaseError(
+        f"{path} is {_kind(mode)}, not a regular file; choose a file path. Nothing was written."
+    )
+
+
+def check_regular(path: Path) -> os.stat_result | None:
+    """The stat of the regular file at ``path`` (or behind a link there); None if none.
+
+    Writing a file means putting a new one in its place: a FIFO, a device or
+    a socket there would be replaced by a plain file, and whatever used it
+    would lose it. Those, and folders, are refused with DatabaseError.
+    """
+    st = _target_stat(path)
+    if st is not None and not stat_.S_ISREG(st.st_mode):
+        raise _not_a_file(path, st.st_mode)
+    return st
+
+
+def check_writable(path: Path) -> os.stat_result | None:
+    """The stat of the file at ``path`` if we may replace it (None if there is none).
+
+    Only a regular file is ever replaced (see check_regular). ``os.replace``
+    ignores the old file's mode and owner: left to it, a file made read-only
+    would be rewritten and another user's file would become ours. So: anyone
+    but root needs write permission and must own the file
+    (replacing it would change its owner). Root may write anything, so for
+    root the one promise that counts is the mode: a file no one may write
+    (``chmod a-w``) is refused; any other file root writes keeps its owner.
+    """
+    st = check_regular(path)
+    if st is None:
+        return None
     mode = stat_.S_IMODE(st.st_mode)
     fix = f"make it writable with: chmod u+w {path}"
     if hasattr(os, "geteuid"):
