@@ -22,6 +22,8 @@ import shutil
 import socket
 import stat
 import subprocess
+import threading
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -29,8 +31,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from childproc import child_env, console_script
-from helpers import ok, refusal
+from childproc import child_env, console_script, run_on_terminal
+from helpers import FifoReader, ok, refusal
 from mfgkb.cli import app
 from mfgkb.kb import KnowledgeBase, article_draft
 
@@ -119,6 +121,37 @@ def unused_block_major() -> int:
     return free[0]
 
 
+@pytest.fixture
+def listening(tmp_path: Path) -> Iterator[tuple[Path, list[bytes]]]:
+    """A Unix stream socket at a path, and what a client sends it once it is done."""
+    path = tmp_path / "sock"
+    if len(os.fsencode(path)) >= 100:  # sun_path holds 108 bytes
+        pytest.skip("tmp_path too long for a socket path")
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(os.fspath(path))
+    server.listen(1)
+    server.settimeout(TIMEOUT)
+    got: list[bytes] = []
+
+    def serve() -> None:
+        try:
+            conn, _ = server.accept()
+        except OSError:
+            return
+        with conn:
+            conn.settimeout(TIMEOUT)
+            chunks = []
+            while chunk := conn.recv(65536):
+                chunks.append(chunk)
+            got.append(b"".join(chunks))
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield path, got
+    thread.join(TIMEOUT)
+    server.close()
+
+
 # -- backup writes only regular files ----------------------------------------------------------
 
 
@@ -171,3 +204,134 @@ def test_backup_force_onto_a_regular_file_still_replaces_it(
     dest.write_text("old\n", encoding="utf-8")
     ok(run(runner, real, "backup", str(dest), "--force"))
     assert dest.read_bytes() == real.read_bytes()
+
+
+# -- export -o: files atomically, pipes and devices directly -----------------------------------
+
+
+def exported(runner: CliRunner, real: Path, tmp_path: Path, *args: str) -> bytes:
+    """What ``export ARGS -o`` writes into a regular file, to compare with the rest."""
+    target = tmp_path / "regular.out"
+    ok(run(runner, real, "export", *args, "-o", str(target)))
+    return target.read_bytes()
+
+
+@needs_fifo
+def test_export_into_a_fifo_with_a_reader_gives_it_the_whole_export(
+    runner: CliRunner, real: Path, tmp_path: Path
+) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    reader = FifoReader(fifo)
+    try:
+        ok(run(runner, real, "export", "--format", "csv", "-o", str(fifo)))
+    finally:
+        got = reader.close()
+    assert got == exported(runner, real, tmp_path, "--format", "csv")
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)  # still a pipe, not replaced by a file
+
+
+@needs_fifo
+def test_export_into_a_fifo_nobody_reads_is_one_line_not_a_hang(tmp_path: Path, real: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    line = one_line(child(tmp_path, real, "export", "-o", str(fifo)))
+    assert line == f"mfgkb: Nobody is reading the FIFO {fifo}; start the reader first."
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+
+
+@needs_fifo
+@pytest.mark.skipif(not hasattr(__import__("fcntl"), "F_SETPIPE_SZ"), reason="Linux only")
+def test_export_into_a_fifo_whose_reader_goes_away_is_one_line(
+    runner: CliRunner, tmp_path: Path, real: Path
+) -> None:
+    """A pipe smaller than the export: the writer waits for room, and the reader leaves."""
+    assert len(exported(runner, real, tmp_path)) > 4096
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    reader = FifoReader(fifo, pipe_size=4096, hang_up=True)
+    try:
+        line = one_line(child(tmp_path, real, "export", "-o", str(fifo)))
+    finally:
+        reader.close()
+    assert str(fifo) in line
+    assert "Broken pipe" in line
+
+
+def test_export_into_the_full_device_is_one_line_not_a_traceback(
+    runner: CliRunner, real: Path, tmp_path: Path
+) -> None:
+    full = node(tmp_path / "full", stat.S_IFCHR, 1, 7)  # like /dev/full: every write fails
+    line = refusal(run(runner, real, "export", "-o", str(full)))
+    assert str(full) in line
+    assert "No space left on device" in line
+    assert stat.S_ISCHR(full.lstat().st_mode)
+
+
+def test_export_into_a_character_device_writes_it_and_keeps_the_node(
+    runner: CliRunner, real: Path, tmp_path: Path
+) -> None:
+    null = node(tmp_path / "null", stat.S_IFCHR, 1, 3)  # like /dev/null
+    result = ok(run(runner, real, "export", "--format", "jsonl", "-o", str(null)))
+    assert result.stderr == ""
+    assert stat.S_ISCHR(null.lstat().st_mode)
+
+
+def test_export_into_a_socket_sends_the_export(
+    runner: CliRunner,
+    real: Path,
+    tmp_path: Path,
+    listening: tuple[Path, list[bytes]],
+) -> None:
+    path, got = listening
+    ok(run(runner, real, "export", "--format", "csv", "-o", str(path)))
+    expected = exported(runner, real, tmp_path, "--format", "csv")
+    for _ in range(TIMEOUT * 100):  # the server thread may still be reading
+        if got:
+            break
+        threading.Event().wait(0.01)
+    assert got == [expected]
+    assert stat.S_ISSOCK(path.lstat().st_mode)
+
+
+def test_export_into_a_socket_nobody_listens_on_is_one_line(
+    runner: CliRunner, real: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "s"
+    if len(os.fsencode(path)) >= 100:
+        pytest.skip("tmp_path too long for a socket path")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.bind(os.fspath(path))  # bound, never listening: connections are refused
+        line = refusal(run(runner, real, "export", "-o", str(path)))
+    assert str(path) in line
+    assert stat.S_ISSOCK(path.lstat().st_mode)
+
+
+def test_export_onto_a_block_device_is_refused_unopened(
+    runner: CliRunner, real: Path, tmp_path: Path
+) -> None:
+    disk = node(tmp_path / "disk", stat.S_IFBLK, unused_block_major(), 0)
+    line = refusal(run(runner, real, "export", "-o", str(disk)))
+    assert f"{disk} is a block device, not a regular file" in line
+    assert stat.S_ISBLK(disk.lstat().st_mode)
+
+
+def test_export_onto_a_regular_file_replaces_it(
+    runner: CliRunner, real: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "out.csv"
+    target.write_text("old\n", encoding="utf-8")
+    result = ok(run(runner, real, "export", "--format", "csv", "-o", str(target)))
+    assert f"Wrote {target}." in result.stderr
+    assert "Target article" in target.read_text(encoding="utf-8")
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd/1").exists(), reason="no /proc/self/fd")
+def test_export_into_a_terminal_device_is_escaped(real: Path, tmp_path: Path) -> None:
+    """-o naming the terminal (here through /proc): escaped, as on standard output."""
+    args = ["--db", str(real), "export", "--format", "csv", "-o", "/proc/self/fd/1"]
+    text = run_on_terminal(args, child_env(tmp_path, real)).decode("utf-8")
+    assert "Target article \\x1b[31mred" in text and "bell\\x07" in text, text
+    assert "\\u202e" in text and "\\x9b" in text, text
+    for raw in "\x1b\x07\u202e\x9b":
+        assert raw not in text
