@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from childproc import run_on_terminal
+from helpers import FifoReader
 from mfgkb.editing import article_changes, article_document, topic_changes, topic_document
 from mfgkb.errors import ValidationError
 from mfgkb.seed import load_seed
@@ -443,15 +444,14 @@ def test_export_never_writes_over_the_database_or_into_a_folder(
     assert db.read_bytes() == before
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
-    import threading
-
-    got: list[str] = []
-    reader = threading.Thread(target=lambda: got.append(fifo.read_text(encoding="utf-8")))
-    reader.start()
-    assert mfgkb("export", "--format", "jsonl", "-o", str(fifo)).exit_code == 0
-    reader.join(timeout=10)
+    # The reader is there before the writer: export never waits for one.
+    reader = FifoReader(fifo)
+    try:
+        assert mfgkb("export", "--format", "jsonl", "-o", str(fifo)).exit_code == 0
+    finally:
+        got = reader.close()
     assert fifo.exists() and not fifo.is_file()  # still a pipe, not replaced by a file
-    assert "Jedrik Hastings" in got[0]
+    assert got is not None and b"Jedrik Hastings" in got
 
 
 def test_a_time_of_day_in_the_editor_is_stored_as_the_date(

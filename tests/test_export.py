@@ -352,6 +352,15 @@ def test_bibtex_online_entry_without_source_and_empty_fields_left_out() -> None:
     )
 
 
+def test_bibtex_keeps_control_characters_and_squashes_only_whitespace() -> None:
+    """Controls are data (a terminal gets them escaped by the command line, not here)."""
+    article = Article(1, "a\x07b \x1b[1m \x9bc\u202e \x1fd\x85e\x00", date(2024, 1, 2))
+    article = replace(article, description="one\n\n two\t\x7fthree ")
+    text = bibtex([article])
+    assert "  title = {a\x07b \x1b[1m \x9bc\u202e \x1fd\x85e\x00},\n" in text
+    assert "  abstract = {one two \x7fthree}\n" in text
+
+
 def test_bibtex_keys_are_unique() -> None:
     base = Article(0, "Go far", date(2025, 1, 1), ["Jane Doe"])
     articles = [

@@ -247,6 +247,7 @@ def test_text_exports_to_a_terminal_are_escaped(
     out = run_on_terminal(["export", *args], child_env(tmp_path, db)).decode("utf-8")
     _all_inert(out, args)
     assert "\\x9b" in out and "\\u202e" in out, out
+    assert "\\x1b" in out and "\\x07" in out, out  # shown, not dropped
 
 
 @pytest.mark.parametrize("args", TEXT_EXPORTS, ids=["csv", "bibtex", "markdown"])
@@ -256,9 +257,35 @@ def test_text_exports_to_a_pipe_or_a_file_keep_the_text(
     """Not a terminal: the data as it is, for the program or file that reads it."""
     piped = ok(mfgkb("export", *args)).stdout
     assert "\x9b" in piped and "\u202e" in piped
+    assert "\x1b" in piped and "\x07" in piped
     target = tmp_path / "out.txt"
     ok(mfgkb("export", *args, "-o", str(target)))
     assert target.read_bytes() == piped.encode("utf-8")
+
+
+def test_bibtex_export_to_a_file_imports_back_with_every_control_character(
+    runner: CliRunner, db: Path, tmp_path: Path
+) -> None:
+    """ESC, BEL, U+202E and U+009B are data: written into the .bib file, read back as they were."""
+    raw = "Bell\x07 esc\x1b[31m rlo\u202eo c1\x9bx"
+    first = ["--db", str(db)]
+    db.parent.mkdir(parents=True, exist_ok=True)
+    args = ["add-article", "--title", "Controls " + raw, "--date", "2025-05-05", "--json"]
+    args += ["--description", "About " + raw, "--author", "Ann " + raw, "--source", "Src " + raw]
+    args += ["--tag", "tag " + raw, "--url", "https://example.com/controls"]
+    article = json.loads(ok(runner.invoke(app, [*first, *args])).stdout)
+    bib = tmp_path / "out.bib"
+    ok(runner.invoke(app, [*first, "export", "--format", "bibtex", "-o", str(bib)]))
+    text = bib.read_text(encoding="utf-8")
+    for char in "\x07\x1b\u202e\x9b":
+        assert text.count(char) == 5, (char, text)  # title, author, source, tag, abstract
+    other = ["--db", str(tmp_path / "other" / "kb.json")]
+    (tmp_path / "other").mkdir()
+    ok(runner.invoke(app, [*other, "import", str(bib)]))
+    back = json.loads(ok(runner.invoke(app, [*other, "articles", "--json"])).stdout)
+    (again,) = [a for a in back if a["url"] == "https://example.com/controls"]
+    for field in ("title", "description", "authors", "source", "tags"):
+        assert again[field] == article[field], field
 
 
 # Error messages quote the input: they are escaped on stderr too (cli._fail).

@@ -1502,11 +1502,11 @@ def _for_stdout(text: str, json_text: bool) -> str:
 
 
 def _write_out(text: str, output: Path | None, db: Path | None = None) -> None:
-    """Text to standard output, or atomically to a file (never half-written)."""
+    """Text to standard output, or to a file (atomically) or a pipe or device (see write_export)."""
     if output is None:
         sys.stdout.write(text)
         return
-    from mfgkb.storage.files import atomic_write
+    from mfgkb.storage.files import write_export
 
     target = output.expanduser()
     if target.is_dir() or not target.name:
@@ -1515,12 +1515,8 @@ def _write_out(text: str, output: Path | None, db: Path | None = None) -> None:
         raise UsageError(f"The folder {target.parent} does not exist; create it first.")
     if db is not None and _same_data(target, db):
         raise UsageError(f"{target} is the database or one of its files; write elsewhere.")
-    if target.exists() and not target.is_file():
-        # A device or a pipe (/dev/stdout, a FIFO): write into it, never replace it.
-        with target.open("w", encoding="utf-8") as fh:
-            fh.write(text)
-        return
-    atomic_write(target, [text.encode("utf-8")], keep_backup=False)
+    if not write_export(target, text, on_terminal=lambda t: printable(t, multiline=True)):
+        return  # into a pipe, a device or a socket: nothing to announce
     from mfgkb import render
 
     render.message(f"Wrote {target}.")

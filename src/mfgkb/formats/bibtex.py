@@ -325,10 +325,11 @@ _BIB_SPECIALS = {
     "^": r"\textasciicircum{}",
 }
 _BIB_SPECIAL_RE = re.compile("[" + re.escape("".join(_BIB_SPECIALS)) + "]")
-# Control characters cannot be typeset; whitespace runs (line breaks included:
-# a blank line inside a field is a paragraph break, an error in most places)
-# become one space.
-_BIB_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Whitespace runs (line breaks included: a blank line inside a field is a
+# paragraph break, an error in most places) become one space. Not the controls
+# Python's str.split() also counts as space (U+001C-U+001F, U+0085 NEL): they
+# break no BibTeX field, so they are written as they are.
+_BIB_SPACE = re.compile(r"[^\S\x1c-\x1f\x85]+")
 _WORD = re.compile(r"(\w+)")
 _AND = re.compile(r"\sand\s", re.IGNORECASE)
 _NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
@@ -338,7 +339,10 @@ _KEY_STOP_WORDS = frozenset({"a", "an", "the"})
 
 
 def _bib_line(text: str) -> str:
-    return " ".join(_BIB_CONTROL.sub("", text).split())
+    # Control characters (ESC, BEL, C1) are data like any other and stay: a
+    # file keeps the text exactly, and the bibtex reader gives them back. Only
+    # a terminal gets them escaped (cli._for_stdout), as for csv and markdown.
+    return _BIB_SPACE.sub(" ", text).strip(" ")
 
 
 def _bib_escape(text: str) -> str:
@@ -459,8 +463,9 @@ def write(articles: Sequence[Article], out: TextIO) -> None:
     ``@online``. Fields: title, author, date (ISO), year (for classic BibTeX
     styles, which ignore date), journaltitle, url, keywords (the tags) and
     abstract (the description); empty ones are left out. Text is written in
-    UTF-8 as is (biber and biblatex read it); LaTeX's special characters are
-    escaped.
+    UTF-8 as is (biber and biblatex read it), control characters included;
+    LaTeX's special characters are escaped and whitespace runs, line breaks
+    included, become one space.
     """
     for n, (a, key) in enumerate(zip(articles, _unique_keys(articles), strict=True)):
         fields: list[tuple[str, str]] = [("title", _bib_title(a.title))]

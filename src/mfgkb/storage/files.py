@@ -5,9 +5,12 @@ a device is refused before a byte is read). Every write goes to a temporary
 file in the same directory that is fsynced and then moved over the old file
 with ``os.replace`` (and the directory fsynced), so a crash leaves the old or
 the new file, never a torn one; Ctrl-C is held back around the rename so that
-"saved" is known exactly. The previous version is kept as ``<db>.1`` (then
-``.2``, ``.3``); backups are hard links, so keeping them costs no copying.
-Knows nothing of the records inside the files.
+"saved" is known exactly. Only a regular file is ever replaced: a FIFO, a
+device or a socket at the path is refused. The previous version is kept as
+``<db>.1`` (then ``.2``, ``.3``); backups are hard links, so keeping them
+costs no copying. An export (write_export) is the one write that goes into a
+FIFO, a character device or a socket, never waiting for a reader that is not
+there. Knows nothing of the records inside the files.
 """
 
 from __future__ import annotations
@@ -144,18 +147,10 @@ def _no_interrupts() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
-def check_writable(path: Path) -> os.stat_result | None:
-    """The stat of the file at ``path`` if we may replace it (None if there is none).
-
-    ``os.replace`` ignores the old file's mode and owner: left to it, a file
-    made read-only would be rewritten and another user's file would become
-    ours. So: anyone but root needs write permission and must own the file
-    (replacing it would change its owner). Root may write anything, so for
-    root the one promise that counts is the mode: a file no one may write
-    (``chmod a-w``) is refused; any other file root writes keeps its owner.
-    """
+def _target_stat(path: Path) -> os.stat_result | None:
+    """The stat of what ``path`` names, links followed (None if nothing is there)."""
     try:
-        st = os.stat(path)
+        return os.stat(path)
     except FileNotFoundError:
         return None
     except OSError as exc:  # a symbolic link loop, say
@@ -163,6 +158,55 @@ def check_writable(path: Path) -> os.stat_result | None:
             f"{path} cannot be written ({exc.strerror or exc}); nothing was changed. "
             f"Check the path."
         ) from None
+
+
+def _kind(mode: int) -> str:
+    if stat_.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat_.S_ISCHR(mode):
+        return "a character device"
+    if stat_.S_ISBLK(mode):
+        return "a block device"
+    if stat_.S_ISSOCK(mode):
+        return "a socket"
+    if stat_.S_ISDIR(mode):
+        return "a folder"
+    return "a special file"
+
+
+def _not_a_file(path: Path, mode: int) -> DatabaseError:
+    return DatabaseError(
+        f"{path} is {_kind(mode)}, not a regular file; choose a file path. Nothing was written."
+    )
+
+
+def check_regular(path: Path) -> os.stat_result | None:
+    """The stat of the regular file at ``path`` (or behind a link there); None if none.
+
+    Writing a file means putting a new one in its place: a FIFO, a device or
+    a socket there would be replaced by a plain file, and whatever used it
+    would lose it. Those, and folders, are refused with DatabaseError.
+    """
+    st = _target_stat(path)
+    if st is not None and not stat_.S_ISREG(st.st_mode):
+        raise _not_a_file(path, st.st_mode)
+    return st
+
+
+def check_writable(path: Path) -> os.stat_result | None:
+    """The stat of the file at ``path`` if we may replace it (None if there is none).
+
+    Only a regular file is ever replaced (see check_regular). ``os.replace``
+    ignores the old file's mode and owner: left to it, a file made read-only
+    would be rewritten and another user's file would become ours. So: anyone
+    but root needs write permission and must own the file
+    (replacing it would change its owner). Root may write anything, so for
+    root the one promise that counts is the mode: a file no one may write
+    (``chmod a-w``) is refused; any other file root writes keeps its owner.
+    """
+    st = check_regular(path)
+    if st is None:
+        return None
     mode = stat_.S_IMODE(st.st_mode)
     fix = f"make it writable with: chmod u+w {path}"
     if hasattr(os, "geteuid"):
@@ -285,6 +329,99 @@ def atomic_write(
     result = stamp(path)
     assert result is not None
     return result
+
+
+def write_export(path: Path, text: str, *, on_terminal: Callable[[str], str] | None = None) -> bool:
+    """``text`` (as UTF-8) into what ``path`` names; True if a file was put in place.
+
+    A regular file, or a new path, is replaced atomically (atomic_write). A
+    FIFO, a character device or a socket cannot be replaced, so it is written
+    into directly (``export -o`` to a pipe someone reads, a device, a
+    terminal); a terminal gets ``on_terminal(text)``, the escaped text,
+    instead. A folder, a block device (a disk) or anything else is refused. No
+    write waits forever for a FIFO nobody reads: DatabaseError, as for any
+    failure of the write (a full device, a reader that went away).
+    """
+    st = _target_stat(path)
+    if st is None or stat_.S_ISREG(st.st_mode):
+        atomic_write(path, [text.encode("utf-8")], keep_backup=False)
+        return True
+    if stat_.S_ISSOCK(st.st_mode):
+        _send(path, text.encode("utf-8"))
+        return False
+    if not (stat_.S_ISFIFO(st.st_mode) or stat_.S_ISCHR(st.st_mode)):
+        raise _not_a_file(path, st.st_mode)
+    fd = _open_stream(path, st.st_mode)
+    try:
+        if on_terminal is not None and os.isatty(fd):
+            text = on_terminal(text)
+        _write_all(fd, text.encode("utf-8"))
+    except OSError as exc:  # ENOSPC (a full device), EPIPE (the reader left), EIO
+        raise _write_failed(path, exc) from None
+    finally:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    return False
+
+
+def _open_stream(path: Path, mode: int) -> int:
+    """A FIFO or a character device opened for writing, without waiting for a reader.
+
+    Opened non-blocking, a FIFO with no reader fails at once (ENXIO) instead
+    of blocking until one comes, and a device does not wait for a carrier;
+    then the descriptor is made blocking again, so that a slow reader slows
+    the writes rather than failing them. O_NOCTTY: a terminal written to must
+    not become our controlling terminal.
+    """
+    flags = os.O_WRONLY | getattr(os, "O_CLOEXEC", 0)
+    flags |= getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        if exc.errno == errno.ENXIO and stat_.S_ISFIFO(mode):
+            raise DatabaseError(
+                f"Nobody is reading the FIFO {path}; start the reader first."
+            ) from None
+        raise DatabaseError(
+            f"Could not open {path} ({exc.strerror or exc}); nothing was written."
+        ) from None
+    try:
+        opened = os.fstat(fd).st_mode
+        if stat_.S_IFMT(opened) != stat_.S_IFMT(mode):  # replaced between stat and open
+            raise DatabaseError(f"{path} changed while it was being opened; try again.")
+        os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _send(path: Path, data: bytes) -> None:
+    """``data`` to the program listening on the Unix socket at ``path``."""
+    import socket
+
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+            sock.connect(os.fspath(path))
+            sock.sendall(data)
+    except ConnectionRefusedError:
+        raise DatabaseError(
+            f"Nobody is listening on the socket {path}; start the program that reads it first."
+        ) from None
+    except OSError as exc:
+        raise _write_failed(path, exc) from None
+
+
+def _write_failed(path: Path, exc: OSError) -> DatabaseError:
+    return DatabaseError(
+        f"Could not write to {path} ({exc.strerror or exc}); what it received is incomplete."
+    )
 
 
 def _link_new(tmp: Path, path: Path) -> None:

@@ -29,6 +29,7 @@ from mfgkb.storage.codec import encode, splice_article
 from mfgkb.storage.files import (
     atomic_write,
     backup_paths,
+    check_regular,
     is_own_file,
     open_regular,
     orphan_temp_files,
@@ -189,6 +190,7 @@ class Store:
                 f"{dest} is the database or one of its own files (backups, lock, index); "
                 f"choose another path."
             )
+        check_regular(dest)  # a FIFO or a device: --force would not help either
         taken = DatabaseError(
             f"{dest} already exists and mfgkb will not overwrite it; add --force to "
             f"replace it, or give a new file name or a folder."

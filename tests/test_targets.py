@@ -1,0 +1,337 @@
+"""Paths the user names for mfgkb to write: ``export -o`` and ``backup``.
+
+Every test works on real files, pipes and device nodes under tmp_path. The
+promises checked here:
+
+* ``backup`` writes only regular files: a pipe, a device or a socket at the
+  path (or a link to one) is refused with one line and left as it was, even
+  with ``--force``;
+* ``export -o`` replaces a regular file atomically, and writes straight into
+  a FIFO, a character device or a socket (which cannot be replaced): a FIFO
+  nobody reads is one line, not a hang; a device that fails (the "full"
+  device) is one line, not a traceback; a folder or a block device is refused;
+* text written into a terminal device is escaped, as on standard output.
+
+Device nodes are made with os.mknod, which needs root: those tests skip otherwise.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import stat
+import subprocess
+import threading
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from childproc import child_env, console_script, run_on_terminal
+from helpers import FifoReader, ok, refusal
+from mfgkb.cli import app
+from mfgkb.kb import KnowledgeBase, article_draft
+
+ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
+needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+# Generous: only there to end a hang, never to measure speed.
+TIMEOUT = 60
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A valid database, built once and copied by ``real``."""
+    db = tmp_path_factory.mktemp("template") / "kb.json"
+    kb = KnowledgeBase(db)
+    try:
+        kb.add_article(
+            article_draft(
+                title="Target article \x1b[31mred\x1b[0m bell\x07 rlo\u202e c1\x9b",
+                published=date(2025, 1, 15),
+                authors=["Ann Lee"],
+            )
+        )
+    finally:
+        kb.close()
+    return db
+
+
+@pytest.fixture
+def real(tmp_path: Path, template: Path) -> Path:
+    """A valid database at ``tmp_path/real/kb.json``."""
+    path = tmp_path / "real" / "kb.json"
+    path.parent.mkdir()
+    shutil.copy2(template, path)
+    return path
+
+
+def run(runner: CliRunner, db: Path, *args: str) -> Any:
+    return runner.invoke(app, ["--db", str(db), *args])
+
+
+def child(tmp_path: Path, db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The real console script, so that a hang ends at the timeout instead of the run."""
+    return subprocess.run(
+        [*console_script(), "--db", str(db), *args],
+        env=child_env(tmp_path, db),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=TIMEOUT,
+        check=False,
+    )
+
+
+def one_line(proc: subprocess.CompletedProcess[str]) -> str:
+    assert proc.returncode == 1, (proc.returncode, proc.stdout, proc.stderr)
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("mfgkb: "), lines[0]
+    assert "Traceback" not in proc.stderr
+    return lines[0]
+
+
+def node(path: Path, kind: int, major: int, minor: int) -> Path:
+    """A device node at ``path`` (root only: the test is skipped otherwise)."""
+    if not (ROOT and hasattr(os, "mknod")):
+        pytest.skip("making a device node needs root")
+    try:
+        os.mknod(path, 0o666 | kind, os.makedev(major, minor))
+    except OSError as exc:
+        pytest.skip(f"no device nodes here ({exc.strerror})")
+    return path
+
+
+def unused_block_major() -> int:
+    """A block device number no driver has: opening its node cannot reach a disk."""
+    try:
+        text = Path("/proc/devices").read_text(encoding="ascii")
+    except OSError:
+        pytest.skip("no /proc/devices to find an unused block major")
+    used = {int(line.split()[0]) for line in text.split("Block devices:")[-1].splitlines() if line}
+    # 60-63: reserved for local and experimental use, never given out dynamically.
+    free = [m for m in (60, 61, 62, 63) if m not in used]
+    if not free:
+        pytest.skip("no unused block major")
+    return free[0]
+
+
+@pytest.fixture
+def listening(tmp_path: Path) -> Iterator[tuple[Path, list[bytes]]]:
+    """A Unix stream socket at a path, and what a client sends it once it is done."""
+    path = tmp_path / "sock"
+    if len(os.fsencode(path)) >= 100:  # sun_path holds 108 bytes
+        pytest.skip("tmp_path too long for a socket path")
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(os.fspath(path))
+    server.listen(1)
+    server.settimeout(TIMEOUT)
+    got: list[bytes] = []
+
+    def serve() -> None:
+        try:
+            conn, _ = server.accept()
+        except OSError:
+            return
+        with conn:
+            conn.settimeout(TIMEOUT)
+            chunks = []
+            while chunk := conn.recv(65536):
+                chunks.append(chunk)
+            got.append(b"".join(chunks))
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield path, got
+    thread.join(TIMEOUT)
+    server.close()
+
+
+# -- backup writes only regular files ----------------------------------------------------------
+
+
+@needs_fifo
+@pytest.mark.parametrize("force", [True, False], ids=["force", "no-force"])
+def test_backup_onto_a_fifo_is_refused_and_the_fifo_kept(
+    tmp_path: Path, real: Path, force: bool
+) -> None:
+    fifo = tmp_path / "out" / "copy.json"
+    fifo.parent.mkdir()
+    os.mkfifo(fifo)
+    line = one_line(child(tmp_path, real, "backup", str(fifo), *(["--force"] if force else [])))
+    assert f"{fifo} is a FIFO, not a regular file; choose a file path" in line
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+    assert list(fifo.parent.iterdir()) == [fifo]  # no temporary file left beside it
+
+
+@needs_fifo
+def test_backup_onto_a_link_to_a_fifo_is_refused(tmp_path: Path, real: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    link = tmp_path / "copy.json"
+    link.symlink_to("pipe")
+    line = one_line(child(tmp_path, real, "backup", str(link), "--force"))
+    assert f"{link} is a FIFO, not a regular file" in line
+    assert link.is_symlink() and stat.S_ISFIFO(fifo.lstat().st_mode)
+
+
+def test_backup_onto_a_device_or_a_socket_is_refused(
+    runner: CliRunner, real: Path, tmp_path: Path
+) -> None:
+    sock_path = tmp_path / "s"
+    if len(os.fsencode(sock_path)) >= 100:
+        pytest.skip("tmp_path too long for a socket path")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.bind(os.fspath(sock_path))
+        line = refusal(run(runner, real, "backup", str(sock_path), "--force"))
+        assert f"{sock_path} is a socket, not a regular file" in line
+        assert stat.S_ISSOCK(sock_path.lstat().st_mode)
+    device = node(tmp_path / "null.json", stat.S_IFCHR, 1, 3)
+    line = refusal(run(runner, real, "backup", str(device), "--force"))
+    assert f"{device} is a character device, not a regular file" in line
+    assert stat.S_ISCHR(device.lstat().st_mode)
+
+
+def test_backup_force_onto_a_regular_file_still_replaces_it(
+    runner: CliRunner, real: Path, tmp_path: Path
+) -> None:
+    dest = tmp_path / "copy.json"
+    dest.write_text("old\n", encoding="utf-8")
+    ok(run(runner, real, "backup", str(dest), "--force"))
+    assert dest.read_bytes() == real.read_bytes()
+
+
+# -- export -o: files atomically, pipes and devices directly -----------------------------------
+
+
+def exported(runner: CliRunner, real: Path, tmp_path: Path, *args: str) -> bytes:
+    """What ``export ARGS -o`` writes into a regular file, to compare with the rest."""
+    target = tmp_path / "regular.out"
+    ok(run(runner, real, "export", *args, "-o", str(target)))
+    return target.read_bytes()
+
+
+@needs_fifo
+def test_export_into_a_fifo_with_a_reader_gives_it_the_whole_export(
+    runner: CliRunner, real: Path, tmp_path: Path
+) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    reader = FifoReader(fifo)
+    try:
+        ok(run(runner, real, "export", "--format", "csv", "-o", str(fifo)))
+    finally:
+        got = reader.close()
+    assert got == exported(runner, real, tmp_path, "--format", "csv")
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)  # still a pipe, not replaced by a file
+
+
+@needs_fifo
+def test_export_into_a_fifo_nobody_reads_is_one_line_not_a_hang(tmp_path: Path, real: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    line = one_line(child(tmp_path, real, "export", "-o", str(fifo)))
+    assert line == f"mfgkb: Nobody is reading the FIFO {fifo}; start the reader first."
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+
+
+@needs_fifo
+@pytest.mark.skipif(not hasattr(__import__("fcntl"), "F_SETPIPE_SZ"), reason="Linux only")
+def test_export_into_a_fifo_whose_reader_goes_away_is_one_line(
+    runner: CliRunner, tmp_path: Path, real: Path
+) -> None:
+    """A pipe smaller than the export: the writer waits for room, and the reader leaves."""
+    assert len(exported(runner, real, tmp_path)) > 4096
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    reader = FifoReader(fifo, pipe_size=4096, hang_up=True)
+    try:
+        line = one_line(child(tmp_path, real, "export", "-o", str(fifo)))
+    finally:
+        reader.close()
+    assert str(fifo) in line
+    assert "Broken pipe" in line
+
+
+def test_export_into_the_full_device_is_one_line_not_a_traceback(
+    runner: CliRunner, real: Path, tmp_path: Path
+) -> None:
+    full = node(tmp_path / "full", stat.S_IFCHR, 1, 7)  # like /dev/full: every write fails
+    line = refusal(run(runner, real, "export", "-o", str(full)))
+    assert str(full) in line
+    assert "No space left on device" in line
+    assert stat.S_ISCHR(full.lstat().st_mode)
+
+
+def test_export_into_a_character_device_writes_it_and_keeps_the_node(
+    runner: CliRunner, real: Path, tmp_path: Path
+) -> None:
+    null = node(tmp_path / "null", stat.S_IFCHR, 1, 3)  # like /dev/null
+    result = ok(run(runner, real, "export", "--format", "jsonl", "-o", str(null)))
+    assert result.stderr == ""
+    assert stat.S_ISCHR(null.lstat().st_mode)
+
+
+def test_export_into_a_socket_sends_the_export(
+    runner: CliRunner,
+    real: Path,
+    tmp_path: Path,
+    listening: tuple[Path, list[bytes]],
+) -> None:
+    path, got = listening
+    ok(run(runner, real, "export", "--format", "csv", "-o", str(path)))
+    expected = exported(runner, real, tmp_path, "--format", "csv")
+    for _ in range(TIMEOUT * 100):  # the server thread may still be reading
+        if got:
+            break
+        threading.Event().wait(0.01)
+    assert got == [expected]
+    assert stat.S_ISSOCK(path.lstat().st_mode)
+
+
+def test_export_into_a_socket_nobody_listens_on_is_one_line(
+    runner: CliRunner, real: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "s"
+    if len(os.fsencode(path)) >= 100:
+        pytest.skip("tmp_path too long for a socket path")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.bind(os.fspath(path))  # bound, never listening: connections are refused
+        line = refusal(run(runner, real, "export", "-o", str(path)))
+    assert str(path) in line
+    assert stat.S_ISSOCK(path.lstat().st_mode)
+
+
+def test_export_onto_a_block_device_is_refused_unopened(
+    runner: CliRunner, real: Path, tmp_path: Path
+) -> None:
+    disk = node(tmp_path / "disk", stat.S_IFBLK, unused_block_major(), 0)
+    line = refusal(run(runner, real, "export", "-o", str(disk)))
+    assert f"{disk} is a block device, not a regular file" in line
+    assert stat.S_ISBLK(disk.lstat().st_mode)
+
+
+def test_export_onto_a_regular_file_replaces_it(
+    runner: CliRunner, real: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "out.csv"
+    target.write_text("old\n", encoding="utf-8")
+    result = ok(run(runner, real, "export", "--format", "csv", "-o", str(target)))
+    assert f"Wrote {target}." in result.stderr
+    assert "Target article" in target.read_text(encoding="utf-8")
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd/1").exists(), reason="no /proc/self/fd")
+def test_export_into_a_terminal_device_is_escaped(real: Path, tmp_path: Path) -> None:
+    """-o naming the terminal (here through /proc): escaped, as on standard output."""
+    args = ["--db", str(real), "export", "--format", "csv", "-o", "/proc/self/fd/1"]
+    text = run_on_terminal(args, child_env(tmp_path, real)).decode("utf-8")
+    assert "Target article \\x1b[31mred" in text and "bell\\x07" in text, text
+    assert "\\u202e" in text and "\\x9b" in text, text
+    for raw in "\x1b\x07\u202e\x9b":
+        assert raw not in text
