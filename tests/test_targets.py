@@ -335,3 +335,33 @@ def test_export_into_a_terminal_device_is_escaped(real: Path, tmp_path: Path) ->
     assert "\\u202e" in text and "\\x9b" in text, text
     for raw in "\x1b\x07\u202e\x9b":
         assert raw not in text
+
+
+# -- links to regular files ----------------------------------------------------------
+
+
+def test_export_onto_a_link_writes_through_it_and_keeps_the_link(
+    tmp_path: Path, real: Path
+) -> None:
+    target = tmp_path / "out" / "articles.csv"
+    target.parent.mkdir()
+    target.write_text("old\n", encoding="utf-8")
+    link = tmp_path / "latest.csv"
+    link.symlink_to(target)
+    ok(run(CliRunner(), real, "export", "--format", "csv", "-o", str(link)))
+    assert link.is_symlink() and link.resolve() == target.resolve()
+    assert "Target article" in target.read_text(encoding="utf-8")
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_backup_force_onto_a_link_writes_through_it_and_keeps_the_link(
+    tmp_path: Path, real: Path
+) -> None:
+    target = tmp_path / "copies" / "kb-copy.json"
+    target.parent.mkdir()
+    target.write_text("{}", encoding="utf-8")
+    link = tmp_path / "copy-link.json"
+    link.symlink_to(target)
+    ok(run(CliRunner(), real, "backup", str(link), "--force"))
+    assert link.is_symlink()
+    assert target.read_bytes() == real.read_bytes()

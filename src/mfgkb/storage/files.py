@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from mfgkb.errors import DatabaseError
-from mfgkb.filestamp import FileStamp, same_file, special_file, stamp
+from mfgkb.filestamp import FileStamp, follow_links, same_file, special_file, stamp
 
 BACKUPS = 3
 # No knowledge base comes near this (100k articles are 60 MB); a bigger file is
@@ -344,7 +344,8 @@ def write_export(path: Path, text: str, *, on_terminal: Callable[[str], str] | N
     """
     st = _target_stat(path)
     if st is None or stat_.S_ISREG(st.st_mode):
-        atomic_write(path, [text.encode("utf-8")], keep_backup=False)
+        # Through a link to the file it names: the link stays a link.
+        atomic_write(follow_links(path), [text.encode("utf-8")], keep_backup=False)
         return True
     if stat_.S_ISSOCK(st.st_mode):
         _send(path, text.encode("utf-8"))

@@ -197,8 +197,8 @@ class Store:
         )
         if os.path.lexists(dest) and not force:
             raise taken
-        try:
-            atomic_write(dest, encode(data), keep_backup=False, overwrite=force)
+        try:  # through a link (--force) to the file it names: the link stays a link
+            atomic_write(follow_links(dest), encode(data), keep_backup=False, overwrite=force)
         except FileExistsError:  # made by someone else a moment ago
             raise taken from None
         return dest
