@@ -23,10 +23,10 @@ from mfgkb.index.ranking import SearchResult
 from mfgkb.index.reads import Stats
 from mfgkb.index.store import Index, IndexError_, IndexFault
 from mfgkb.models import Article, Topic, fold, now_utc, url_key
-from mfgkb.results import CheckReport, ImportReport, TopicPage
 
 if TYPE_CHECKING:
     from mfgkb.check import Problem
+    from mfgkb.results import CheckReport, ImportReport, TopicPage
     from mfgkb.storage.store import Store
     from mfgkb.storage.tables import Transaction
 
@@ -272,6 +272,8 @@ class KnowledgeBase:
         term_slugs = {k.topic for k in topic.key_terms if k.topic}
         titles = idx.topic_titles(set(topic.related) | term_slugs)
         articles, total = idx.articles(Filters(topic=(slug,)), limit=limit)
+        from mfgkb.results import TopicPage  # not at the top: search needs no results module
+
         return TopicPage(
             topic=topic,
             related=[(s, titles.get(s)) for s in topic.related],
@@ -484,6 +486,8 @@ class KnowledgeBase:
         ``drafts`` carry the line they came from, for the report. The list is
         emptied as it is used, so the drafts need not be held twice in memory.
         """
+        from mfgkb.results import ImportReport
+
         report = ImportReport(invalid=list(invalid or []), dry_run=dry_run)
         with contextlib.ExitStack() as stack:
             # A dry run only reads: no lock, and no database created for it.
@@ -613,6 +617,7 @@ class KnowledgeBase:
     # -- safety --------------------------------------------------------------
     def check(self, *, fix: bool) -> CheckReport:
         """Verify the file (and with ``fix``, repair what is safe, after a backup)."""
+        from mfgkb.results import CheckReport
         from mfgkb.storage.files import orphan_temp_files
         from mfgkb.storage.store import load
 
@@ -652,6 +657,7 @@ class KnowledgeBase:
         """Check again and repair, all under the lock, so that what is listed, what is
         repaired and what remains come from one state of the file (writers wait)."""
         from mfgkb.check import check_data, repair
+        from mfgkb.results import CheckReport
 
         with self.store.transaction(on_commit=self._sync_index) as tx:
             # The lock removed the temporary files left by killed writers (the
