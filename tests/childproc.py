@@ -47,8 +47,12 @@ def child_env(
     return env
 
 
-def run_on_terminal(args: list[str], env: dict[str, str]) -> bytes:
+def run_on_terminal(
+    args: list[str], env: dict[str, str], command: list[str] | None = None
+) -> bytes:
     """What the console script writes when its stdout and stderr are a pseudo-terminal.
+
+    ``command`` runs instead of the console script, if given (with ``args`` after it).
 
     The child's stdin is /dev/null, so this works where the test run has no input.
     The terminal turns each newline into CR LF; the result has them back as LF.
@@ -58,7 +62,7 @@ def run_on_terminal(args: list[str], env: dict[str, str]) -> bytes:
     master, slave = os.openpty()
     try:
         proc = subprocess.Popen(
-            [*console_script(), *args],
+            [*(command or console_script()), *args],
             env=env,
             stdin=subprocess.DEVNULL,
             stdout=slave,

@@ -702,6 +702,22 @@ def test_a_full_disk_on_stdout_is_one_line_and_exit_1(
     assert _stderr_lines(proc) == ["mfgkb: Could not write the output (No space left on device)."]
 
 
+def test_json_to_a_closed_pipe_ends_quietly_with_0(mfgkb: Invoke, tmp_path: Path, db: Path) -> None:
+    """`mfgkb articles --json | head` whose reader has gone: no word, exit 0.
+
+    The command closes stderr after the broken pipe; the final flush of stderr
+    then raised ValueError, and Python ended with 120 and "lost sys.stderr".
+    """
+    ok(mfgkb("articles"))
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        proc = _run_mfgkb(["articles", "--json"], child_env(tmp_path, db), stdout=write)
+    finally:
+        os.close(write)
+    assert (proc.returncode, proc.stderr) == (0, b"")
+
+
 @pytest.mark.parametrize("args", [["show", MAIN], ["-h"], ["--help"], ["show", "--help"]])
 def test_a_closed_stdout_is_one_line_and_exit_1(
     mfgkb: Invoke, tmp_path: Path, db: Path, args: list[str]

@@ -1,12 +1,13 @@
 """What each command's start-up imports, pinned so the speed tricks stay in place.
 
-Every command pays for the modules it loads (tens of milliseconds for Rich's
-tables, TinyDB with orjson, dateutil or pydantic), so cli.py imports lazily and
-reads a current search index without opening the JSON database. A stray
-top-level import undoes that silently; these tests catch it. Each runs the
-program in a child process, as the console script does (``mfgkb.cli:main``),
-and records ``sys.modules`` as the process leaves (main ends in ``os._exit``,
-so the hook sits there).
+Every command pays for the modules it loads (tens of milliseconds for Typer,
+Rich's tables, TinyDB with orjson, dateutil or pydantic), so cli.py imports
+lazily, reads a current search index without opening the JSON database, and
+``mfgkb search`` skips Typer altogether (mfgkb.startup). A stray top-level
+import undoes that silently; these tests catch it. Each runs the program in a
+child process, as the console script does (``mfgkb.startup:main``), and records
+``sys.modules`` as the process leaves (main ends in ``os._exit``, so the hook
+sits there).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ def _exit(code):
     real_exit(code)
 os._exit = _exit
 sys.argv = ["mfgkb", *sys.argv[2:]]
-from mfgkb.cli import main
+from mfgkb.startup import main
 main()
 """
 
@@ -117,6 +118,58 @@ def test_search_on_a_current_index_leaves_the_database_file_alone(
     assert not {"mfgkb.check", "mfgkb.seed", "mfgkb.storage.records"} & modules
     # Results are lines of text, not a table or Markdown.
     assert not {"rich.table", "rich.markdown"} & modules
+
+
+# What the start-up fast path (mfgkb.startup) is for: a search loads the index,
+# the models and Rich's text, and nothing of Typer, Click or the write path.
+NOT_FOR_SEARCH = ("typer", "click", "tinydb", "orjson", "dateutil", "platformdirs", "filelock")
+NOT_FOR_SEARCH_MFGKB = {
+    "mfgkb.cli",
+    "mfgkb.storage",
+    "mfgkb.results",
+    "mfgkb.formats",
+    "mfgkb.check",
+    "mfgkb.seed",
+    "mfgkb.dates",
+}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["search", "chips"],
+        ["search", "chips", "act", "--limit", "5", "--kind", "article"],
+        ["search", "chips", "--topic", "advanced-manufacturing", "--author", "x", "--tag", "y"],
+        ["search", "chips", "--json"],
+        ["--db", "DB", "search", "chips"],
+    ],
+    ids=" ".join,
+)
+def test_search_loads_no_typer_and_no_write_path(
+    tmp_path: Path, current: dict[str, str], args: list[str]
+) -> None:
+    args = [current["MFGKB_DB"] if a == "DB" else a for a in args]
+    modules = _loaded(tmp_path, current, *args)
+    assert "mfgkb.startup" in modules and "mfgkb.index.store" in modules
+    assert not _heavy(modules, *NOT_FOR_SEARCH, *PYDANTIC)
+    assert not {m for m in modules if m.startswith(tuple(NOT_FOR_SEARCH_MFGKB))}
+    assert "signal" not in modules  # mfgkb/__init__.py: _signal, no enums to build
+    assert not {"rich.table", "rich.markdown", "rich.pretty", "rich.traceback"} & modules
+    if "--json" in args:
+        assert not _heavy(modules, "rich"), "JSON for programs needs no Rich"
+    else:
+        assert "rich.console" in modules
+
+
+def test_search_with_dates_loads_dateutil_only(tmp_path: Path, current: dict[str, str]) -> None:
+    modules = _loaded(tmp_path, current, "search", "chips", "--since", "October 2025")
+    assert _heavy(modules, "dateutil")
+    assert not _heavy(modules, "typer", "tinydb", "orjson")
+
+
+def test_other_commands_still_go_through_typer(tmp_path: Path, current: dict[str, str]) -> None:
+    for args in (["search", "-chips", "act"], ["search", "--help"], ["topics"]):
+        assert "mfgkb.cli" in _loaded(tmp_path, current, *args)
 
 
 def test_show_on_a_current_index_leaves_the_database_file_alone(

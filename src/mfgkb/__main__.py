@@ -1,5 +1,5 @@
 """Allow ``python -m mfgkb``."""
 
-from mfgkb.cli import main
+from mfgkb.startup import main
 
 main()

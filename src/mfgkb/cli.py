@@ -1685,7 +1685,9 @@ def main() -> None:
     except OutputError as err:
         if not _told:
             code = _output_failed_code(err)
-    with contextlib.suppress(OSError):
+    # ValueError: stderr closed after a broken pipe (see _Group.invoke), which
+    # would end the process with 120 and "lost sys.stderr" instead of 0.
+    with contextlib.suppress(OSError, ValueError):
         sys.stderr.flush()
     # Everything is written and closed by now (database, index, lock). Leave
     # without freeing the loaded database object by object, which takes tens

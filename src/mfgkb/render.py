@@ -10,14 +10,14 @@ not a terminal or when NO_COLOR is set.
 from __future__ import annotations
 
 import contextlib
-import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, Group, RenderableType
 from rich.text import Text
 
-from mfgkb.models import json_printable, printable
+from mfgkb.jsonout import print_json as print_json  # for the commands: render.print_json
+from mfgkb.models import printable
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -408,25 +408,6 @@ def search_results(result: SearchResult) -> RenderableType:
             body.append(Text("(has only some of the words)", style="dim italic"))
         blocks += [head, Padding(Group(*body), (0, 0, 1, 4))]
     return Group(*blocks)
-
-
-def print_json(data: Any) -> None:
-    """Plain JSON on stdout for programs: UTF-8, no colour, one trailing newline.
-
-    Control and format characters are written as JSON escapes (``\\u009b``):
-    the same data for a program, nothing a terminal would act on.
-    """
-    import json
-
-    text = json_printable(json.dumps(data, ensure_ascii=False, indent=2)) + "\n"
-    out = sys.stdout
-    buffer = getattr(out, "buffer", None)
-    if buffer is not None:
-        out.flush()
-        buffer.write(text.encode("utf-8"))
-        buffer.flush()
-    else:
-        out.write(text)
 
 
 def show(renderable: RenderableType, *, pager: bool = False) -> None:

@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mfgkb.kb.lifecycle import Lifecycle
-from mfgkb.results import CheckReport
 
 if TYPE_CHECKING:
     from mfgkb.check import Problem
+    from mfgkb.results import CheckReport
 
 
 class Checking(Lifecycle):
@@ -22,6 +22,7 @@ class Checking(Lifecycle):
 
     def check(self, *, fix: bool) -> CheckReport:
         """Verify the file (and with ``fix``, repair what is safe, after a backup)."""
+        from mfgkb.results import CheckReport  # not at the top: search needs none
         from mfgkb.storage.files import orphan_temp_files
         from mfgkb.storage.store import load
 
@@ -61,6 +62,7 @@ class Checking(Lifecycle):
         """Check again and repair, all under the lock, so that what is listed, what is
         repaired and what remains come from one state of the file (writers wait)."""
         from mfgkb.check import check_data, repair
+        from mfgkb.results import CheckReport
 
         with self.store.transaction(on_commit=self._sync_index) as tx:
             # The lock removed the temporary files left by killed writers (the

@@ -14,10 +14,10 @@ from mfgkb.index.query import Filters
 from mfgkb.kb.lifecycle import Lifecycle, recovering
 from mfgkb.kb.refusals import changed_meanwhile
 from mfgkb.models import Topic, fold, now_utc
-from mfgkb.results import TopicPage
 
 if TYPE_CHECKING:
     from mfgkb.index.store import Index
+    from mfgkb.results import TopicPage
     from mfgkb.storage.tables import Transaction
 
 
@@ -57,6 +57,8 @@ class Topics(Lifecycle):
         term_slugs = {k.topic for k in topic.key_terms if k.topic}
         titles = idx.topic_titles(set(topic.related) | term_slugs)
         articles, total = idx.articles(Filters(topic=(slug,)), limit=limit)
+        from mfgkb.results import TopicPage  # not at the top: search needs none
+
         return TopicPage(
             topic=topic,
             related=[(s, titles.get(s)) for s in topic.related],

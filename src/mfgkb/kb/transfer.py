@@ -11,12 +11,15 @@ import contextlib
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mfgkb.errors import DuplicateError, ValidationError
 from mfgkb.filestamp import same_file
 from mfgkb.kb.lifecycle import Lifecycle
 from mfgkb.models import Article, Topic, now_utc, url_key
-from mfgkb.results import ImportReport
+
+if TYPE_CHECKING:
+    from mfgkb.results import ImportReport
 
 
 class Transfer(Lifecycle):
@@ -34,6 +37,8 @@ class Transfer(Lifecycle):
         ``drafts`` carry the line they came from, for the report. The list is
         emptied as it is used, so the drafts need not be held twice in memory.
         """
+        from mfgkb.results import ImportReport  # not at the top: search needs none
+
         report = ImportReport(invalid=list(invalid or []), dry_run=dry_run)
         with contextlib.ExitStack() as stack:
             # A dry run only reads: no lock, and no database created for it.
