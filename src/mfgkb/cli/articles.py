@@ -34,7 +34,6 @@ from mfgkb.cli.options import (
 from mfgkb.cli.prompts import apply_edit, confirm, edit_in_editor, prompt_missing
 from mfgkb.errors import MfgkbError, NotFoundError, UsageError, ValidationError
 from mfgkb.models import printable
-from mfgkb.results import ArticleList, Notice, Saved
 
 if TYPE_CHECKING:
     from mfgkb.models import Article
@@ -91,6 +90,8 @@ def add_article(
         tags=tag or [],
         source=source or "",
     )
+    from mfgkb.results import Saved
+
     views.emit(Saved(kb_of(ctx).add_article(draft), added=True), json=json_)
 
 
@@ -117,6 +118,8 @@ def articles(
         topic=topic, author=author, tag=tag, since=since, until=until, dayfirst=dayfirst
     )
     found, total = kb_of(ctx).articles(chosen, sort=sort.value, limit=limit_of(limit))
+    from mfgkb.results import ArticleList
+
     views.emit(ArticleList(found, total), json=json_, pager=pager)
 
 
@@ -195,6 +198,8 @@ def edit_article(
     )
     if updated is None:
         return
+    from mfgkb.results import Saved
+
     views.emit(Saved(updated, added=False), json=json_)
 
 
@@ -215,12 +220,16 @@ def remove_article(
         if not confirm(f"Remove article {article_id}, {printable(found.title)!r}?"):
             raise ValidationError(f"Article {article_id} was not removed: not confirmed.")
     removed = kb.remove_article(article_id)
+    from mfgkb.results import Notice
+
     views.emit(Notice(f"Removed article {removed.id}."))
 
 
 def _link(ctx: typer.Context, article_id: int, topic: str, *, add: bool) -> None:
     updated = kb_of(ctx).link(article_id, topic, add=add)
     linked = ", ".join(updated.topics) or "no topics"
+    from mfgkb.results import Notice
+
     views.emit(Notice(f"Article {updated.id} is linked to: {linked}."))
 
 

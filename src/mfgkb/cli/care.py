@@ -14,7 +14,6 @@ from mfgkb.cli.options import JsonOpt
 from mfgkb.cli.prompts import confirm
 from mfgkb.edge import Exit
 from mfgkb.errors import UsageError, ValidationError
-from mfgkb.results import BackupList, Notice
 
 
 def check(
@@ -58,9 +57,13 @@ def backup(
     """
     kb = kb_of(ctx)
     if path is None:
+        from mfgkb.results import BackupList
+
         views.emit(BackupList(kb.backups()))
         return
     dest = kb.backup_to(path.expanduser(), force=force)
+    from mfgkb.results import Notice
+
     views.emit(Notice(f"Copied {kb.path} to {dest}."))
 
 
@@ -82,4 +85,6 @@ def restore(
 
     if not kb.restore_from(path.expanduser(), None if yes else asked):
         raise ValidationError(f"{kb.path} was not restored: not confirmed.")
+    from mfgkb.results import Notice
+
     views.emit(Notice(f"Restored {kb.path} from {path}; the previous file is {kb.path}.1."))

@@ -28,7 +28,6 @@ from mfgkb.cli.options import (
 )
 from mfgkb.errors import ImportFileError, UsageError
 from mfgkb.models import printable
-from mfgkb.results import Notice
 from mfgkb.views.words import count
 
 if TYPE_CHECKING:
@@ -41,6 +40,7 @@ def _import_dump(kb: KnowledgeBase, file: Path, *, dry_run: bool) -> bool:
     False when ``file`` is not a dump, so the caller imports it as records.
     """
     from mfgkb.formats.dump import read_dump
+    from mfgkb.results import Notice
 
     dumped = read_dump(file)
     if dumped is None:
@@ -235,6 +235,8 @@ def _write_out(text: str, output: Path | None, db: Path | None = None) -> None:
         raise UsageError(f"{target} is the database or one of its files; write elsewhere.")
     if not write_export(target, text, on_terminal=lambda t: printable(t, multiline=True)):
         return  # into a pipe, a device or a socket: nothing to announce
+    from mfgkb.results import Notice
+
     views.emit(Notice(f"Wrote {target}."))
 
 
