@@ -145,6 +145,7 @@ class Index(Ranking):
                 "article_topics",
                 "article_tags",
                 "article_authors",
+                "article_sources",
                 "vocab",
                 "fts",
             ):
@@ -225,7 +226,13 @@ class Index(Ranking):
                 continue
             old = article_from_doc(row[0])
             self._bump_vocab(c, _vocab_of(_article_fts(old)), -1)
-            for table in ("articles", "article_topics", "article_tags", "article_authors"):
+            for table in (
+                "articles",
+                "article_topics",
+                "article_tags",
+                "article_authors",
+                "article_sources",
+            ):
                 c.execute(f"DELETE FROM {table} WHERE id = ?", (article_id,))
             c.execute("DELETE FROM fts WHERE rowid = ?", (article_id,))
 
@@ -278,6 +285,10 @@ class Index(Ranking):
         c.executemany(
             "INSERT OR IGNORE INTO article_authors(author, id, name) VALUES (?, ?, ?)",
             ((fold(n), a.id, n) for a in articles for n in a.authors),
+        )
+        c.executemany(
+            "INSERT OR IGNORE INTO article_sources(source, id, name) VALUES (?, ?, ?)",
+            ((fold(a.source), a.id, a.source) for a in articles if fold(a.source)),
         )
         counts: Counter[str] = Counter()
         rows = []
