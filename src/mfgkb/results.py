@@ -52,6 +52,9 @@ class TopicPage:
     term_topics: set[str]  # key-term slugs that exist as topics
     articles: list[Article]
     total_articles: int
+    # (slug, title) of the other topics whose related list names this one, by
+    # slug; a topic this one lists as related too is in both lists.
+    referenced_by: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,3 +92,44 @@ class BackupList:
     """The automatic backups of a database, newest first."""
 
     paths: list[Path]
+
+    # (slug, title) of the other topics whose related list names this one, by
+    # slug; a topic this one lists as related too is in both lists.
+    referenced_by: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class TopicRename:
+    """What ``rename-topic`` did."""
+
+    old: str  # the slug the topic had, one of its aliases now
+    topic: Topic  # the topic as stored, under its new slug
+    articles: int  # articles whose link now names the new slug
+    topics: list[str]  # other topics whose related list or key terms were changed, by slug
+
+
+@dataclass(frozen=True, slots=True)
+class TopicMerge:
+    """What ``merge-topics`` did."""
+
+    source: Topic  # the topic merged away, as it was
+    topic: Topic  # the topic it went into, as stored now
+    articles: int  # articles newly linked to ``topic`` (they were linked to ``source``)
+    already_linked: int  # articles that were linked to both: one link is left
+    topics: list[str]  # other topics whose related list or key terms were changed, by slug
+
+
+@dataclass(frozen=True, slots=True)
+class TopicRemoval:
+    """What ``remove-topic`` would do (a preview) or did (``removed``)."""
+
+    topic: Topic
+    articles: int  # articles that lose their link to it (none is removed)
+    related_by: list[str]  # other topics listing it as related, by slug
+    term_links: list[str]  # other topics with a key term linking to it, by slug
+    removed: bool = False
+
+    @property
+    def referenced(self) -> bool:
+        """Whether other topics point to it (removing it then needs ``force``)."""
+        return bool(self.related_by or self.term_links)

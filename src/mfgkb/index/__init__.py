@@ -8,7 +8,8 @@ in a shape that answers queries without parsing the JSON file:
   Porter stemmer and with case and accents folded, ranked by BM25 with field
   weights;
 * plain tables for listing articles by topic, tag, author and date, newest
-  first, with indexes, so ``show`` and ``articles`` stay fast at 100k articles;
+  first, and for counting tags, authors and sources, with indexes, so
+  ``show``, ``articles`` and the counts stay fast at 100k articles;
 * a vocabulary of unstemmed words for "did you mean" suggestions.
 
 The index records the stamp (size, mtime, inode) of the database file it was

@@ -31,6 +31,21 @@ class Stats(NamedTuple):
     top_tags: list[tuple[str, int]]
 
 
+class Tally(NamedTuple):
+    """One row of ``mfgkb tags``, ``authors`` or ``sources``: a name and its articles."""
+
+    name: str
+    articles: int  # not "count": a tuple has a method of that name
+
+
+# what -> (the column grouped on, the name shown, the table), for Reads.tallies.
+_TALLIES = {
+    "tag": ("tag", "tag", "article_tags"),
+    "author": ("author", "min(name)", "article_authors"),
+    "source": ("source", "min(name)", "article_sources"),
+}
+
+
 class Reads:
     """The Index's reading methods (see ``mfgkb.index.store.Index``)."""
 
@@ -60,6 +75,13 @@ class Reads:
         ).fetchone()
         return str(row[0]) if row else None
 
+    def topic_owners(self, name: str) -> list[str]:
+        """The slugs of every topic that answers to ``name`` (one, in a healthy file)."""
+        rows = self.conn.execute(
+            "SELECT slug FROM topic_names WHERE name = ? ORDER BY slug", (fold(name),)
+        )
+        return [str(s) for (s,) in rows]
+
     def topic_names(self) -> dict[str, str]:
         """Every folded name -> slug, for suggestions."""
         return {str(n): str(s) for n, s in self.conn.execute("SELECT name, slug FROM topic_names")}
@@ -71,6 +93,30 @@ class Reads:
         marks = ",".join("?" * len(wanted))
         rows = self.conn.execute(f"SELECT slug, title FROM topics WHERE slug IN ({marks})", wanted)
         return {str(s): str(t) for s, t in rows}
+
+    def topic_references(self, slug: str) -> tuple[list[str], list[str]]:
+        """The other topics pointing at ``slug``: (those listing it as related,
+        those with a key term linking to it), each in slug order."""
+        related = self.conn.execute(
+            "SELECT slug FROM topics t WHERE slug != ?1 AND EXISTS "
+            "(SELECT 1 FROM json_each(t.doc, '$.related') WHERE value = ?1) ORDER BY slug",
+            (slug,),
+        )
+        related_slugs = [str(s) for (s,) in related]
+        terms = self.conn.execute(
+            "SELECT slug FROM topics t WHERE slug != ?1 AND EXISTS "
+            "(SELECT 1 FROM json_each(t.doc, '$.key_terms') "
+            "WHERE json_extract(value, '$.topic') = ?1) ORDER BY slug",
+            (slug,),
+        )
+        return related_slugs, [str(s) for (s,) in terms]
+
+    def topic_article_ids(self, slug: str) -> list[int]:
+        """The ids of the articles linked to ``slug``, in id order."""
+        rows = self.conn.execute(
+            "SELECT id FROM article_topics WHERE slug = ? ORDER BY id", (slug,)
+        )
+        return [int(i) for (i,) in rows]
 
     def topics_with_counts(self) -> list[tuple[Topic, int]]:
         rows = self.conn.execute(
@@ -162,8 +208,8 @@ class Reads:
                 top,
             ),
             top_sources=pairs(
-                "SELECT json_extract(doc, '$.source') AS s, count(*) AS n FROM articles "
-                "WHERE s != '' GROUP BY s ORDER BY n DESC, s LIMIT ?",
+                "SELECT min(name), count(*) AS n FROM article_sources GROUP BY source "
+                "ORDER BY n DESC, source LIMIT ?",
                 top,
             ),
             top_tags=pairs(
@@ -172,6 +218,23 @@ class Reads:
                 top,
             ),
         )
+
+    def tallies(self, what: str, *, by: str = "count", limit: int | None = None) -> list[Tally]:
+        """How many articles carry each tag, author or source (``what``).
+
+        Sorted by ``by``: "count" (most first, then by name) or "name". Names
+        that differ only in case or accents are one author or source, shown
+        as the first spelling in code point order (as ``stats`` does); tags
+        are stored in one form already.
+        """
+        key, name, table = _TALLIES[what]
+        order = {"count": f"n DESC, {key}", "name": key}[by]
+        sql = f"SELECT {name}, count(*) AS n FROM {table} GROUP BY {key} ORDER BY {order}"
+        params: tuple[int, ...] = ()
+        if limit is not None:
+            sql += " LIMIT ?"
+            params = (limit,)
+        return [Tally(str(n), int(c)) for n, c in self.conn.execute(sql, params)]
 
     def complete_topics(self, prefix: str) -> list[tuple[str, str]]:
         """(slug, title) of topics whose slug starts with ``prefix``, for shell completion."""

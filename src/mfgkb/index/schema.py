@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-INDEX_VERSION = "5"
+INDEX_VERSION = "6"
 
 # Column order of the FTS table, and the BM25 weight of each column. A topic's
 # title and names (slug, aliases) weigh most, then its key terms, then its
@@ -45,6 +45,9 @@ CREATE INDEX IF NOT EXISTS article_tags_id ON article_tags(id);
 CREATE TABLE IF NOT EXISTS article_authors(author TEXT NOT NULL, id INTEGER NOT NULL,
     name TEXT NOT NULL, PRIMARY KEY(author, id)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS article_authors_id ON article_authors(id);
+CREATE TABLE IF NOT EXISTS article_sources(source TEXT NOT NULL, id INTEGER NOT NULL,
+    name TEXT NOT NULL, PRIMARY KEY(source, id)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS article_sources_id ON article_sources(id);
 CREATE TABLE IF NOT EXISTS vocab(word TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
     title, names, terms, body, people, source,

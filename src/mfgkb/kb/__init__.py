@@ -9,6 +9,7 @@ The parts, each importing only ``lifecycle`` and those before it:
 * ``lifecycle``: opening the database, index freshness, rebuilds, recovery;
 * ``refusals``: the errors requests are refused with;
 * ``topics``: names to slugs, topic pages, adding and editing topics;
+* ``topic_life``: renaming, merging and removing topics;
 * ``articles``: reading, adding (the splice fast path), editing, removing;
 * ``transfer``: import, full dump and restore, backups;
 * ``checking``: check and check --fix;

@@ -6,7 +6,7 @@ mfgkb does.
 
 from __future__ import annotations
 
-from mfgkb.errors import DuplicateError, NotFoundError
+from mfgkb.errors import DuplicateError, NotFoundError, ValidationError
 
 
 def no_topic(slug: str) -> NotFoundError:
@@ -30,4 +30,33 @@ def changed_meanwhile(what: str) -> DuplicateError:
     return DuplicateError(
         f"{what} was changed by another mfgkb process while you were editing it; "
         f"your edit was not saved over that change."
+    )
+
+
+def _names(slugs: list[str]) -> str:
+    shown = ", ".join(f"'{s}'" for s in slugs[:5])
+    return shown + (f" and {len(slugs) - 5} more" if len(slugs) > 5 else "")
+
+
+def topic_in_use(slug: str, related_by: list[str], term_links: list[str]) -> ValidationError:
+    """Removing ``slug`` would leave other topics pointing at nothing."""
+    parts = []
+    if related_by:
+        parts.append(f"listed as related by {_names(related_by)}")
+    if term_links:
+        parts.append(f"linked from key terms of {_names(term_links)}")
+    return ValidationError(
+        f"The topic '{slug}' is {' and '.join(parts)}; nothing was removed. To remove it "
+        f"and those links with it: mfgkb remove-topic {slug} --force"
+    )
+
+
+def same_topic(source: str, into: str, slug: str) -> ValidationError:
+    if source == into:
+        return ValidationError(
+            f"A topic cannot be merged into itself ('{slug}'); name two different topics."
+        )
+    return ValidationError(
+        f"'{source}' and '{into}' are both names of the topic '{slug}'; a topic cannot be "
+        f"merged into itself. Name two different topics."
     )

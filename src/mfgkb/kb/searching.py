@@ -1,9 +1,10 @@
-"""Answers straight from the index: search, statistics and shell completion."""
+"""Answers straight from the index: search, statistics, counts and shell completion."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
+from mfgkb.errors import ValidationError
 from mfgkb.index.query import parse_query
 from mfgkb.kb.lifecycle import Lifecycle, recovering
 from mfgkb.kb.topics import resolve_filters
@@ -11,7 +12,7 @@ from mfgkb.kb.topics import resolve_filters
 if TYPE_CHECKING:
     from mfgkb.index.query import Filters
     from mfgkb.index.ranking import SearchResult
-    from mfgkb.index.reads import Stats
+    from mfgkb.index.reads import Stats, Tally
     from mfgkb.index.store import Index
 
 
@@ -27,6 +28,28 @@ class Searching(Lifecycle):
     @recovering
     def stats(self) -> Stats:
         return self.reader().stats()
+
+    @recovering
+    def tallies(
+        self,
+        what: Literal["tag", "author", "source"],
+        *,
+        by: Literal["count", "name"] = "count",
+        limit: int | None = None,
+    ) -> list[Tally]:
+        """(name, count) of every tag, author or source: how many articles carry it.
+
+        ``by`` "count" puts the most used first (ties by name), "name" sorts
+        by name. Authors and sources spelt alike but for case or accents are
+        one. Answered from the index's own tables, without reading articles.
+        """
+        if what not in ("tag", "author", "source"):
+            raise ValidationError(f"'{what}' cannot be counted; count tags, authors or sources.")
+        if by not in ("count", "name"):
+            raise ValidationError(f"Cannot sort by '{by}'; sort by count or by name.")
+        if limit is not None and limit < 0:
+            raise ValidationError(f"The limit is {limit}; give 0 or more.")
+        return self.reader().tallies(what, by=by, limit=limit)
 
     def complete(self, what: str, prefix: str) -> list[tuple[str, str]]:
         """Shell completion candidates: (value, help). Never creates, rebuilds or raises.

@@ -55,7 +55,8 @@ class Topics(Lifecycle):
         topic = idx.topic(slug)
         assert topic is not None
         term_slugs = {k.topic for k in topic.key_terms if k.topic}
-        titles = idx.topic_titles(set(topic.related) | term_slugs)
+        referenced_by, _ = idx.topic_references(slug)
+        titles = idx.topic_titles(set(topic.related) | term_slugs | set(referenced_by))
         articles, total = idx.articles(Filters(topic=(slug,)), limit=limit)
         from mfgkb.results import TopicPage  # not at the top: search needs none
 
@@ -65,6 +66,7 @@ class Topics(Lifecycle):
             term_topics={s for s in term_slugs if s in titles},
             articles=articles,
             total_articles=total,
+            referenced_by=[(s, titles[s]) for s in referenced_by if s in titles],
         )
 
     @recovering

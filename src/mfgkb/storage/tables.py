@@ -147,6 +147,30 @@ class Transaction:
         self.changes.topics[topic.slug] = topic
         self.changes.deleted_topics.discard(topic.slug)
 
+    def rename_topic(self, old: str, topic: Topic) -> None:
+        """Store ``topic`` in place of the topic ``old`` (same record, so same place in
+        the file), under its new slug."""
+        ids = self._topic_index()
+        if topic.slug in ids and topic.slug != old:
+            raise ValueError(f"a topic {topic.slug!r} exists already")  # callers check first
+        doc_id = ids.pop(old)
+        self._topics.update(topic.to_dict(), doc_ids=[doc_id])
+        ids[topic.slug] = doc_id
+        self.changes.topics.pop(old, None)
+        self.changes.deleted_topics.add(old)
+        self.changes.topics[topic.slug] = topic
+        self.changes.deleted_topics.discard(topic.slug)
+
+    def delete_topic(self, slug: str) -> None:
+        """Remove the topic with this slug (articles and other topics are the caller's)."""
+        ids = self._topic_index()
+        doc_id = ids.pop(slug, None)
+        if doc_id is None:
+            raise NotFoundError(f"There is no topic '{slug}'; list topics with: mfgkb topics")
+        self._topics.remove(doc_ids=[doc_id])
+        self.changes.topics.pop(slug, None)
+        self.changes.deleted_topics.add(slug)
+
     def _meta_doc(self) -> dict[str, Any]:
         doc = self._meta.get(doc_id=META_ID)
         assert isinstance(doc, dict)
