@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from helpers import assert_ok, copy_database
 from mfgkb.cli import app
 
 
@@ -67,3 +68,20 @@ def mfgkb_json(mfgkb: Invoke) -> Callable[..., Any]:
         return json.loads(result.stdout)
 
     return run
+
+
+@pytest.fixture
+def seeded(mfgkb: Invoke, db: Path) -> Path:
+    """The database file, created from the shipped knowledge base by a first command."""
+    assert_ok(mfgkb("topics"))
+    assert db.is_file()
+    return db
+
+
+@pytest.fixture
+def real(tmp_path: Path, template: Path) -> Path:
+    """A valid database at ``tmp_path/real/kb.json``: a copy of the module's ``template``.
+
+    Each module that uses it builds its own ``template`` (a module-scoped fixture).
+    """
+    return copy_database(template, tmp_path / "real" / "kb.json")

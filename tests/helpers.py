@@ -1,15 +1,32 @@
-"""Shared by the command tests: a refusal, a success, the files a database has, a FIFO reader."""
+"""Shared by the test layers: paths, the seed's facts, results, databases, a FIFO reader.
+
+Subprocess helpers live in childproc.py, fixtures in conftest.py.
+"""
 
 from __future__ import annotations
 
 import os
 import select
+import shutil
 import threading
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+from typer.testing import CliRunner
+
+from mfgkb.cli import app
+from mfgkb.kb import KnowledgeBase, article_draft
+
 # Only there to end a hang, never to measure speed.
 FIFO_TIMEOUT = 60
+
+TESTS_DIR = Path(__file__).resolve().parent
+TEST_DATA = TESTS_DIR / "data"  # sample files the tests read, never write
+REPO_ROOT = TESTS_DIR.parent
+
+MAIN = "advanced-manufacturing"  # the shipped knowledge base's main topic
+ROOT = hasattr(os, "geteuid") and os.geteuid() == 0  # root may read and write anything
 
 
 def files_of(db: Path) -> dict[str, bytes]:
@@ -42,6 +59,93 @@ def ok(result: Any) -> Any:
     """``result`` of a command that succeeded (exit 0), for chaining."""
     assert result.exit_code == 0, (result.stdout, result.stderr, result.exception)
     return result
+
+
+def assert_ok(result: Any) -> None:
+    """The command succeeded without an unhandled exception or a traceback."""
+    assert result.exit_code == 0, (result.stdout, result.stderr, result.exception)
+    assert "Traceback" not in result.output
+
+
+def run(runner: CliRunner, db: Path, *args: str, input: str | None = None) -> Any:
+    """``mfgkb --db DB ARGS`` in-process, for a database other than the ``db`` fixture."""
+    return runner.invoke(app, ["--db", str(db), *args], input=input)
+
+
+def write(path: Path, text: str | bytes) -> Path:
+    """``text`` into ``path`` exactly (no newline translation), its folders made."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, str):
+        path.write_text(text, encoding="utf-8", newline="")
+    else:
+        path.write_bytes(text)
+    return path
+
+
+# -- databases built without the command line -------------------------------------------
+
+
+def new_database(db: Path, **article: Any) -> Path:
+    """A database at ``db``: the shipped knowledge base and one article made of ``article``."""
+    kb = KnowledgeBase(db)
+    try:
+        kb.add_article(article_draft(**article))
+    finally:
+        kb.close()
+    return db
+
+
+def backed_up_database(db: Path) -> Path:
+    """The shipped seed plus one article, with the backup ``.1`` that write made.
+
+    What the data-safety tests start from; built once per module and copied.
+    """
+    new_database(
+        db,
+        title="Template article",
+        published=date(2025, 1, 15),
+        authors=["Ada Lovelace"],
+        url="https://example.com/template",
+        topics=[MAIN],
+    )
+    assert db.with_name("kb.json.1").is_file()
+    return db
+
+
+def copy_database(template: Path, db: Path, *, with_backup: bool = False) -> Path:
+    """``template`` copied to ``db`` (its folder made), and its backup ``.1`` if asked."""
+    db.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(template, db)
+    if with_backup:
+        shutil.copy2(template.with_name("kb.json.1"), db.with_name("kb.json.1"))
+    return db
+
+
+def leftover_temp_files(tmp_path: Path) -> list[Path]:
+    """The ``.kb.json.*.tmp`` payload files left anywhere in ``tmp_path``.
+
+    A name holding "123" is one a test made itself.
+    """
+    return [p for p in tmp_path.rglob(".kb.json.*.tmp") if "123" not in p.name]
+
+
+# -- import files -----------------------------------------------------------------------
+
+GOOD_ITEM = (
+    "<item><title>Good one</title><link>https://example.com/ok</link>"
+    "<pubDate>Mon, 06 Oct 2025 10:00:00 GMT</pubDate></item>"
+)
+
+
+def rss_feed(item: str, declaration: str = '<?xml version="1.0" encoding="utf-8"?>') -> str:
+    """An RSS 2.0 feed of GOOD_ITEM and then ``item``."""
+    channel = f"<channel><title>T</title>{GOOD_ITEM}{item}</channel>"
+    return f'{declaration}<rss version="2.0">{channel}</rss>'
+
+
+# Escape sequences, an OSC 8 link, a bidi override, zero-width and C1 characters, a tag
+# character: what an editor document must show escaped and give back unchanged.
+EDITOR_HOSTILE = "T \x1b[31mred\x1b]8;;http://evil\x1b\\x\u202eab\u200bc\x9b\U000e0041 caf\u00e9"
 
 
 class FifoReader:

@@ -19,14 +19,13 @@ import pytest
 import typer.main
 from typer.testing import CliRunner
 
-from helpers import ok, refusal
+from helpers import MAIN, assert_ok, ok, refusal
 from mfgkb import __version__
 from mfgkb.cli import app
 
 Invoke = Callable[..., Any]
 JsonInvoke = Callable[..., Any]
 
-MAIN = "advanced-manufacturing"
 SEED_TITLE = "Is the US Still the Global Manufacturing Leader?"
 SEED_AUTHOR = "Jedrik Hastings"
 ARTICLE_FIELDS = {
@@ -60,11 +59,6 @@ HINT = re.compile(r"(?:with|see): mfgkb ([a-z][a-z-]*)")
 # -- helpers -------------------------------------------------------------------
 
 
-def assert_ok(result: Any) -> None:
-    """The command succeeded without an unhandled exception."""
-    assert result.exit_code == 0, (result.stdout, result.stderr, result.exception)
-
-
 def assert_refused(result: Any, code: int = 1) -> str:
     """A refusal (see helpers.refusal) whose suggested commands all exist. Returns it."""
     line = refusal(result, code)
@@ -84,14 +78,6 @@ def load_db(db: Path) -> dict[str, Any]:
     data = json.loads(db.read_text(encoding="utf-8"))
     assert isinstance(data, dict)
     return data
-
-
-@pytest.fixture
-def seeded(mfgkb: Invoke, db: Path) -> Path:
-    """The database file, created from the shipped knowledge base."""
-    assert_ok(mfgkb("topics"))
-    assert db.is_file()
-    return db
 
 
 # -- show ------------------------------------------------------------------------

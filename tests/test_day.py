@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from childproc import run_on_terminal
-from helpers import FifoReader
+from helpers import EDITOR_HOSTILE, TEST_DATA, FifoReader
 from mfgkb.editing import article_changes, article_document, topic_changes, topic_document
 from mfgkb.errors import ValidationError
 from mfgkb.seed import load_seed
@@ -304,7 +304,7 @@ def test_edit_topic_in_the_editor(
 
 # -- export and the formats people already use ----------------------------------
 
-SOURCES = Path(__file__).parent / "data" / "sources"
+SOURCES = TEST_DATA / "sources"
 
 
 def test_json_dump_imports_back_into_a_new_database_identically(
@@ -550,9 +550,6 @@ def test_editor_outside_a_terminal_without_editor_set_is_refused(
     assert "EDITOR" in result.stderr
     assert not marker.exists()
     assert db.read_bytes() == before
-
-
-EDITOR_HOSTILE = "T \x1b[31mred\x1b]8;;http://evil\x1b\\x\u202eab\u200bc\x9b\U000e0041 caf\u00e9"
 
 
 def test_the_editor_document_holds_no_control_characters_and_keeps_the_text(

@@ -23,9 +23,7 @@ from __future__ import annotations
 
 import errno
 import os
-import shutil
 import stat
-import subprocess
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -34,60 +32,20 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from childproc import child_env, console_script
-from helpers import ok, refusal
-from mfgkb.cli import app
-from mfgkb.kb import KnowledgeBase, article_draft
+from childproc import one_line, run_script
+from helpers import ROOT, new_database, ok, refusal, run
 from mfgkb.storage import files, store
 from mfgkb.storage.store import Store
 
 Invoke = Callable[..., Any]
 ADD = ("add-article", "--title", "Written through", "--date", "2025-01-01")
-ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
-
-
-def child(tmp_path: Path, db: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    """The real console script; the timeout only catches a hang, with a wide margin."""
-    return subprocess.run(
-        [*console_script(), *args],
-        env=child_env(tmp_path, db, **env),
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=120,
-        check=False,
-    )
-
-
-def one_line(proc: subprocess.CompletedProcess[str]) -> str:
-    assert proc.returncode == 1, (proc.returncode, proc.stdout, proc.stderr)
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1, proc.stderr
-    assert lines[0].startswith("mfgkb: "), lines[0]
-    return lines[0]
 
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A valid database with its index, built once and copied by ``real``."""
     db = tmp_path_factory.mktemp("template") / "kb.json"
-    kb = KnowledgeBase(db)
-    try:
-        kb.add_article(
-            article_draft(title="Template article", published=date(2025, 1, 15), authors=[])
-        )
-    finally:
-        kb.close()
-    return db
-
-
-@pytest.fixture
-def real(tmp_path: Path, template: Path) -> Path:
-    """A valid database at ``tmp_path/real/kb.json``."""
-    path = tmp_path / "real" / "kb.json"
-    path.parent.mkdir()
-    shutil.copy2(template, path)
-    return path
+    return new_database(db, title="Template article", published=date(2025, 1, 15), authors=[])
 
 
 @pytest.fixture
@@ -96,10 +54,6 @@ def link(tmp_path: Path, real: Path) -> Path:
     path = tmp_path / "link.json"
     path.symlink_to(Path("real") / "kb.json")
     return path
-
-
-def run(runner: CliRunner, db: Path, *args: str, input: str | None = None) -> Any:
-    return runner.invoke(app, ["--db", str(db), *args], input=input)
 
 
 def names(folder: Path) -> list[str]:
@@ -317,7 +271,7 @@ def test_a_lock_that_is_a_fifo_is_refused_without_hanging(real: Path, tmp_path: 
     lock = real.with_name("kb.json.lock")
     os.mkfifo(lock)
     before = real.read_bytes()
-    line = one_line(child(tmp_path, real, *ADD))
+    line = one_line(run_script(tmp_path, real, *ADD))
     assert str(lock) in line
     assert "not a regular file" in line
     assert real.read_bytes() == before
@@ -365,7 +319,7 @@ def test_a_read_only_folder_with_a_writable_lock_file(runner: CliRunner, real: P
 def test_a_fifo_as_db_is_refused_without_hanging(tmp_path: Path, args: tuple[str, ...]) -> None:
     fifo = tmp_path / "kb.json"
     os.mkfifo(fifo)
-    line = one_line(child(tmp_path, fifo, *args))
+    line = one_line(run_script(tmp_path, fifo, *args))
     assert str(fifo) in line
     assert "not a regular file" in line
     assert stat.S_ISFIFO(fifo.lstat().st_mode)
@@ -392,7 +346,7 @@ def zero(tmp_path: Path) -> Path:
 
 def test_a_device_as_db_is_refused_without_reading_it(tmp_path: Path, zero: Path) -> None:
     for args in (("articles",), ADD, ("backup", str(tmp_path))):
-        line = one_line(child(tmp_path, zero, *args))
+        line = one_line(run_script(tmp_path, zero, *args))
         assert str(zero) in line
         assert "not a regular file" in line
     # Nothing was made beside it either (no index, no lock, no copy).
@@ -411,7 +365,7 @@ def test_restore_from_a_fifo_or_a_device_is_refused_without_hanging(
     before = real.read_bytes()
     for src in (fifo, Path("/dev/zero")):  # reading a device writes nothing beside it
         if src.exists():
-            line = one_line(child(tmp_path, real, "restore", str(src), "--yes"))
+            line = one_line(run_script(tmp_path, real, "restore", str(src), "--yes"))
             assert str(src) in line
             assert "not a regular file" in line
     assert real.read_bytes() == before

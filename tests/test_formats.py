@@ -16,14 +16,14 @@ from typing import Any
 
 import pytest
 
-from childproc import child_env
+from childproc import child_env, loaded_modules
+from helpers import REPO_ROOT
 from mfgkb import formats
 from mfgkb.formats import Format
 from mfgkb.formats.markdown import read as read_notes
 from mfgkb.formats.rows import Row
-from test_startup_imports import _loaded
 
-SRC = Path(__file__).parent.parent / "src"
+SRC = REPO_ROOT / "src"
 
 
 def test_import_help_names_every_format_it_reads(mfgkb: Any) -> None:
@@ -134,7 +134,9 @@ def test_a_list_in_one_string_is_split_alike_everywhere(tmp_path: Path) -> None:
 
 
 def test_help_imports_no_format_module(tmp_path: Path) -> None:
-    modules = _loaded(tmp_path, child_env(tmp_path, tmp_path / "kb.json"), "import", "--help")
+    modules = loaded_modules(
+        tmp_path, child_env(tmp_path, tmp_path / "kb.json"), "import", "--help"
+    )
     assert "mfgkb.formats" in modules  # the choices and help come from the registry
     assert not {m for m in modules if m.startswith("mfgkb.formats.")}
     assert not {"csv", "json", "feedparser", "bibtexparser", "frontmatter", "yaml"} & modules

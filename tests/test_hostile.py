@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from childproc import child_env, console_script, run_on_terminal
-from helpers import files_of, ok, refusal
+from helpers import MAIN, files_of, ok, refusal
 from mfgkb.cli import app
 from mfgkb.dates import parse_date, parse_period
 from mfgkb.errors import DateError
@@ -37,8 +37,6 @@ from mfgkb.storage.store import load
 
 Invoke = Callable[..., Any]
 JsonInvoke = Callable[..., Any]
-
-MAIN = "advanced-manufacturing"
 
 MARKUP = "[link=file:///etc/passwd]x[/]"
 BOLD = "[bold]loud[/bold] [/]"

@@ -25,22 +25,16 @@ import pytest
 from typer.testing import CliRunner
 
 from childproc import child_env, console_script
-from helpers import refusal
+from helpers import MAIN, REPO_ROOT, assert_ok, refusal, write
 from mfgkb.cli import app
 
 Invoke = Callable[..., Any]
 Report = dict[str, Any]
 
-MAIN = "advanced-manufacturing"
 SEED_ARTICLES = 1  # the shipped knowledge base has one article, id 1
 
 
 # -- helpers -------------------------------------------------------------------------
-
-
-def assert_ok(result: Any) -> None:
-    assert result.exit_code == 0, (result.stdout, result.stderr, result.exception)
-    assert "Traceback" not in result.output
 
 
 def run_import(mfgkb: Invoke, path: Path, *args: str) -> Report:
@@ -54,14 +48,6 @@ def run_import(mfgkb: Invoke, path: Path, *args: str) -> Report:
 
 def jsonl(records: list[Any]) -> str:
     return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
-
-
-def write(path: Path, text: str | bytes) -> Path:
-    if isinstance(text, str):
-        path.write_text(text, encoding="utf-8", newline="")
-    else:
-        path.write_bytes(text)
-    return path
 
 
 def articles(mfgkb: Invoke, *args: str) -> list[dict[str, Any]]:
@@ -84,14 +70,6 @@ def search_ids(mfgkb: Invoke, *args: str) -> list[int]:
     result = mfgkb("search", "--json", "--kind", "article", *args)
     assert_ok(result)
     return [int(h["id"]) for h in json.loads(result.stdout)]
-
-
-@pytest.fixture
-def seeded(mfgkb: Invoke, db: Path) -> Path:
-    """The database file, created from the shipped knowledge base (written once)."""
-    assert_ok(mfgkb("topics"))
-    assert db.is_file()
-    return db
 
 
 def record(title: str, **fields: Any) -> dict[str, Any]:
@@ -845,7 +823,7 @@ def test_unknown_topic_option_imports_nothing(seeded: Path, mfgkb: Invoke, tmp_p
 
 # -- the real data: 10,000 news records -------------------------------------------------
 
-NEWS = Path(__file__).resolve().parents[2] / "shared" / "data" / "news-10k.jsonl"
+NEWS = REPO_ROOT.parent / "shared" / "data" / "news-10k.jsonl"
 NEWS_MAP = (
     *("--map", "title=headline", "--map", "description=short_description"),
     *("--map", "url=link", "--map", "authors=authors", "--map", "published=date"),

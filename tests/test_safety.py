@@ -22,7 +22,6 @@ import json
 import os
 import resource
 import select
-import shutil
 import signal
 import subprocess
 import sys
@@ -35,8 +34,16 @@ from typing import Any
 
 import pytest
 
-from childproc import child_env, console_script
-from helpers import files_of, ok, refusal
+from childproc import child_env, console_script, finish
+from helpers import (
+    MAIN,
+    backed_up_database,
+    copy_database,
+    files_of,
+    leftover_temp_files,
+    ok,
+    refusal,
+)
 from mfgkb.index.store import Index, IndexFault
 from mfgkb.kb import KnowledgeBase, article_draft
 from mfgkb.storage import files, locking
@@ -44,7 +51,6 @@ from mfgkb.storage.store import load
 
 Invoke = Callable[..., Any]
 
-MAIN = "advanced-manufacturing"
 ADD = ("add-article", "--title", "Refused while the file is bad", "--date", "2025-01-01")
 
 
@@ -83,31 +89,13 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     Built once per module and copied by ``seeded``: creating a database from the
     seed is the slow part of most tests here.
     """
-    db = tmp_path_factory.mktemp("template") / "kb.json"
-    kb = KnowledgeBase(db)
-    try:
-        kb.add_article(
-            article_draft(
-                title="Template article",
-                published=date(2025, 1, 15),
-                authors=["Ada Lovelace"],
-                url="https://example.com/template",
-                topics=[MAIN],
-            )
-        )
-    finally:
-        kb.close()
-    assert db.with_name("kb.json.1").is_file()
-    return db
+    return backed_up_database(tmp_path_factory.mktemp("template") / "kb.json")
 
 
 @pytest.fixture
 def seeded(db: Path, template: Path) -> Path:
     """``db`` as a copy of the template: a valid database with one backup, no index."""
-    db.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(template, db)
-    shutil.copy2(template.with_name("kb.json.1"), db.with_name("kb.json.1"))
-    return db
+    return copy_database(template, db, with_backup=True)
 
 
 # -- 3. backups ----------------------------------------------------------------------
@@ -935,17 +923,6 @@ def _waiting_for_the_lock(proc: subprocess.Popen[str], seeded: Path) -> None:
     pytest.fail("the import never opened the lock file")
 
 
-def _finish(proc: subprocess.Popen[str]) -> str:
-    """Wait for ``proc`` (generously bounded) and return its stderr."""
-    try:
-        _, err = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(timeout=30)
-    return err
-
-
 def test_sigint_during_a_long_import_saves_nothing(
     mfgkb: Invoke, seeded: Path, tmp_path: Path
 ) -> None:
@@ -961,7 +938,7 @@ def test_sigint_during_a_long_import_saves_nothing(
     try:
         _waiting_for_the_lock(proc, seeded)
         proc.send_signal(signal.SIGINT)
-        err = _finish(proc)
+        err = finish(proc)
     finally:
         os.close(lock)
     assert proc.returncode == 130, err
@@ -1023,7 +1000,7 @@ def test_sigint_at_start_up_says_nothing_was_saved(
                 if seen >= 0 or line.rsplit("|", 1)[-1].strip() == "mfgkb":
                     seen += 1
             proc.send_signal(signal.SIGINT)
-            err = _finish(proc)
+            err = finish(proc)
         finally:
             watchdog.cancel()
             os.close(lock)
@@ -1128,5 +1105,4 @@ def _no_leftover_temp_files(request: pytest.FixtureRequest, tmp_path: Path) -> I
     yield
     if request.node.get_closest_marker("xfail"):
         return
-    leftovers = [p for p in tmp_path.rglob(".kb.json.*.tmp") if "123" not in p.name]
-    assert leftovers == []
+    assert leftover_temp_files(tmp_path) == []

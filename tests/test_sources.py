@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 
 from childproc import child_env, console_script
+from helpers import TEST_DATA, rss_feed, write
 from mfgkb.errors import ImportFileError, MfgkbError
 from mfgkb.formats import bibtex, detect
 from mfgkb.formats.bibtex import read as read_bibtex
@@ -34,7 +35,7 @@ from mfgkb.formats.rows import AnyRow, BadRow, Row
 from mfgkb.formats.text import html_to_text
 from mfgkb.importer import RowConverter
 
-DATA = Path(__file__).parent / "data" / "sources"
+DATA = TEST_DATA / "sources"
 RSS = DATA / "industry-news.rss"
 ATOM = DATA / "nist-updates.atom"
 BIB = DATA / "papers.bib"
@@ -56,15 +57,6 @@ def convert(found: list[AnyRow]) -> dict[int, Any]:
         except MfgkbError as err:
             out[row.line] = err.message
     return out
-
-
-def write(path: Path, text: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(text, str):
-        path.write_text(text, encoding="utf-8")
-    else:
-        path.write_bytes(text)
-    return path
 
 
 # -- feeds ---------------------------------------------------------------------------
@@ -205,17 +197,6 @@ def test_feed_dates_fall_back_to_feedparser(tmp_path: Path) -> None:
     ]
 
 
-GOOD_ITEM = (
-    "<item><title>Good one</title><link>https://example.com/ok</link>"
-    "<pubDate>Mon, 06 Oct 2025 10:00:00 GMT</pubDate></item>"
-)
-
-
-def _feed(item: str, declaration: str = '<?xml version="1.0" encoding="utf-8"?>') -> str:
-    channel = f"<channel><title>T</title>{GOOD_ITEM}{item}</channel>"
-    return f'{declaration}<rss version="2.0">{channel}</rss>'
-
-
 @pytest.mark.parametrize(
     ("item", "title"),
     [
@@ -238,7 +219,7 @@ def _feed(item: str, declaration: str = '<?xml version="1.0" encoding="utf-8"?>'
 def test_character_references_to_no_character_read_as_replacement(
     tmp_path: Path, item: str, title: str
 ) -> None:
-    feed = write(tmp_path / "refs.rss", _feed(item))
+    feed = write(tmp_path / "refs.rss", rss_feed(item))
     assert [row.data["title"] for row in read_feed(feed)] == [
         "Good one",
         title,
@@ -257,7 +238,7 @@ def test_a_date_out_of_every_range_is_one_invalid_row(
     tmp_path: Path, pub_date: str, mfgkb: Any
 ) -> None:
     item = f"<item><title>Bad</title><link>https://example.com/2</link><pubDate>{pub_date}</pubDate></item>"
-    feed = write(tmp_path / "dates.rss", _feed(item))
+    feed = write(tmp_path / "dates.rss", rss_feed(item))
     result = mfgkb("import", str(feed), "--json")
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
@@ -270,7 +251,7 @@ def test_a_date_out_of_every_range_is_one_invalid_row(
 def test_a_declared_encoding_that_is_no_text_encoding_still_reads(
     tmp_path: Path, encoding: str
 ) -> None:
-    feed = write(tmp_path / "enc.rss", _feed("", f'<?xml version="1.0" encoding="{encoding}"?>'))
+    feed = write(tmp_path / "enc.rss", rss_feed("", f'<?xml version="1.0" encoding="{encoding}"?>'))
     assert [row.data["title"] for row in read_feed(feed)] == ["Good one"]
 
 

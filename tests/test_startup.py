@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from childproc import child_env, run_on_terminal
+from childproc import child_env, finish, run_on_terminal
 from mfgkb import NOTHING_SAVED
 from mfgkb.startup import parse_search
 
@@ -403,16 +403,6 @@ def _lock_opened(proc: subprocess.Popen[str], db: Path) -> bool:
         return False
 
 
-def _finish(proc: subprocess.Popen[str]) -> str:
-    try:
-        _, err = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(timeout=30)
-    return err
-
-
 @pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="reads /proc")
 def test_ctrl_c_while_the_search_waits_is_one_line_and_130(tmp_path: Path) -> None:
     proc, lock, db = _behind_the_lock(tmp_path)
@@ -423,7 +413,7 @@ def test_ctrl_c_while_the_search_waits_is_one_line_and_130(tmp_path: Path) -> No
             time.sleep(0.01)
         assert proc.poll() is None, proc.communicate()
         proc.send_signal(signal.SIGINT)
-        err = _finish(proc)
+        err = finish(proc)
     finally:
         os.close(lock)
     assert proc.returncode == 130, err
@@ -443,7 +433,7 @@ def test_ctrl_c_during_the_fast_start_up_is_one_line_and_130(tmp_path: Path) -> 
                 break
             time.sleep(0.01)
         proc.kill()
-        err = _finish(proc)
+        err = finish(proc)
     finally:
         os.close(lock)
     names = [line.rsplit("|", 1)[-1].strip() for line in err.splitlines()]
@@ -463,7 +453,7 @@ def test_ctrl_c_during_the_fast_start_up_is_one_line_and_130(tmp_path: Path) -> 
                 if seen >= 0 or line.rsplit("|", 1)[-1].strip() == "mfgkb":
                     seen += 1
             proc.send_signal(signal.SIGINT)
-            err = _finish(proc)
+            err = finish(proc)
         finally:
             watchdog.cancel()
             os.close(lock)

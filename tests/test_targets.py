@@ -18,7 +18,6 @@ Device nodes are made with os.mknod, which needs root: those tests skip otherwis
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import stat
 import subprocess
@@ -26,17 +25,13 @@ import threading
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
-from childproc import child_env, console_script, run_on_terminal
-from helpers import FifoReader, ok, refusal
-from mfgkb.cli import app
-from mfgkb.kb import KnowledgeBase, article_draft
+from childproc import child_env, one_line, run_on_terminal, run_script
+from helpers import ROOT, FifoReader, new_database, ok, refusal, run
 
-ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
 # Generous: only there to end a hang, never to measure speed.
 TIMEOUT = 60
@@ -46,54 +41,17 @@ TIMEOUT = 60
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A valid database, built once and copied by ``real``."""
     db = tmp_path_factory.mktemp("template") / "kb.json"
-    kb = KnowledgeBase(db)
-    try:
-        kb.add_article(
-            article_draft(
-                title="Target article \x1b[31mred\x1b[0m bell\x07 rlo\u202e c1\x9b",
-                published=date(2025, 1, 15),
-                authors=["Ann Lee"],
-            )
-        )
-    finally:
-        kb.close()
-    return db
-
-
-@pytest.fixture
-def real(tmp_path: Path, template: Path) -> Path:
-    """A valid database at ``tmp_path/real/kb.json``."""
-    path = tmp_path / "real" / "kb.json"
-    path.parent.mkdir()
-    shutil.copy2(template, path)
-    return path
-
-
-def run(runner: CliRunner, db: Path, *args: str) -> Any:
-    return runner.invoke(app, ["--db", str(db), *args])
+    return new_database(
+        db,
+        title="Target article \x1b[31mred\x1b[0m bell\x07 rlo\u202e c1\x9b",
+        published=date(2025, 1, 15),
+        authors=["Ann Lee"],
+    )
 
 
 def child(tmp_path: Path, db: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """The real console script, so that a hang ends at the timeout instead of the run."""
-    return subprocess.run(
-        [*console_script(), "--db", str(db), *args],
-        env=child_env(tmp_path, db),
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=TIMEOUT,
-        check=False,
-    )
-
-
-def one_line(proc: subprocess.CompletedProcess[str]) -> str:
-    assert proc.returncode == 1, (proc.returncode, proc.stdout, proc.stderr)
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1, proc.stderr
-    assert lines[0].startswith("mfgkb: "), lines[0]
-    assert "Traceback" not in proc.stderr
-    return lines[0]
+    return run_script(tmp_path, db, "--db", str(db), *args, timeout=TIMEOUT)
 
 
 def node(path: Path, kind: int, major: int, minor: int) -> Path:
