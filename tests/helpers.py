@@ -26,6 +26,11 @@ TEST_DATA = TESTS_DIR / "data"  # sample files the tests read, never write
 REPO_ROOT = TESTS_DIR.parent
 
 MAIN = "advanced-manufacturing"  # the shipped knowledge base's main topic
+
+# The categories a terminal must never receive raw: controls, format characters
+# (bidi marks, zero-width characters, tags), line and paragraph separators, and
+# lone surrogates.
+UNSAFE_CATEGORIES = ("Cc", "Cf", "Zl", "Zp", "Cs")
 ROOT = hasattr(os, "geteuid") and os.geteuid() == 0  # root may read and write anything
 
 

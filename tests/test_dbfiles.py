@@ -381,25 +381,6 @@ def test_a_database_over_the_size_cap_is_refused_unread(runner: CliRunner, tmp_p
     assert huge.stat().st_size == files.MAX_DATABASE_BYTES + 1
 
 
-def test_a_file_growing_while_read_is_read_no_further_than_the_cap(
-    real: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The size checked first may be stale: the read itself stops at the cap."""
-    cap = 100
-    monkeypatch.setattr(files, "MAX_DATABASE_BYTES", cap)
-    real_fstat = os.fstat
-
-    def stale(fd: int) -> os.stat_result:
-        st = real_fstat(fd)
-        fields = list(st)
-        fields[stat.ST_SIZE] = 10  # as it was a moment before it grew
-        return os.stat_result(fields)
-
-    monkeypatch.setattr(store.os, "fstat", stale)
-    with pytest.raises(store.DatabaseError, match="larger than"):
-        store.load(real)
-
-
 # -- 7. backup never overwrites a copy by surprise ---------------------------------------------
 
 

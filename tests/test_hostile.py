@@ -18,7 +18,6 @@ import subprocess
 import sys
 import unicodedata
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -28,11 +27,9 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from childproc import child_env, console_script, run_on_terminal
-from helpers import MAIN, files_of, ok, refusal
+from helpers import MAIN, UNSAFE_CATEGORIES, files_of, ok, refusal
 from mfgkb.cli import app
-from mfgkb.dates import parse_date, parse_period
-from mfgkb.errors import DateError
-from mfgkb.models import MAX_DESCRIPTION, MAX_TITLE, json_printable, printable
+from mfgkb.models import MAX_DESCRIPTION, MAX_TITLE
 from mfgkb.storage.store import load
 
 Invoke = Callable[..., Any]
@@ -527,134 +524,6 @@ def test_arbitrary_text_round_trips(
     page = runner.invoke(app, ["--db", str(db), "article", str(added["id"])])
     assert page.exit_code == 0, (page.stderr, page.exception)
     assert_inert(page.stdout, "article page")
-
-
-# Fragments of dates, so that many examples get deep into dateutil's parser.
-DATE_LIKE = st.lists(
-    st.sampled_from(
-        [*"0123456789-/.,: TZ+", "Jan", "Oct", "May", "Sept", "th", "of", "2025", "99999"]
-    ),
-    max_size=12,
-).map("".join)
-
-
-@settings(max_examples=300, deadline=None)
-@given(text=st.one_of(st.text(), DATE_LIKE, st.text(max_size=200)), dayfirst=st.booleans())
-def test_parse_date_returns_a_date_or_raises_date_error(text: str, dayfirst: bool) -> None:
-    try:
-        value = parse_date(text, dayfirst=dayfirst)
-    except DateError as err:
-        assert err.message
-    else:
-        assert isinstance(value, date)
-
-
-@settings(max_examples=300, deadline=None)
-@given(text=st.one_of(st.text(), DATE_LIKE), dayfirst=st.booleans(), end=st.booleans())
-def test_parse_period_returns_a_date_or_raises_date_error(
-    text: str, dayfirst: bool, end: bool
-) -> None:
-    try:
-        value = parse_period(text, dayfirst=dayfirst, end=end)
-    except DateError as err:
-        assert err.message
-    else:
-        assert isinstance(value, date)
-
-
-# -- printable(): every character that can steer or hide text is escaped -------------------
-
-# The categories a terminal must never receive raw: controls, format characters
-# (bidi marks, zero-width characters, tags), line and paragraph separators, and
-# lone surrogates.
-UNSAFE_CATEGORIES = ("Cc", "Cf", "Zl", "Zp", "Cs")
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("a\u061cb", "a\\u061cb"),  # Arabic letter mark
-        ("a\u200bb", "a\\u200bb"),  # zero width space
-        ("a\u2028b\u2029c", "a\\u2028b\\u2029c"),  # line and paragraph separators
-        ("ok\U000e0069\U000e0067\U000e006e", "ok\\U000e0069\\U000e0067\\U000e006e"),  # tags
-        ("\u202eevil", "\\u202eevil"),
-        ("\ufeffbom\u00ad", "\\ufeffbom\\xad"),
-        ("csi\x9b31m\x7f", "csi\\x9b31m\\x7f"),
-        ("x\u200dy", "x\\u200dy"),  # a joiner between ASCII letters joins nothing
-        ("\u200d\U0001f4bb", "\\u200d\U0001f4bb"),  # nor at the start
-        ("\u00e9\u200d\u200d\u00e9", "\u00e9\\u200d\\u200d\u00e9"),  # nor doubled
-        ("\U0001f3f4\U000e0041\U000e007f", "\U0001f3f4\\U000e0041\\U000e007f"),  # no such flag
-        # Kept: emoji sequences, Persian and Indic joiners, subdivision flags,
-        # private use characters (a glyph or a box, nothing more).
-        ("\U0001f469\u200d\U0001f4bb", "\U0001f469\u200d\U0001f4bb"),
-        ("\U0001f3f3\ufe0f\u200d\U0001f308", "\U0001f3f3\ufe0f\u200d\U0001f308"),
-        ("\U0001f469\U0001f3fd\u200d\U0001f4bb", "\U0001f469\U0001f3fd\u200d\U0001f4bb"),
-        ("\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645", None),
-        ("\u0d28\u0d4d\u200d", "\u0d28\u0d4d\\u200d"),  # a joiner at the end is escaped
-        ("\U0001f3f4\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f", None),
-        ("\ue000 icon", None),
-    ],
-)
-def test_printable_escapes_every_invisible_or_steering_character(
-    text: str, expected: str | None
-) -> None:
-    assert printable(text) == (text if expected is None else expected)
-
-
-def test_printable_covers_every_unsafe_code_point_unicodedata_knows() -> None:
-    """The hard-coded ranges in models hold every Cc, Cf, Zl, Zp and Cs code point."""
-    missed = [
-        f"U+{code:04X}"
-        for code in range(0x110000)
-        if unicodedata.category(chr(code)) in UNSAFE_CATEGORIES
-        and printable(chr(code), multiline=True) == chr(code)
-        and chr(code) not in "\t\n"
-    ]
-    assert missed == [], "add these to models._UNSAFE_CLASS"
-
-
-def _is_kept_exception(out: str, i: int) -> bool:
-    """A joiner between two shown non-ASCII characters, or a tag of a subdivision flag."""
-    c = out[i]
-    if c in "\u200c\u200d":
-        return 0 < i < len(out) - 1 and all(
-            not n.isascii() and unicodedata.category(n) not in UNSAFE_CATEGORIES
-            for n in (out[i - 1], out[i + 1])
-        )
-    flags = re.finditer(r"\U0001f3f4[\U000e0030-\U000e0039\U000e0061-\U000e007a]+\U000e007f", out)
-    return any(f.start() < i < f.end() for f in flags)
-
-
-UNSAFE_TEXT = st.text(
-    st.one_of(
-        st.characters(categories=UNSAFE_CATEGORIES),
-        st.characters(min_codepoint=0xE0000, max_codepoint=0xE007F),
-        st.sampled_from("\u061c\u200b\u200c\u200d\u2028\u2029\U0001f3f4\U0001f469\u00e9ab "),
-        st.characters(),
-    ),
-    max_size=40,
-)
-
-
-@settings(max_examples=500, deadline=None)
-@given(text=UNSAFE_TEXT, multiline=st.booleans())
-def test_printable_leaves_nothing_unsafe(text: str, multiline: bool) -> None:
-    out = printable(text, multiline=multiline)
-    for i, c in enumerate(out):
-        if unicodedata.category(c) in UNSAFE_CATEGORIES:
-            assert (multiline and c in "\t\n") or _is_kept_exception(out, i), (text, out, i)
-
-
-@settings(max_examples=300, deadline=None)
-@given(text=UNSAFE_TEXT)
-def test_json_printable_is_the_same_json_and_inert(text: str) -> None:
-    dumped = json.dumps({"t": text}, ensure_ascii=False)
-    out = json_printable(dumped)
-    assert json.loads(out) == {"t": text}
-    assert all(
-        unicodedata.category(c) not in UNSAFE_CATEGORIES or _is_kept_exception(out, i)
-        for i, c in enumerate(out)
-    ), out
 
 
 # -- output that cannot be written, terminals that are not UTF-8 ----------------------

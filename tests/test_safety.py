@@ -46,7 +46,7 @@ from helpers import (
 )
 from mfgkb.index.store import Index, IndexFault
 from mfgkb.kb import KnowledgeBase, article_draft
-from mfgkb.storage import files, locking
+from mfgkb.storage import files
 from mfgkb.storage.store import load
 
 Invoke = Callable[..., Any]
@@ -513,32 +513,6 @@ def test_check_fix_repairs_the_safe_problems_and_reports_the_rest(
     # The repaired file is usable by every reader, and the index matches it.
     ok(mfgkb("articles"))
     ok(mfgkb("show", "texas"))
-
-
-def test_check_fix_lists_and_counts_from_one_state_of_the_file(
-    seeded: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A change made while check --fix waits for the lock is listed and counted, or neither."""
-    data = json.loads(seeded.read_bytes())
-    data["articles"]["1"]["topics"].append("ghost-topic")  # fixable
-    seeded.write_text(json.dumps(data), encoding="utf-8")
-    data["articles"]["1"]["published"] = "2025-02-30"  # not fixable, made meanwhile
-    real = locking._acquire
-
-    def acquire_after_a_change(lock_path: Path, timeout: float) -> Callable[[], None]:
-        if seeded.read_text(encoding="utf-8").count("2025-02-30") == 0:
-            seeded.write_text(json.dumps(data), encoding="utf-8")
-        return real(lock_path, timeout)
-
-    monkeypatch.setattr(locking, "_acquire", acquire_after_a_change)
-    kb = KnowledgeBase(seeded)
-    try:
-        report = kb.check(fix=True)
-    finally:
-        kb.close()
-    assert report.remaining, report
-    assert all(p in report.problems for p in report.remaining), report
-    assert [p.where for p in report.remaining] == ["article 1"]
 
 
 def test_check_fix_with_an_invalid_date_repairs_the_rest_and_reports_it(
