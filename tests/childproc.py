@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import AnyStr
 
 
 def console_script() -> list[str]:
@@ -74,7 +75,7 @@ def one_line(proc: subprocess.CompletedProcess[str]) -> str:
     return lines[0]
 
 
-def finish(proc: subprocess.Popen[str]) -> str:
+def finish(proc: subprocess.Popen[AnyStr]) -> AnyStr:
     """Wait for ``proc`` (generously bounded) and return its stderr."""
     try:
         _, err = proc.communicate(timeout=60)

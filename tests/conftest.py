@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
-from helpers import assert_ok, copy_database
+from helpers import Invoke, assert_ok, copy_database, leftover_temp_files
 from mfgkb.cli import app
 
 
@@ -42,9 +42,6 @@ def db(tmp_path: Path) -> Path:
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
-
-
-Invoke = Callable[..., Any]
 
 
 @pytest.fixture
@@ -85,3 +82,15 @@ def real(tmp_path: Path, template: Path) -> Path:
     Each module that uses it builds its own ``template`` (a module-scoped fixture).
     """
     return copy_database(template, tmp_path / "real" / "kb.json")
+
+
+@pytest.fixture
+def no_leftover_temp_files(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[None]:
+    """After the test, no ``.kb.json.*.tmp`` payload file is left anywhere in tmp_path.
+
+    The data-safety modules use it for every test (``pytestmark``).
+    """
+    yield
+    if request.node.get_closest_marker("xfail"):
+        return
+    assert leftover_temp_files(tmp_path) == []

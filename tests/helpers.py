@@ -5,21 +5,26 @@ Subprocess helpers live in childproc.py, fixtures in conftest.py.
 
 from __future__ import annotations
 
+import json
 import os
 import select
 import shutil
 import threading
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
 from mfgkb.cli import app
 from mfgkb.kb import KnowledgeBase, article_draft
 
+Invoke = Callable[..., Any]  # the ``mfgkb`` fixture: mfgkb("show", "x") -> click Result
+
 # Only there to end a hang, never to measure speed.
-FIFO_TIMEOUT = 60
+TIMEOUT = 60
 
 TESTS_DIR = Path(__file__).resolve().parent
 TEST_DATA = TESTS_DIR / "data"  # sample files the tests read, never write
@@ -32,6 +37,7 @@ MAIN = "advanced-manufacturing"  # the shipped knowledge base's main topic
 # lone surrogates.
 UNSAFE_CATEGORIES = ("Cc", "Cf", "Zl", "Zp", "Cs")
 ROOT = hasattr(os, "geteuid") and os.geteuid() == 0  # root may read and write anything
+needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
 
 
 def files_of(db: Path) -> dict[str, bytes]:
@@ -77,6 +83,32 @@ def run(runner: CliRunner, db: Path, *args: str, input: str | None = None) -> An
     return runner.invoke(app, ["--db", str(db), *args], input=input)
 
 
+def add(mfgkb: Any, *args: str) -> int:
+    """``add-article ARGS`` through the ``mfgkb`` fixture; the id it printed."""
+    result = mfgkb("add-article", *args)
+    assert result.exit_code == 0, result.output
+    return int(result.stdout.strip())
+
+
+def exported(runner: CliRunner, db: Path, tmp_path: Path, *args: str) -> bytes:
+    """What ``export ARGS -o`` writes into a regular file, to compare with the rest."""
+    target = tmp_path / "regular.out"
+    ok(run(runner, db, "export", *args, "-o", str(target)))
+    return target.read_bytes()
+
+
+def load_db(db: Path) -> dict[str, Any]:
+    """The database file's JSON."""
+    data = json.loads(db.read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def article_ids(db: Path) -> list[int]:
+    """The ids of the articles in the database file, in order."""
+    return sorted(int(k) for k in json.loads(db.read_bytes())["articles"])
+
+
 def write(path: Path, text: str | bytes) -> Path:
     """``text`` into ``path`` exactly (no newline translation), its folders made."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -115,6 +147,16 @@ def backed_up_database(db: Path) -> Path:
     )
     assert db.with_name("kb.json.1").is_file()
     return db
+
+
+def hostile_title_database(db: Path) -> Path:
+    """The shipped seed plus one article whose title holds escapes, a bell, RLO and C1."""
+    return new_database(
+        db,
+        title="Target article \x1b[31mred\x1b[0m bell\x07 rlo\u202e c1\x9b",
+        published=date(2025, 1, 15),
+        authors=["Ann Lee"],
+    )
 
 
 def copy_database(template: Path, db: Path, *, with_backup: bool = False) -> Path:
@@ -177,7 +219,7 @@ class FifoReader:
     def _drain(self) -> None:
         poll = select.poll()
         poll.register(self.fd, select.POLLIN)
-        if not poll.poll(FIFO_TIMEOUT * 1000):
+        if not poll.poll(TIMEOUT * 1000):
             return
         if self.hang_up:  # the writer is there and blocked on a full pipe: go away
             self._close()
@@ -195,7 +237,7 @@ class FifoReader:
 
     def close(self) -> bytes | None:
         """What was read (None if no writer came), once the thread is done."""
-        self.thread.join(FIFO_TIMEOUT)
+        self.thread.join(TIMEOUT)
         assert not self.thread.is_alive()
         self._close()
         return self.data

@@ -16,7 +16,6 @@ from typing import Any
 
 import pytest
 
-from childproc import child_env, loaded_modules
 from helpers import REPO_ROOT
 from mfgkb import formats
 from mfgkb.formats import Format
@@ -131,15 +130,6 @@ def test_a_list_in_one_string_is_split_alike_everywhere(tmp_path: Path) -> None:
     [row] = read_notes(tmp_path)
     assert isinstance(row, Row)
     assert row.data["tags"] == ["reshoring", "tariffs", "chips"]
-
-
-def test_help_imports_no_format_module(tmp_path: Path) -> None:
-    modules = loaded_modules(
-        tmp_path, child_env(tmp_path, tmp_path / "kb.json"), "import", "--help"
-    )
-    assert "mfgkb.formats" in modules  # the choices and help come from the registry
-    assert not {m for m in modules if m.startswith("mfgkb.formats.")}
-    assert not {"csv", "json", "feedparser", "bibtexparser", "frontmatter", "yaml"} & modules
 
 
 def _imports(path: Path, module: str) -> Iterator[str]:

@@ -13,6 +13,7 @@ sits there).
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -156,3 +157,23 @@ def test_articles_on_a_current_index_leaves_the_database_file_alone(
     assert "mfgkb.index.store" in modules
     assert not _heavy(modules, "tinydb", "orjson", "dateutil", *PYDANTIC)
     assert "mfgkb.storage.tables" not in modules
+
+
+def test_parsers_are_not_imported_at_start_up() -> None:
+    code = (
+        "import sys, mfgkb.formats.feed, mfgkb.formats.bibtex, mfgkb.formats.markdown, "
+        "mfgkb.formats.csv; "
+        "print(sorted(m for m in ('feedparser', 'bibtexparser', 'frontmatter', 'yaml', 'csv') "
+        "if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_help_imports_no_format_module(tmp_path: Path) -> None:
+    modules = loaded_modules(
+        tmp_path, child_env(tmp_path, tmp_path / "kb.json"), "import", "--help"
+    )
+    assert "mfgkb.formats" in modules  # the choices and help come from the registry
+    assert not {m for m in modules if m.startswith("mfgkb.formats.")}
+    assert not {"csv", "json", "feedparser", "bibtexparser", "frontmatter", "yaml"} & modules
