@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from helpers import MAIN, REPO_ROOT, assert_ok, refusal, write
+from helpers import MAIN, REPO_ROOT, assert_ok, refusal, rss_feed, write
 from mfgkb.cli import app
 
 Invoke = Callable[..., Any]
@@ -859,3 +859,24 @@ def test_news_search_finds_the_first_record(news: tuple[Path, Report], news_kb: 
     assert stored["url"] == first["link"]
     assert stored["published"] == first["date"]
     assert stored["description"] == first["short_description"]
+
+
+@pytest.mark.parametrize(
+    "pub_date",
+    [
+        "Mon, 06 Oct 2025 10:00:12345678901234567890 GMT",  # a 20-digit second
+        "Mon, 06 Oct 20251234567 10:00:00 GMT",  # an 11-digit year
+        "Mon, 06 Oct 99999999999 10:00:00 GMT",
+    ],
+)
+def test_a_date_out_of_every_range_is_one_invalid_row(
+    tmp_path: Path, pub_date: str, mfgkb: Any
+) -> None:
+    item = f"<item><title>Bad</title><link>https://example.com/2</link><pubDate>{pub_date}</pubDate></item>"
+    feed = write(tmp_path / "dates.rss", rss_feed(item))
+    result = mfgkb("import", str(feed), "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert len(report["added"] if isinstance(report["added"], list) else report["ids"]) == 1
+    [invalid] = report["invalid"]
+    assert "is not a date" in invalid["reason"]

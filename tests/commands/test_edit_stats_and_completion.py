@@ -1,4 +1,8 @@
-"""Fitting the user's day: stats, open, pager, shell completion, editing in $EDITOR."""
+"""``stats``, ``open``, the pager, completion scripts, editing in $EDITOR, export and import.
+
+Through the command line in-process; completion and colour as the installed
+script gives them are in system/test_completion_and_colour.py.
+"""
 
 from __future__ import annotations
 

@@ -4,9 +4,10 @@ Titles, descriptions, authors, sources, tags and topic names holding Rich
 markup, terminal escape sequences, other C0/C1 controls or bidi overrides must
 reach the terminal as visible characters (brackets shown, controls escaped as
 ``\\x1b``), never as raw control bytes, whether they came from the command line
-or from an import file; ``--json`` gives them back unchanged. Property-based
-tests check the round trip of arbitrary Unicode and that date parsing only ever
-fails with DateError.
+or from an import file; ``--json`` gives them back unchanged. A property-based
+test checks the round trip of arbitrary Unicode. ``printable`` itself is tested
+in unit/test_printable.py, broken streams and locales in
+system/test_streams_and_locales.py.
 """
 
 from __future__ import annotations

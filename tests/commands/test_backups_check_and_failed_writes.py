@@ -10,8 +10,11 @@ Every test works on real files under tmp_path. The promises checked here:
   file and the restore command;
 * ``check`` finds every kind of damage, ``check --fix`` repairs the safe ones
   after a backup and reports the rest;
-* a write that fails (disk full, file-size limit) or is interrupted leaves the
-  old file byte for byte and no temporary file behind.
+* a write that fails (disk full) or is interrupted leaves the old file byte
+  for byte and no temporary file behind.
+
+File-size limits and signals, which need a child process, are in
+system/test_interrupts_and_limits.py.
 """
 
 from __future__ import annotations
