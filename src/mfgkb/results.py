@@ -11,8 +11,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from mfgkb.check import Problem
     from mfgkb.models import Article, Topic
+
+# Also results, defined where they are built: mfgkb.models.Article (one article
+# in full), mfgkb.index.ranking.SearchResult (search hits) and
+# mfgkb.index.reads.Stats (the stats page).
 
 
 @dataclass(slots=True)
@@ -34,6 +40,7 @@ class CheckReport:
     articles: int
     fixed: int = 0
     remaining: list[Problem] = field(default_factory=list)
+    path: str = ""  # the database checked
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,3 +52,40 @@ class TopicPage:
     term_topics: set[str]  # key-term slugs that exist as topics
     articles: list[Article]
     total_articles: int
+
+
+@dataclass(frozen=True, slots=True)
+class TopicList:
+    """Every topic with its number of articles (``mfgkb topics``)."""
+
+    rows: list[tuple[Topic, int]]
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleList:
+    """Some articles, in order, and how many match in all (``mfgkb articles``)."""
+
+    articles: list[Article]
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class Saved:
+    """A topic or an article just added or changed."""
+
+    record: Topic | Article
+    added: bool  # new, else changed
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A change whose whole answer is one sentence (removed, linked, copied, restored)."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class BackupList:
+    """The automatic backups of a database, newest first."""
+
+    paths: list[Path]

@@ -368,7 +368,7 @@ def test_a_rejected_edit_reopened_and_closed_unchanged_is_not_lost(
     mfgkb: Invoke, db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The second close saves nothing new: the rejected text is refused again, and kept."""
-    from mfgkb import cli
+    from mfgkb.cli import prompts
 
     mfgkb("articles")
     before = db.read_bytes()
@@ -381,7 +381,7 @@ def test_a_rejected_edit_reopened_and_closed_unchanged_is_not_lost(
         "fi\n"
     )
     monkeypatch.setenv("EDITOR", _editor(tmp_path, script))
-    monkeypatch.setattr(cli, "_stdin_is_terminal", lambda: True)
+    monkeypatch.setattr(prompts, "stdin_is_terminal", lambda: True)
     # Edit again: yes; then (rejected again) edit again: no.
     result = mfgkb("edit-article", "1", "--editor", input="y\nn\n")
     assert runs.read_text().count("run") == 2

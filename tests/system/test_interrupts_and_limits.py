@@ -251,7 +251,7 @@ def _start_up_steps(tmp_path: Path, seeded: Path, entry: list[str]) -> int:
         check=True,
     )
     names = [line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()]
-    return names.index("mfgkb.cli") - names.index("mfgkb")
+    return names.index("mfgkb.cli.root") - names.index("mfgkb")  # the app, with Typer
 
 
 @pytest.mark.parametrize("entry", ["script", "python -m"])
@@ -296,16 +296,21 @@ def test_sigint_at_start_up_says_nothing_was_saved(
 
 
 def _at_a_prompt(
-    tmp_path: Path, seeded: Path, answer: Callable[[subprocess.Popen[bytes], int], None]
+    tmp_path: Path,
+    seeded: Path,
+    answer: Callable[[subprocess.Popen[bytes], int], None],
+    args: tuple[str, ...] = ("add-article", "--date", "2025-01-01"),
+    marker: bytes = b"Title",
 ) -> tuple[int, str, str]:
-    """Run ``add-article`` without a title at a (pseudo-)terminal; ``answer`` its prompt.
+    """Run ``args`` (by default ``add-article`` without a title) at a (pseudo-)terminal;
+    ``answer`` its prompt, once ``marker`` is shown.
 
     Returns the exit code, stderr, and what the terminal showed (stdout).
     """
     master, slave = os.openpty()
     try:
         proc = subprocess.Popen(
-            [*console_script(), "add-article", "--date", "2025-01-01"],
+            [*console_script(), *args],
             env=child_env(tmp_path, seeded),
             stdin=slave,
             stdout=slave,
@@ -319,7 +324,7 @@ def _at_a_prompt(
             chunk = os.read(master, 4096)
             assert chunk, shown
             shown += chunk
-            if b"Title" in shown:
+            if marker in shown:
                 break
         answer(proc, master)
         err = finish(proc)
@@ -363,7 +368,22 @@ def test_ctrl_c_at_a_prompt_says_nothing_was_saved(
     assert files_of(seeded) == before
     # The question's line is ended, so that on a terminal the interrupt line
     # (stderr, the same terminal) does not follow "Title: ".
-    assert shown.endswith("Title: \r\n"), repr(shown)
+    assert shown.endswith("Title: \r\n"), (shown, err)
+
+
+def test_ctrl_c_at_a_confirmation_says_nothing_was_saved(
+    mfgkb: Invoke, seeded: Path, tmp_path: Path
+) -> None:
+    """The y/N questions (remove-article, restore) answer Ctrl-C as the other prompts do."""
+    ok(mfgkb("articles"))
+    before = files_of(seeded)
+    code, err, shown = _at_a_prompt(
+        tmp_path, seeded, _press_ctrl_c, args=("remove-article", "1"), marker=b"[y/N]"
+    )
+    assert code == 130, err
+    assert err.strip().splitlines() == [NOTHING_SAVED]
+    assert files_of(seeded) == before
+    assert shown.endswith("[y/N]: \r\n"), repr(shown)
 
 
 def test_ctrl_d_at_a_prompt_is_no_answer_not_an_interrupt(

@@ -25,7 +25,7 @@ import pytest
 
 from childproc import child_env, finish, run_on_terminal
 from mfgkb import NOTHING_SAVED
-from mfgkb.startup import parse_search
+from mfgkb.quicksearch import parse_search
 
 CHILD = """\
 import os, sys

@@ -1,4 +1,4 @@
-"""The article table (``render.articles_table``) built directly, without a command.
+"""The article table (``views.human.articles_table``) built directly, without a command.
 
 A long list is drawn by mfgkb's own renderer instead of Rich's table: it must
 look exactly the same, and measure each cell at most once.
@@ -35,13 +35,14 @@ def _table_text(articles: list[Any], total: int, width: int, color: bool = False
 
     from rich.console import Console
 
-    from mfgkb import render
+    from mfgkb.results import ArticleList
+    from mfgkb.views import human
 
     out = io.StringIO()
     target = Console(
         file=out, width=width, force_terminal=color, color_system="standard" if color else None
     )
-    target.print(render.articles_table(articles, total))
+    target.print(human.articles_table(ArticleList(articles, total)))
     return out.getvalue()
 
 
@@ -49,12 +50,12 @@ def _table_text(articles: list[Any], total: int, width: int, color: bool = False
 def test_long_article_list_looks_like_a_short_one(
     width: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from mfgkb import render
+    from mfgkb.views import human
 
     articles = _many_articles(60)
-    monkeypatch.setattr(render, "LONG_TABLE", 10**9)
+    monkeypatch.setattr(human, "LONG_TABLE", 10**9)
     by_rich = _table_text(articles, 70, width)
-    monkeypatch.setattr(render, "LONG_TABLE", 0)
+    monkeypatch.setattr(human, "LONG_TABLE", 0)
     assert _table_text(articles, 70, width) == by_rich
     coloured = _table_text(articles, 70, width, color=True)
     assert "\x1b[" in coloured and "Showing 60 of 70" in coloured

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from mfgkb.cli import _app_for, _command_named, app
+from mfgkb.cli import app
+from mfgkb.cli.root import app_for as _app_for
+from mfgkb.cli.root import command_named as _command_named
 
 
 @pytest.mark.parametrize(

@@ -91,5 +91,5 @@ def test_every_module_is_short_and_says_what_it_is_for() -> None:
 
 
 def test_cli_holds_no_list_of_formats() -> None:
-    text = (SRC / "mfgkb" / "cli.py").read_text(encoding="utf-8")
+    text = "".join(p.read_text(encoding="utf-8") for p in (SRC / "mfgkb" / "cli").glob("*.py"))
     assert '"bibtex"' not in text and "ExportFormat" not in text

@@ -1,4 +1,4 @@
-"""What the start-up fast path (``mfgkb.startup.parse_search``) reads from a command line.
+"""What the start-up fast path (``mfgkb.quicksearch.parse_search``) reads from a command line.
 
 Any command line it does not take is left to the full app (None); the tests
 that run both paths in child processes are in system/test_startup.py.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from mfgkb.startup import parse_search
+from mfgkb.quicksearch import parse_search
 
 # -- what is left to the full app ---------------------------------------------------
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
-from mfgkb.errors import ImportFileError, MfgkbError
+from mfgkb.errors import ImportFileError, MfgkbError, UsageError
 from mfgkb.models import MAX_DEPTH, Article, Topic, nested_deeper, printable
 
 DUMP_FORMAT = "mfgkb-dump"
@@ -270,6 +271,36 @@ def undump(data: Any) -> tuple[list[Topic], list[Article], int]:
             f"whole number greater than every article id ({highest})."
         )
     return topics, articles, next_id
+
+
+def read_dump(file: Path) -> tuple[list[Topic], list[Article], int] | None:
+    """The dump in ``file`` (``mfgkb export --format json``); None when it holds records.
+
+    A dump is a JSON object of a known shape; an array or JSON Lines is records,
+    and a file that cannot be read is left to the record importer to explain.
+    """
+    if file.suffix.lower() != ".json" or not file.is_file():
+        return None
+    try:
+        with file.open("rb") as fh:
+            if fh.read(4096).lstrip()[:1] != b"{":
+                return None  # an array or JSON Lines: records, not a dump
+        data = json.loads(file.read_bytes())
+    except (OSError, ValueError):
+        return None  # the record importer says what is wrong with it
+    except RecursionError:  # deeper than the parser goes: nothing mfgkb could store
+        raise ImportFileError(
+            f"{file} nests values more than {MAX_DEPTH} levels deep, more than mfgkb can "
+            f"store; nothing was imported."
+        ) from None
+    if not is_dump(data):
+        if isinstance(data, dict) and "topics" in data and "meta" in data:
+            raise UsageError(
+                f"{file} looks like a database file, not records; use it with --db, or "
+                f"mfgkb restore {file}."
+            )
+        return None
+    return undump(data)
 
 
 def write(everything: tuple[list[Topic], list[Article], int], out: TextIO) -> None:

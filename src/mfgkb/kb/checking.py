@@ -31,7 +31,10 @@ class Checking(Lifecycle):
         orphans = orphan_temp_files(self.path)
         problems = self._problems(data, self.path.read_bytes(), st.encode(), orphans)
         report = CheckReport(
-            problems=problems, topics=len(data["topics"]), articles=len(data["articles"])
+            problems=problems,
+            topics=len(data["topics"]),
+            articles=len(data["articles"]),
+            path=str(self.path),
         )
         del data
         if fix and any(p.fixable for p in problems):
@@ -74,6 +77,7 @@ class Checking(Lifecycle):
                 problems=self._problems(data, raw, expected, orphans),
                 topics=len(data["topics"]),
                 articles=len(data["articles"]),
+                path=str(self.path),
             )
             report.fixed = tx.repair(repair)
             remaining = check_data(tx.data)

@@ -13,10 +13,12 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
-import orjson
-
+from mfgkb import interrupts
 from mfgkb.models import Article
 from mfgkb.storage.records import META_ID
+
+with interrupts.deferred():  # a Ctrl-C inside orjson's set-up crashes the process
+    import orjson
 
 _OPTS = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS
 _BATCH = 2000

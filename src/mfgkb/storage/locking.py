@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from mfgkb import interrupts
 from mfgkb.errors import DatabaseError
 
 LOCK_TIMEOUT_ENV = "MFGKB_LOCK_TIMEOUT"
@@ -109,6 +110,7 @@ def _acquire(lock_path: Path, timeout: float) -> Callable[[], None]:
             if time.monotonic() >= deadline:
                 os.close(fd)
                 raise TimeoutError(str(lock_path)) from None
+            interrupts.check()  # a Ctrl-C that Python swallowed must not wait out the lock
             time.sleep(0.02)
 
     def release() -> None:

@@ -19,8 +19,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import orjson
-
+from mfgkb import interrupts
 from mfgkb.errors import DatabaseError, NotFoundError
 from mfgkb.filestamp import FileStamp, follow_links
 from mfgkb.models import Article
@@ -37,6 +36,9 @@ from mfgkb.storage.files import (
 )
 from mfgkb.storage.records import META_ID, TOO_DEEP, corrupt, not_a_backup, validate_data
 from mfgkb.storage.tables import Transaction
+
+with interrupts.deferred():  # a Ctrl-C inside orjson's set-up crashes the process
+    import orjson
 
 
 def load(path: Path, *, backup: bool = False) -> tuple[dict[str, Any], FileStamp, bool]:

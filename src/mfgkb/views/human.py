@@ -1,42 +1,62 @@
-"""Everything a person reads: the only module that builds Rich objects.
+"""The human view: every result as Rich renderables, for people at a terminal.
 
-Text from the database is never parsed as Rich markup: it goes into ``Text``
-objects, and control characters (terminal escape sequences, bidi overrides) are
-shown escaped, so a title like ``[bold red]x[/]`` or one holding ESC prints as
-the characters it holds. Colour follows Rich's rules: none when the output is
-not a terminal or when NO_COLOR is set.
+One function per kind of result (see ``_VIEWS``); :func:`emit` picks it. Rich is
+imported by this module and :mod:`mfgkb.views.terminal` only. Text from the
+database always goes through ``lit`` (literal, control characters escaped).
 """
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import sys
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from rich.console import Console, Group, RenderableType
+from rich.console import Group, RenderableType
 from rich.text import Text
 
-from mfgkb.jsonout import print_json as print_json  # for the commands: render.print_json
-from mfgkb.models import printable
+from mfgkb.models import Topic, printable
+from mfgkb.views.longtable import LongTable
+from mfgkb.views.terminal import lit, message, show
+from mfgkb.views.words import count
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from mfgkb.index.ranking import SearchResult
     from mfgkb.index.reads import Stats
-    from mfgkb.models import Article, Topic
-    from mfgkb.results import CheckReport, ImportReport, TopicPage
+    from mfgkb.models import Article
+    from mfgkb.results import (
+        ArticleList,
+        BackupList,
+        CheckReport,
+        ImportReport,
+        Saved,
+        TopicList,
+        TopicPage,
+    )
 
 KIND_STYLE = {"topic": "bold magenta", "article": "cyan"}
 
 
-def lit(text: str, style: str = "", *, multiline: bool = False) -> Text:
-    """Literal text from the database: no markup, no escapes, no emoji codes."""
-    return Text(printable(text, multiline=multiline), style=style)
+def emit(result: object, *, pager: bool = False) -> None:
+    """Show ``result`` to a person: a page on stdout, or a status line on stderr."""
+    kind = type(result).__name__
+    if kind == "Saved":
+        saved(result)  # type: ignore[arg-type]
+    elif kind == "Notice":
+        message(result.text)  # type: ignore[attr-defined]
+    else:
+        show(_VIEWS[kind](result), pager=pager)
 
 
-def console(*, stderr: bool = False) -> Console:
-    return Console(stderr=stderr, highlight=False, emoji=False, markup=False, soft_wrap=False)
+def saved(result: Saved) -> None:
+    """A new article's id on stdout (for scripts), and a sentence on stderr."""
+    record = result.record
+    verb = "Added" if result.added else "Updated"
+    if isinstance(record, Topic):
+        message(f"{verb} topic {record.slug}.")
+        return
+    if result.added:
+        sys.stdout.write(f"{record.id}\n")
+    message(f"{verb} article {record.id}.")
 
 
 def _authors(authors: Sequence[str]) -> str:
@@ -145,7 +165,8 @@ def _article_entry(a: Article) -> RenderableType:
     return Padding(Group(*lines), (0, 0, 1, 2))
 
 
-def topics_table(rows: Iterable[tuple[Topic, int]]) -> RenderableType:
+def topics_table(topics: TopicList) -> RenderableType:
+    rows = topics.rows
     from rich.table import Table
 
     table = Table(header_style="bold", box=None, padding=(0, 2))
@@ -153,10 +174,8 @@ def topics_table(rows: Iterable[tuple[Topic, int]]) -> RenderableType:
     table.add_column("articles", justify="right")
     table.add_column("title", overflow="fold", ratio=1)
     table.add_column("also known as", style="dim", overflow="fold", ratio=1)
-    for topic, count in rows:
-        table.add_row(
-            lit(topic.slug), f"{count:,}", lit(topic.title), lit(", ".join(topic.aliases))
-        )
+    for topic, n in rows:
+        table.add_row(lit(topic.slug), f"{n:,}", lit(topic.title), lit(", ".join(topic.aliases)))
     return table
 
 
@@ -164,7 +183,8 @@ def topics_table(rows: Iterable[tuple[Topic, int]]) -> RenderableType:
 LONG_TABLE = 100
 
 
-def articles_table(articles: Sequence[Article], total: int) -> RenderableType:
+def articles_table(listing: ArticleList) -> RenderableType:
+    articles, total = listing.articles, listing.total
     from rich.table import Table
 
     if not articles:
@@ -196,7 +216,7 @@ def articles_table(articles: Sequence[Article], total: int) -> RenderableType:
         rows.append(cells)
     body: RenderableType
     if len(rows) >= LONG_TABLE:
-        body = _LongTable(table, rows)
+        body = LongTable(table, rows)
     else:
         for cells in rows:
             table.add_row(*cells)
@@ -205,143 +225,6 @@ def articles_table(articles: Sequence[Article], total: int) -> RenderableType:
         note = Text(f"Showing {len(articles):,} of {total:,}; use --limit to see more.", "dim")
         return Group(body, note)
     return body
-
-
-class _LongTable:
-    """A Rich table of many rows, laid out as Rich would, with a fraction of the work.
-
-    Rich's Table measures every cell twice to size the columns and renders each
-    cell through padding and line splitting: 10,000 articles took 10 seconds.
-    Column widths depend only on each column's longest word and longest text,
-    so two stand-in rows give Rich's own widths; each cell is then wrapped once
-    (only if it does not fit), and the lines are written as segments.
-    """
-
-    def __init__(self, table: Any, rows: list[list[Text]]) -> None:
-        self.table = table  # the columns (and header), with no rows
-        self.rows = rows
-
-    def __rich_console__(self, console: Console, options: Any) -> Iterator[Any]:
-        from rich._wrap import divide_line
-        from rich.cells import cell_len
-        from rich.segment import Segment
-        from rich.style import Style
-        from rich.table import Table
-
-        columns = self.table.columns
-        stand_in = Table(header_style="bold", box=None, padding=(0, 1))
-        for column in columns:
-            stand_in.add_column(
-                column.header,
-                justify=column.justify,
-                style=column.style,
-                no_wrap=column.no_wrap,
-                overflow=column.overflow,
-                ratio=column.ratio,
-            )
-
-        def width_of(text: str) -> int:
-            # Printable ASCII (control characters come escaped) is one cell a character.
-            return len(text) if text.isascii() else cell_len(text)
-
-        longest_word: list[Text] = []
-        longest_text: list[Text] = []
-        for i in range(len(columns)):
-            cells = [row[i] for row in self.rows]
-            longest_text.append(max(cells, key=lambda t: width_of(t.plain)))
-            longest_word.append(
-                max(cells, key=lambda t: max(map(width_of, t.plain.split()), default=0))
-            )
-        stand_in.add_row(*longest_word)
-        stand_in.add_row(*longest_text)
-        widths = stand_in._calculate_column_widths(console, options)
-
-        # The header, by Rich itself: a table of fixed-width columns and no rows.
-        header = Table(header_style="bold", box=None, padding=(0, 1))
-        for column, width in zip(columns, widths, strict=True):
-            header.add_column(
-                column.header,
-                justify=column.justify,
-                style=column.style,
-                no_wrap=column.no_wrap,
-                overflow=column.overflow,
-                width=width - 2,
-            )
-        yield from console.render(header, options)
-
-        def foldable(text: Text, column: Any) -> bool:
-            return (
-                column.overflow == "fold"
-                and not column.no_wrap
-                and column.justify in ("default", "left")
-                and not text.spans
-                and not text.style
-                and text.plain.isascii()
-                and "\t" not in text.plain
-            )
-
-        # Without colour (a pipe, a file, NO_COLOR) styles are dropped anyway:
-        # then each line is one segment.
-        plain_only = console.color_system is None
-        styles = [Style.null() if plain_only else console.get_style(c.style or "") for c in columns]
-        right = [c.justify == "right" for c in columns]
-        inners = [w - 2 for w in widths]
-        newline = Segment.line()
-        blank = Text()
-        for row in self.rows:
-            cell_lines: list[list[Text]] = []
-            for text, column, inner in zip(row, columns, inners, strict=True):
-                plain = text.plain
-                if width_of(plain) <= inner:
-                    cell_lines.append([text])
-                elif foldable(text, column):
-                    # What Text.wrap does for plain ASCII, without its objects:
-                    # Rich's own line breaks, each line cut to the width.
-                    ends = [*divide_line(plain, inner, fold=True), len(plain)]
-                    starts = [0, *ends[:-1]]
-                    parts = zip(starts, ends, strict=True)
-                    cell_lines.append([Text(plain[a:b][:inner]) for a, b in parts])
-                else:
-                    cell_lines.append(
-                        list(
-                            text.wrap(
-                                console,
-                                inner,
-                                justify=column.justify,
-                                overflow=column.overflow,
-                                no_wrap=column.no_wrap,
-                            )
-                        )
-                    )
-            for n in range(max(len(lines) for lines in cell_lines)):
-                # A line's pieces, then merged where the style is the same: the
-                # console's work is per segment.
-                pieces: list[tuple[str, Style]] = []
-                for lines, inner, style, is_right in zip(
-                    cell_lines, inners, styles, right, strict=True
-                ):
-                    line = lines[n] if n < len(lines) else blank
-                    plain = line.plain
-                    room = inner - width_of(plain)
-                    if (line.spans or line.style) and not plain_only:
-                        before, after = (room, 0) if is_right else (0, room)
-                        pieces.append((" " * (before + 1), style))
-                        for seg in line.render(console):
-                            pieces.append((seg.text, style + seg.style if seg.style else style))
-                        pieces.append((" " * (after + 1), style))
-                    elif is_right:
-                        pieces.append((" " * (room + 1) + plain + " ", style))
-                    else:
-                        pieces.append((" " + plain + " " * (room + 1), style))
-                merged_text, merged_style = pieces[0]
-                for text_, style_ in pieces[1:]:
-                    if style_ == merged_style:
-                        merged_text += text_
-                    else:
-                        yield Segment(merged_text, merged_style)
-                        merged_text, merged_style = text_, style_
-                yield Segment(merged_text, merged_style)
-                yield newline
 
 
 def article_detail(a: Article) -> RenderableType:
@@ -410,69 +293,13 @@ def search_results(result: SearchResult) -> RenderableType:
     return Group(*blocks)
 
 
-def show(renderable: RenderableType, *, pager: bool = False) -> None:
-    out = console()
-    if pager and out.is_terminal:
-        # Through $PAGER (less -R keeps the colours), only when asked for.
-        with out.pager(styles=True):
-            out.print(renderable)
-    else:
-        out.print(renderable)
-
-
-def message(text: str, *, style: str = "") -> None:
-    """A short status line on stderr (so stdout stays clean for pipes)."""
-    console(stderr=True).print(lit(text, style))
-
-
-@contextlib.contextmanager
-def progress(label: str, total: Callable[[], int]) -> Iterator[Callable[[int], None]]:
-    """A progress bar on stderr while a long job runs; silent when not a terminal.
-
-    ``total`` is only worked out when the bar will be shown.
-    """
-    err = console(stderr=True)
-    if not err.is_terminal or (count := total()) < 2000:
-        yield lambda n: None
-        return
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeRemainingColumn,
-    )
-
-    with Progress(
-        TextColumn("{task.description}", markup=False),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=err,
-        transient=True,
-    ) as bar:
-        task = bar.add_task(label, total=count)
-        yield lambda n: bar.advance(task, n)
-
-
-@contextlib.contextmanager
-def status(label: str) -> Iterator[None]:
-    """A spinner on stderr for a step without a count (saving, indexing)."""
-    err = console(stderr=True)
-    if not err.is_terminal:
-        yield
-        return
-    with err.status(Text(label)):
-        yield
-
-
 def import_report(report: ImportReport, shown: int = 5) -> RenderableType:
     verb = "Would import" if report.dry_run else "Imported"
     lines: list[RenderableType] = [
         Text.assemble(
-            (f"{verb} {len(report.added):,} articles", "bold green"),
-            f"; skipped {len(report.duplicates):,} duplicates and "
-            f"{len(report.invalid):,} invalid rows.",
+            (f"{verb} {count(len(report.added), 'article')}", "bold green"),
+            f"; skipped {count(len(report.duplicates), 'duplicate')} and "
+            f"{count(len(report.invalid), 'invalid row')}.",
         )
     ]
     for label, items in (("Duplicates", report.duplicates), ("Invalid", report.invalid)):
@@ -485,34 +312,42 @@ def import_report(report: ImportReport, shown: int = 5) -> RenderableType:
     return Group(*lines)
 
 
-def check_report(report: CheckReport, path: str) -> RenderableType:
+def check_report(report: CheckReport) -> RenderableType:
+    path = report.path
     lines: list[RenderableType] = []
     if not report.problems:
         return Text.assemble(
             ("No problems found", "bold green"),
-            f" in {path} ({report.topics:,} topics, {report.articles:,} articles).",
+            f" in {path} ({count(report.topics, 'topic')}, {count(report.articles, 'article')}).",
         )
-    lines.append(Text(f"{len(report.problems)} problem(s) in {path}:", style="bold"))
+    lines.append(Text(f"{count(len(report.problems), 'problem')} in {path}:", style="bold"))
     for p in report.problems:
         mark = Text("  fixable " if p.fixable else "          ", style="yellow")
         lines.append(mark + lit(p.where, "bold") + Text(": ") + lit(p.message))
     if report.fixed:
         lines.append(
             Text(
-                f"Repaired {report.fixed} record(s); the previous file is kept as a backup.",
+                f"Repaired {count(report.fixed, 'record')}; the previous file is kept as a backup.",
                 style="green",
             )
         )
     if report.remaining:
         fixable = sum(p.fixable for p in report.remaining)
         hint = " Run mfgkb check --fix to repair the fixable ones." if fixable else ""
-        lines.append(Text(f"{len(report.remaining)} problem(s) remain.{hint}", style="bold red"))
+        lines.append(
+            Text(
+                f"{count(len(report.remaining), 'problem')} "
+                f"{'remains' if len(report.remaining) == 1 else 'remain'}.{hint}",
+                style="bold red",
+            )
+        )
     else:
         lines.append(Text("All problems are repaired.", style="bold green"))
     return Group(*lines)
 
 
-def backups_table(paths: Sequence[Path]) -> RenderableType:
+def backups_table(backups: BackupList) -> RenderableType:
+    paths = backups.paths
     from datetime import datetime
 
     from rich.table import Table
@@ -580,3 +415,18 @@ def stats_view(stats: Stats) -> RenderableType:
         if rows:
             blocks += [_bars(title, rows, width=24), Text()]
     return Group(*blocks)
+
+
+# By the result's class name, so that neither this module nor the fast path of
+# search needs to import every result's module to tell them apart.
+_VIEWS: dict[str, Callable[[Any], RenderableType]] = {
+    "TopicPage": topic_page,
+    "TopicList": topics_table,
+    "ArticleList": articles_table,
+    "Article": article_detail,
+    "SearchResult": search_results,
+    "Stats": stats_view,
+    "ImportReport": import_report,
+    "CheckReport": check_report,
+    "BackupList": backups_table,
+}

@@ -1,0 +1,268 @@
+"""Article commands: add-article, articles, article, edit-article, remove-article, link,
+unlink, open."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from mfgkb import views
+from mfgkb.cli.context import MAX_INT, kb_of
+from mfgkb.cli.options import (
+    AuthorOpt,
+    AuthorsOpt,
+    DayfirstOpt,
+    EditorOpt,
+    IdArg,
+    JsonOpt,
+    PagerOpt,
+    SinceOpt,
+    Sort,
+    SortOpt,
+    TagOpt,
+    TagsOpt,
+    TopicArg,
+    TopicOpt,
+    TopicsOpt,
+    UntilOpt,
+    date_of,
+    filters,
+    limit_of,
+)
+from mfgkb.cli.prompts import apply_edit, confirm, edit_in_editor, prompt_missing
+from mfgkb.errors import MfgkbError, NotFoundError, UsageError, ValidationError
+from mfgkb.models import printable
+from mfgkb.results import ArticleList, Notice, Saved
+
+if TYPE_CHECKING:
+    from mfgkb.models import Article
+
+
+def add_article(
+    ctx: typer.Context,
+    title: Annotated[str | None, typer.Option("--title", help="The article's title.")] = None,
+    author: AuthorsOpt = None,
+    date_: Annotated[
+        str | None,
+        typer.Option(
+            "--date", help="Publication date: 'October 10, 2025', 2025-10-10, '10 Oct 2025'."
+        ),
+    ] = None,
+    url: Annotated[str | None, typer.Option("--url", help="Web address (http or https).")] = None,
+    description: Annotated[
+        str | None, typer.Option("--description", help="A short description.")
+    ] = None,
+    topic: TopicsOpt = None,
+    tag: TagsOpt = None,
+    source: Annotated[
+        str | None, typer.Option("--source", help="Publication or site name.")
+    ] = None,
+    dayfirst: DayfirstOpt = False,
+    json_: JsonOpt = False,
+) -> None:
+    """Add an article and print its new id. At a terminal, asks for a missing title or date.
+
+    A date without a year, or text that is not a date, is refused rather than guessed.
+    A URL that is already stored (ignoring http/https, host case, a trailing slash and
+    utm_* tracking parameters) is refused with the id of the article that has it.
+
+    Example: mfgkb add-article --title "Is the US Still the Global Manufacturing Leader?"
+    --author "Jedrik Hastings" --date "October 10, 2025" --topic advanced-manufacturing
+    """
+    from mfgkb.kb import article_draft
+    from mfgkb.models import MAX_TITLE, clean_text
+
+    title = prompt_missing(
+        title, "Title", "--title", lambda t: clean_text(t, "title", MAX_TITLE, required=True)
+    )
+    when = prompt_missing(
+        date_, "Publication date", "--date", lambda d: date_of(d, dayfirst=dayfirst)
+    )
+    published = date_of(when, dayfirst)
+    draft = article_draft(
+        title=title,
+        published=published,
+        authors=author or [],
+        description=description or "",
+        url=url,
+        topics=topic or [],
+        tags=tag or [],
+        source=source or "",
+    )
+    views.emit(Saved(kb_of(ctx).add_article(draft), added=True), json=json_)
+
+
+def articles(
+    ctx: typer.Context,
+    topic: TopicOpt = None,
+    author: AuthorOpt = None,
+    tag: TagOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    sort: SortOpt = Sort.published,
+    limit: Annotated[
+        int, typer.Option("--limit", help="At most this many; 0 for all.", min=0, max=MAX_INT)
+    ] = 50,
+    dayfirst: DayfirstOpt = False,
+    json_: JsonOpt = False,
+    pager: PagerOpt = False,
+) -> None:
+    """List articles, newest first, filtered by topic, author, tag and date.
+
+    Example: mfgkb articles --topic advanced-manufacturing --since 2025 --limit 20
+    """
+    chosen = filters(
+        topic=topic, author=author, tag=tag, since=since, until=until, dayfirst=dayfirst
+    )
+    found, total = kb_of(ctx).articles(chosen, sort=sort.value, limit=limit_of(limit))
+    views.emit(ArticleList(found, total), json=json_, pager=pager)
+
+
+def article(ctx: typer.Context, article_id: IdArg, json_: JsonOpt = False) -> None:
+    """Show one article in full.
+
+    Example: mfgkb article 1
+    """
+    views.emit(kb_of(ctx).article(article_id), json=json_)
+
+
+def edit_article(
+    ctx: typer.Context,
+    article_id: IdArg,
+    title: Annotated[str | None, typer.Option("--title", help="New title.")] = None,
+    author: Annotated[
+        list[str] | None, typer.Option("--author", help="Replace the authors (repeatable).")
+    ] = None,
+    date_: Annotated[str | None, typer.Option("--date", help="New publication date.")] = None,
+    url: Annotated[str | None, typer.Option("--url", help="New URL; '' removes it.")] = None,
+    description: Annotated[
+        str | None, typer.Option("--description", help="New description.")
+    ] = None,
+    topic: Annotated[
+        list[str] | None, typer.Option("--topic", help="Replace the topics (repeatable).")
+    ] = None,
+    tag: Annotated[
+        list[str] | None, typer.Option("--tag", help="Replace the tags (repeatable).")
+    ] = None,
+    source: Annotated[str | None, typer.Option("--source", help="New source.")] = None,
+    editor: EditorOpt = False,
+    dayfirst: DayfirstOpt = False,
+    json_: JsonOpt = False,
+) -> None:
+    """Change an article. Each option given replaces that field; others stay as they are.
+
+    With --editor, the whole article opens in $EDITOR as Markdown with YAML front
+    matter; a bad edit is shown again rather than lost.
+
+    Example: mfgkb edit-article 1 --source "Industry Weekly" --tag policy --tag united-states
+    """
+    changes: dict[str, Any] = {}
+    for name, value in (
+        ("title", title),
+        ("authors", author),
+        ("url", url),
+        ("description", description),
+        ("topics", topic),
+        ("tags", tag),
+        ("source", source),
+    ):
+        if value is not None:
+            changes[name] = value
+    if date_ is not None:
+        changes["published"] = date_of(date_, dayfirst)
+    kb = kb_of(ctx)
+
+    def in_editor() -> Article | None:
+        from mfgkb import editing
+
+        current = kb.article(article_id)
+        return edit_in_editor(
+            editing.article_document(current),
+            # ``expected``: what the editor showed; another process's change
+            # made meanwhile is refused rather than silently overwritten.
+            lambda text: kb.edit_article(
+                article_id, editing.article_changes(text, dayfirst=dayfirst), expected=current
+            ),
+        )
+
+    updated = apply_edit(
+        changes,
+        editor=editor,
+        in_editor=in_editor,
+        directly=lambda c: kb.edit_article(article_id, c),
+    )
+    if updated is None:
+        return
+    views.emit(Saved(updated, added=False), json=json_)
+
+
+def remove_article(
+    ctx: typer.Context,
+    article_id: IdArg,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Delete an article (after asking). Its id is never given to another article.
+
+    Example: mfgkb remove-article 12 --yes
+    """
+    kb = kb_of(ctx)
+    if not yes:
+        found = kb.article(article_id)
+        if not sys.stdin.isatty():
+            raise UsageError(f"Removing article {article_id} needs confirmation; add --yes.")
+        if not confirm(f"Remove article {article_id}, {printable(found.title)!r}?"):
+            raise ValidationError(f"Article {article_id} was not removed: not confirmed.")
+    removed = kb.remove_article(article_id)
+    views.emit(Notice(f"Removed article {removed.id}."))
+
+
+def _link(ctx: typer.Context, article_id: int, topic: str, *, add: bool) -> None:
+    updated = kb_of(ctx).link(article_id, topic, add=add)
+    linked = ", ".join(updated.topics) or "no topics"
+    views.emit(Notice(f"Article {updated.id} is linked to: {linked}."))
+
+
+def link(
+    ctx: typer.Context,
+    article_id: IdArg,
+    topic: TopicArg,
+) -> None:
+    """Link an article to a topic.
+
+    Example: mfgkb link 1 chips-act
+    """
+    _link(ctx, article_id, topic, add=True)
+
+
+def unlink(
+    ctx: typer.Context,
+    article_id: IdArg,
+    topic: TopicArg,
+) -> None:
+    """Remove the link between an article and a topic.
+
+    Example: mfgkb unlink 1 chips-act
+    """
+    _link(ctx, article_id, topic, add=False)
+
+
+def open_(ctx: typer.Context, article_id: IdArg) -> None:
+    """Open an article's URL in the web browser.
+
+    Example: mfgkb open 12
+    """
+    found = kb_of(ctx).article(article_id)
+    if not found.url:
+        raise NotFoundError(
+            f"Article {article_id} has no URL; add one with: mfgkb edit-article "
+            f"{article_id} --url https://..."
+        )
+    import webbrowser
+
+    from mfgkb.models import validate_url
+
+    url = validate_url(found.url)  # a hand edit could have put anything there
+    if not webbrowser.open(url):
+        raise MfgkbError(f"No web browser could be started; open {url} yourself.")

@@ -1,0 +1,85 @@
+"""Looking after the database: check (and repair), backup, restore."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mfgkb import views
+from mfgkb.cli.context import kb_of
+from mfgkb.cli.options import JsonOpt
+from mfgkb.cli.prompts import confirm
+from mfgkb.edge import Exit
+from mfgkb.errors import UsageError, ValidationError
+from mfgkb.results import BackupList, Notice
+
+
+def check(
+    ctx: typer.Context,
+    fix: Annotated[
+        bool, typer.Option("--fix", help="Repair what can be repaired safely, after a backup.")
+    ] = False,
+    json_: JsonOpt = False,
+) -> None:
+    """Verify the database: JSON, schema, ids, topic links, URLs, dates, index.
+
+    Exits 0 when nothing is wrong (or everything was repaired), 1 otherwise.
+    --fix removes links to missing topics, raises a too-low id counter, deletes
+    temporary files left by interrupted writes and rebuilds a stale index.
+
+    Example: mfgkb check --fix
+    """
+    report = kb_of(ctx).check(fix=fix)
+    views.emit(report, json=json_)
+    if report.remaining:
+        raise typer.Exit(Exit.ERROR)
+
+
+def backup(
+    ctx: typer.Context,
+    path: Annotated[
+        Path | None,
+        typer.Argument(help="File or folder to copy the database to; omit to list backups."),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace PATH if it is an existing file.")
+    ] = False,
+) -> None:
+    """Copy the database to PATH, or list the automatic backups.
+
+    Before each change mfgkb keeps the previous file as <db>.1, shifting older
+    ones to <db>.2 and <db>.3. A copy into a folder gets a name of its own,
+    kb-YYYYMMDD-HHMMSS.json; an existing file is replaced only with --force.
+
+    Example: mfgkb backup ~/Documents/mfgkb-2025-11-25.json
+    """
+    kb = kb_of(ctx)
+    if path is None:
+        views.emit(BackupList(kb.backups()))
+        return
+    dest = kb.backup_to(path.expanduser(), force=force)
+    views.emit(Notice(f"Copied {kb.path} to {dest}."))
+
+
+def restore(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="A backup: <db>.1, or a file made by backup.")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Replace the database with a backup. The current file is kept as <db>.1.
+
+    Example: mfgkb restore ~/.local/share/mfgkb/kb.json.1
+    """
+    kb = kb_of(ctx)
+
+    def asked() -> bool:  # once the file is known to be restorable
+        if not sys.stdin.isatty():
+            raise UsageError(f"Restoring from {path} needs confirmation; add --yes.")
+        return confirm(f"Replace {kb.path} with {path}?")
+
+    if not kb.restore_from(path.expanduser(), None if yes else asked):
+        raise ValidationError(f"{kb.path} was not restored: not confirmed.")
+    views.emit(Notice(f"Restored {kb.path} from {path}; the previous file is {kb.path}.1."))

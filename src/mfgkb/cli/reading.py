@@ -1,0 +1,79 @@
+"""Reading across the knowledge base: search (ranked) and stats (counts)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from mfgkb import views
+from mfgkb.cli.context import MAX_INT, kb_of
+from mfgkb.cli.options import (
+    AuthorOpt,
+    DayfirstOpt,
+    JsonOpt,
+    Kind,
+    PagerOpt,
+    SinceOpt,
+    TagOpt,
+    TopicOpt,
+    UntilOpt,
+    filters,
+    typed_text,
+)
+from mfgkb.errors import UsageError
+
+
+def search(
+    ctx: typer.Context,
+    words: Annotated[
+        list[str],
+        typer.Argument(help="What to look for.", show_default=False, callback=typed_text),
+    ],
+    kind: Annotated[
+        Kind | None, typer.Option("--kind", help="Only topics or only articles.")
+    ] = None,
+    topic: TopicOpt = None,
+    author: AuthorOpt = None,
+    tag: TagOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    limit: Annotated[
+        int, typer.Option("--limit", help="At most this many results.", min=1, max=MAX_INT)
+    ] = 10,
+    dayfirst: DayfirstOpt = False,
+    json_: JsonOpt = False,
+    pager: PagerOpt = False,
+) -> None:
+    """Search topics and articles, best match first.
+
+    Topics are searched in their title, slug, aliases, key terms and summary;
+    articles in their title, description, authors, tags and source. Case and
+    accents are ignored and words are stemmed (manufacturer finds manufacturing).
+    Results with all the words come before those with only some.
+
+    \b
+    Query syntax:
+      word word      both words (results with only some come after)
+      "a phrase"     the words next to each other, in this order
+      manufact*      any word that starts with "manufact"
+      -word          leave out results with this word
+    The article filters (--topic, --author, --tag, --since, --until) leave out topics.
+
+    Example: mfgkb search chips act --limit 5
+    """
+    chosen = filters(
+        topic=topic, author=author, tag=tag, since=since, until=until, dayfirst=dayfirst, kind=kind
+    )
+    if limit < 1:
+        raise UsageError("--limit must be 1 or more.")
+    result = kb_of(ctx).search(" ".join(words), chosen, limit)
+    views.emit(result, json=json_, pager=pager)
+
+
+def stats(ctx: typer.Context, json_: JsonOpt = False, pager: PagerOpt = False) -> None:
+    """Counts, articles per year and per topic, top authors, sources and tags.
+
+    Example: mfgkb stats
+    """
+    views.emit(kb_of(ctx).stats(), json=json_, pager=pager)

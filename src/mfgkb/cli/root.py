@@ -1,0 +1,224 @@
+"""The command line's root: the Typer app, its global options, the command table, ``main``.
+
+Commands live one group to a module (``topics``, ``articles``, ``reading``,
+``transfer``, ``care``) as plain functions; :data:`COMMANDS` names them, and
+an app is built holding only the command about to run, so a run imports one
+group's module and Typer builds one command. Each command parses its options,
+calls the knowledge base, and hands the result object to ``mfgkb.views``.
+Errors raised below become one line on stderr and an exit code at the edge,
+``mfgkb.edge.Command``, which ``_Group.invoke`` wraps around every command.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer import _completion_classes
+
+# Typer 0.28 and 0.29 both vendor Click as typer._click (neither needs the click
+# package); its UsageError is what a bad option value raises.
+from typer._click.exceptions import UsageError as ClickUsageError
+from typer.core import TyperGroup
+
+from mfgkb import __version__, edge
+from mfgkb.cli.completion import SHELL_KEY, completion_shell, install_completion, show_completion
+from mfgkb.cli.context import State
+from mfgkb.errors import UsageError
+
+# -- Ctrl-C, from the first instruction to the last -----------------------------
+# Until a command runs and once it has ended, Ctrl-C ends the process at once
+# with the one line saying whether anything was saved (mfgkb/__init__.py does
+# the same from the very start, while Typer loads). While a command runs it
+# raises KeyboardInterrupt instead, so a write can clean up after itself;
+# edge.Command turns that into the same line. Neither Typer nor Click ever
+# sees it: they would exit 130 silently, or 1 with "Aborted!".
+
+
+class _Group(TyperGroup):
+    """Runs every command inside the error edge (``edge.Command``)."""
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:  # type: ignore[override]
+        # The shell after --show-completion / --install-completion is theirs,
+        # not a command name: take it out before Click parses the flags.
+        args, shell = completion_shell(args)
+        if shell is not None:
+            ctx.meta[SHELL_KEY] = shell
+        return list(super().parse_args(ctx, args))
+
+    # Click's Context is what arrives; typer.Context is its subclass, close enough here.
+    def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
+        result = None
+        with edge.Command() as run:
+            try:
+                result = super().invoke(ctx)
+            except ClickUsageError as err:
+                # One line instead of Click's usage block; the hint names the help.
+                name = err.ctx.command_path if err.ctx else "mfgkb"
+                raise UsageError(f"{err.format_message()} (see: {name} --help)") from None
+            except typer.Abort:
+                # Ctrl-C or the end of input at a prompt of Click's, which it
+                # would answer with "Aborted!" and exit 1.
+                raise KeyboardInterrupt from None
+        if run.code != edge.Exit.OK:
+            raise typer.Exit(run.code)
+        return result
+
+
+_APP_SETTINGS: dict[str, Any] = {
+    "cls": _Group,
+    # Typer's own completion options only detect the shell; ours take its name.
+    "add_completion": False,
+    "help": "A knowledge base for advanced manufacturing: topics, articles, ranked search.\n\n"
+    "Example: mfgkb show advanced-manufacturing",
+    "no_args_is_help": True,
+    "pretty_exceptions_enable": False,
+    "rich_markup_mode": None,
+    "context_settings": {"help_option_names": ["-h", "--help"]},
+}
+# Typer registers the shells' completion classes only with its own completion
+# options; the shell's Tab requests (_MFGKB_COMPLETE=complete_zsh) need them.
+# (typer.main has imported the module already: this costs nothing.)
+_completion_classes.completion_init()
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"mfgkb {__version__}\n")
+        raise typer.Exit()
+
+
+def _root(
+    ctx: typer.Context,
+    db: Annotated[
+        Path | None,
+        typer.Option(
+            "--db",
+            envvar="MFGKB_DB",
+            help="Database file. Default: $MFGKB_DB, else kb.json in the user data folder.",
+            show_default=False,
+        ),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+    install_completion: Annotated[
+        bool,
+        typer.Option(
+            "--install-completion",
+            callback=install_completion,
+            is_eager=True,
+            help="Install completion for a shell: bash, zsh, fish or powershell "
+            "(default: the current shell), e.g. --install-completion zsh.",
+        ),
+    ] = False,
+    show_completion: Annotated[
+        bool,
+        typer.Option(
+            "--show-completion",
+            callback=show_completion,
+            is_eager=True,
+            help="Print the completion script for a shell (default: the current shell), "
+            "to copy it or customize the installation.",
+        ),
+    ] = False,
+) -> None:
+    """A knowledge base for advanced manufacturing: topics, articles, ranked search.
+
+    Example: mfgkb show advanced-manufacturing
+    """
+    ctx.obj = State(db)
+
+
+# Every command, in the order --help lists them: name -> (module in mfgkb.cli,
+# function, Click context settings).
+_SEARCH_SETTINGS = {
+    # "-word" excludes a word: let unknown dash-words through as query words, and
+    # keep only --help, or "-house" would be read as -h -o -u -s -e.
+    "ignore_unknown_options": True,
+    "help_option_names": ["--help"],
+}
+COMMANDS: dict[str, tuple[str, str, dict[str, Any] | None]] = {
+    "show": ("topics", "show", None),
+    "topics": ("topics", "topics", None),
+    "add-topic": ("topics", "add_topic", None),
+    "edit-topic": ("topics", "edit_topic", None),
+    "add-article": ("articles", "add_article", None),
+    "articles": ("articles", "articles", None),
+    "article": ("articles", "article", None),
+    "edit-article": ("articles", "edit_article", None),
+    "remove-article": ("articles", "remove_article", None),
+    "link": ("articles", "link", None),
+    "unlink": ("articles", "unlink", None),
+    "import": ("transfer", "import_", None),
+    "search": ("reading", "search", _SEARCH_SETTINGS),
+    "open": ("articles", "open_", None),
+    "stats": ("reading", "stats", None),
+    "export": ("transfer", "export", None),
+    "check": ("care", "check", None),
+    "backup": ("care", "backup", None),
+    "restore": ("care", "restore", None),
+}
+
+
+def build(names: list[str]) -> typer.Typer:
+    """An app with the root options and the commands ``names``, importing only their modules."""
+    built = typer.Typer(**_APP_SETTINGS)
+    built.callback()(_root)
+    for name in names:
+        module, function, settings = COMMANDS[name]
+        callback = getattr(importlib.import_module(f"mfgkb.cli.{module}"), function)
+        built.command(name, context_settings=settings)(callback)
+    return built
+
+
+_whole: typer.Typer | None = None
+
+
+def whole_app() -> typer.Typer:
+    """The app with every command (--help, an unknown command, the tests)."""
+    global _whole
+    if _whole is None:
+        _whole = build(list(COMMANDS))
+    return _whole
+
+
+def command_named(argv: list[str]) -> str | None:
+    """The subcommand on a command line, skipping the global options before it."""
+    args = iter(argv)
+    for arg in args:
+        if arg == "--db":
+            next(args, None)
+        elif arg.startswith("--db="):
+            continue
+        elif arg.startswith("-"):
+            return None  # --help, --version, an unknown option: the whole app answers
+        else:
+            return arg
+    return None
+
+
+def app_for(name: str | None) -> typer.Typer:
+    """An app holding only the command about to run (or the whole app).
+
+    Typer turns every registered command into a Click command before it runs
+    one, and each group's module has its imports: for nineteen commands that is
+    20-odd milliseconds of every run. The command itself is the same function.
+    """
+    if name not in COMMANDS:
+        return whole_app()  # unknown, or none: let the whole app say so
+    return build([name])
+
+
+def main() -> None:
+    """The full app's entry point (mfgkb.startup.main sends every other command line here)."""
+    edge.run(lambda: _run(sys.argv[1:]))
+
+
+def _run(argv: list[str]) -> int:
+    app_for(command_named(argv))(args=argv, prog_name="mfgkb")
+    return edge.Exit.OK

@@ -1,0 +1,85 @@
+"""The terminal itself, for people: consoles, literal text, the pager, status lines, progress.
+
+The only place a Rich ``Console`` is made. Text from the database goes through
+:func:`lit`: it is never parsed as Rich markup, and control characters
+(terminal escape sequences, bidi overrides) are shown escaped, so a title like
+``[bold red]x[/]`` or one holding ESC prints as the characters it holds. Colour
+follows Rich's rules: none when the output is not a terminal or NO_COLOR is set.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+
+from rich.console import Console, RenderableType
+from rich.text import Text
+
+from mfgkb.models import printable
+
+
+def lit(text: str, style: str = "", *, multiline: bool = False) -> Text:
+    """Literal text from the database: no markup, no escapes, no emoji codes."""
+    return Text(printable(text, multiline=multiline), style=style)
+
+
+def console(*, stderr: bool = False) -> Console:
+    """A console that prints text as given: no markup, emoji codes or highlighting."""
+    return Console(stderr=stderr, highlight=False, emoji=False, markup=False, soft_wrap=False)
+
+
+def show(renderable: RenderableType, *, pager: bool = False) -> None:
+    """Print ``renderable`` on stdout, through $PAGER when asked for at a terminal."""
+    out = console()
+    if pager and out.is_terminal:
+        # Through $PAGER (less -R keeps the colours), only when asked for.
+        with out.pager(styles=True):
+            out.print(renderable)
+    else:
+        out.print(renderable)
+
+
+def message(text: str, *, style: str = "") -> None:
+    """A short status line on stderr (so stdout stays clean for pipes)."""
+    console(stderr=True).print(lit(text, style))
+
+
+@contextlib.contextmanager
+def progress(label: str, total: Callable[[], int]) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr while a long job runs; silent when not a terminal.
+
+    ``total`` is only worked out when the bar will be shown.
+    """
+    err = console(stderr=True)
+    if not err.is_terminal or (count := total()) < 2000:
+        yield lambda n: None
+        return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    with Progress(
+        TextColumn("{task.description}", markup=False),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(label, total=count)
+        yield lambda n: bar.advance(task, n)
+
+
+@contextlib.contextmanager
+def status(label: str) -> Iterator[None]:
+    """A spinner on stderr for a step without a count (saving, indexing)."""
+    err = console(stderr=True)
+    if not err.is_terminal:
+        yield
+        return
+    with err.status(Text(label)):
+        yield
