@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from pathlib import Path
+from typing import AnyStr
 
 
 def console_script() -> list[str]:
@@ -47,6 +49,77 @@ def child_env(
     return env
 
 
+def run_script(
+    tmp_path: Path, db: Path, *args: str, timeout: float = 120, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """The real console script on ``db``, stdin /dev/null; the timeout only catches a hang."""
+    return subprocess.run(
+        [*console_script(), *args],
+        env=child_env(tmp_path, db, **env),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=timeout,
+        check=False,
+    )
+
+
+def one_line(proc: subprocess.CompletedProcess[str]) -> str:
+    """The one stderr line of a child refused with exit 1 (no traceback)."""
+    assert proc.returncode == 1, (proc.returncode, proc.stdout, proc.stderr)
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("mfgkb: "), lines[0]
+    assert "Traceback" not in proc.stderr
+    return lines[0]
+
+
+def finish(proc: subprocess.Popen[AnyStr]) -> AnyStr:
+    """Wait for ``proc`` (generously bounded) and return its stderr."""
+    try:
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=30)
+    return err
+
+
+# Records ``sys.modules`` as the program leaves: main ends in ``os._exit``, so the
+# hook sits there.
+PROBE = """\
+import os, sys
+out = sys.argv[1]
+real_exit = os._exit
+def _exit(code):
+    with open(out, "w", encoding="utf-8") as fh:
+        fh.write("\\n".join(sorted(sys.modules)))
+    real_exit(code)
+os._exit = _exit
+sys.argv = ["mfgkb", *sys.argv[2:]]
+from mfgkb.startup import main
+main()
+"""
+
+
+def loaded_modules(tmp_path: Path, env: dict[str, str], *args: str) -> set[str]:
+    """The modules loaded when ``mfgkb ARGS`` exits (it must succeed)."""
+    out = tmp_path / "modules.txt"
+    out.unlink(missing_ok=True)
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, str(out), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return set(out.read_text(encoding="utf-8").split("\n"))
+
+
 def run_on_terminal(
     args: list[str], env: dict[str, str], command: list[str] | None = None
 ) -> bytes:
@@ -57,8 +130,6 @@ def run_on_terminal(
     The child's stdin is /dev/null, so this works where the test run has no input.
     The terminal turns each newline into CR LF; the result has them back as LF.
     """
-    import subprocess
-
     master, slave = os.openpty()
     try:
         proc = subprocess.Popen(

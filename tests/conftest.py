@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
+from helpers import Invoke, assert_ok, copy_database, leftover_temp_files
 from mfgkb.cli import app
 
 
@@ -43,9 +44,6 @@ def runner() -> CliRunner:
     return CliRunner()
 
 
-Invoke = Callable[..., Any]
-
-
 @pytest.fixture
 def mfgkb(runner: CliRunner, db: Path) -> Invoke:
     """Run the CLI against ``db``: mfgkb("show", "x") -> click Result."""
@@ -67,3 +65,32 @@ def mfgkb_json(mfgkb: Invoke) -> Callable[..., Any]:
         return json.loads(result.stdout)
 
     return run
+
+
+@pytest.fixture
+def seeded(mfgkb: Invoke, db: Path) -> Path:
+    """The database file, created from the shipped knowledge base by a first command."""
+    assert_ok(mfgkb("topics"))
+    assert db.is_file()
+    return db
+
+
+@pytest.fixture
+def real(tmp_path: Path, template: Path) -> Path:
+    """A valid database at ``tmp_path/real/kb.json``: a copy of the module's ``template``.
+
+    Each module that uses it builds its own ``template`` (a module-scoped fixture).
+    """
+    return copy_database(template, tmp_path / "real" / "kb.json")
+
+
+@pytest.fixture
+def no_leftover_temp_files(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[None]:
+    """After the test, no ``.kb.json.*.tmp`` payload file is left anywhere in tmp_path.
+
+    The data-safety modules use it for every test (``pytestmark``).
+    """
+    yield
+    if request.node.get_closest_marker("xfail"):
+        return
+    assert leftover_temp_files(tmp_path) == []

@@ -25,22 +25,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from helpers import MAIN, assert_ok
 from mfgkb.cli import app
 
 Invoke = Callable[..., Any]
 JsonInvoke = Callable[..., Any]
 Hit = dict[str, Any]
 
-MAIN = "advanced-manufacturing"
-
 
 # -- helpers -------------------------------------------------------------------------
-
-
-def assert_ok(result: Any) -> None:
-    """The command succeeded without an unhandled exception or a traceback."""
-    assert result.exit_code == 0, (result.stdout, result.stderr, result.exception)
-    assert "Traceback" not in result.output
 
 
 def search(mfgkb: Invoke, *args: str) -> list[Hit]:
@@ -149,14 +142,6 @@ def shipped(runner: CliRunner, shipped_db: Path) -> Invoke:
         return runner.invoke(app, ["--db", str(shipped_db), *args])
 
     return run
-
-
-@pytest.fixture
-def seeded(mfgkb: Invoke, db: Path) -> Path:
-    """The database file, created from the shipped knowledge base."""
-    assert_ok(mfgkb("topics"))
-    assert db.is_file()
-    return db
 
 
 # -- ranking: field weights --------------------------------------------------------------

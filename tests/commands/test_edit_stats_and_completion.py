@@ -1,31 +1,23 @@
-"""Fitting the user's day: stats, open, pager, shell completion, editing in $EDITOR."""
+"""``stats``, ``open``, the pager, completion scripts, editing in $EDITOR, export and import.
+
+Through the command line in-process; completion and colour as the installed
+script gives them are in system/test_completion_and_colour.py.
+"""
 
 from __future__ import annotations
 
 import json
 import os
-import re
 import stat
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from childproc import run_on_terminal
-from helpers import FifoReader
-from mfgkb.editing import article_changes, article_document, topic_changes, topic_document
-from mfgkb.errors import ValidationError
-from mfgkb.seed import load_seed
+from helpers import EDITOR_HOSTILE, TEST_DATA, FifoReader, add
 
 Invoke = Any
-
-
-def add(mfgkb: Invoke, *args: str) -> int:
-    result = mfgkb("add-article", *args)
-    assert result.exit_code == 0, result.output
-    return int(result.stdout.strip())
 
 
 def test_stats_counts_and_bars(mfgkb: Invoke) -> None:
@@ -70,75 +62,6 @@ def test_open_starts_the_browser_or_says_why_not(
 def test_pager_is_skipped_when_not_a_terminal(mfgkb: Invoke) -> None:
     result = mfgkb("articles", "--pager")
     assert result.exit_code == 0 and "Jedrik Hastings" in result.stdout
-
-
-def complete(db: Path, words: str, env_extra: dict[str, str] | None = None) -> list[str]:
-    """Ask the installed console script for bash completions, as bash would."""
-    env = {
-        **os.environ,
-        "MFGKB_DB": str(db),
-        "_MFGKB_COMPLETE": "complete_bash",
-        "COMP_WORDS": words,
-        "COMP_CWORD": str(len(words.split()) - (0 if words.endswith(" ") else 1)),
-        **(env_extra or {}),
-    }
-    script = Path(sys.executable).parent / "mfgkb"
-    done = subprocess.run([str(script)], env=env, capture_output=True, text=True, timeout=30)
-    assert done.returncode == 0, done.stderr
-    return done.stdout.split()
-
-
-def test_completion_offers_the_users_topics_tags_and_ids(mfgkb: Invoke, db: Path) -> None:
-    add(mfgkb, "--title", "Fab news", "--date", "2025-01-01", "--tag", "fabs", "--tag", "fintech")
-    assert complete(db, "mfgkb show te") == ["tennessee", "texas"]
-    assert complete(db, "mfgkb articles --topic chi") == ["chips-act"]
-    assert set(complete(db, "mfgkb articles --tag f")) == {"fabs", "fintech"}
-    assert complete(db, "mfgkb article ") == ["2", "1"]
-
-
-def _raw_completion(db: Path, words: str, shell: str) -> str:
-    """The whole reply of the console script to a ``shell`` completion request."""
-    env = {
-        **os.environ,
-        "MFGKB_DB": str(db),
-        "_MFGKB_COMPLETE": f"complete_{shell}",
-        "COMP_WORDS": words,
-        "COMP_CWORD": str(len(words.split()) - (0 if words.endswith(" ") else 1)),
-        "_TYPER_COMPLETE_ARGS": words,  # how zsh and fish pass the words
-        "_TYPER_COMPLETE_FISH_ACTION": "get-args",
-    }
-    script = Path(sys.executable).parent / "mfgkb"
-    done = subprocess.run([str(script)], env=env, capture_output=True, text=True, timeout=30)
-    assert done.returncode == 0, done.stderr
-    return done.stdout
-
-
-# Escape sequences, an OSC 8 link, a bidi override, a zero-width space.
-HOSTILE = "\x1b[31mred\x1b]8;;http://evil\x1b\\click\u202e\u200b"
-# Tab is how fish separates a value from its help.
-RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u202e]")
-
-
-@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
-def test_completion_shows_no_control_characters(mfgkb: Invoke, db: Path, shell: str) -> None:
-    topic = mfgkb("add-topic", "--slug", "tx-evil", "--title", "Evil " + HOSTILE)
-    assert topic.exit_code == 0, topic.output
-    add(mfgkb, "--title", "T " + HOSTILE, "--date", "2025-01-01", "--tag", "t" + HOSTILE)
-    add(mfgkb, "--title", "Plain", "--date", "2025-01-01", "--tag", "tplain")
-    for words in ("mfgkb show tx", "mfgkb articles --tag t", "mfgkb article "):
-        reply = _raw_completion(db, words, shell)
-        assert RAW.search(reply) is None, (words, reply)
-        if shell != "bash" and not words.startswith("mfgkb articles"):
-            assert "\\x1b" in reply, (words, reply)  # the help shows titles escaped
-    # A tag that cannot be typed as shown is not offered: its escaped form
-    # would insert a different tag.
-    assert complete(db, "mfgkb articles --tag t") == ["tplain"]
-
-
-def test_completion_never_creates_a_database(tmp_path: Path) -> None:
-    db = tmp_path / "none" / "kb.json"
-    assert complete(db, "mfgkb show te") == []
-    assert not db.parent.exists()
 
 
 # What each shell's completion script, and no other's, contains.
@@ -219,40 +142,6 @@ def _editor(tmp_path: Path, script: str) -> str:
     return str(path)
 
 
-def test_article_document_round_trip() -> None:
-    _, articles = load_seed("2026-01-01T00:00:00Z")
-    article = articles[0]
-    changes = article_changes(article_document(article))
-    assert changes["title"] == article.title
-    assert changes["published"] == article.published
-    assert changes["description"] == article.description
-    assert changes["tags"] == article.tags
-
-
-def test_topic_document_round_trip() -> None:
-    topics, _ = load_seed("2026-01-01T00:00:00Z")
-    topic = next(t for t in topics if t.slug == "advanced-manufacturing")
-    changes = topic_changes(topic_document(topic))
-    assert changes["summary"] == topic.summary
-    assert changes["key_terms"] == topic.key_terms
-    assert changes["figures"] == topic.figures
-    assert changes["aliases"] == topic.aliases
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "---\ntitle: [unclosed\n---\nbody\n",
-        "---\ntitle: t\npublished: someday\n---\n",
-        "---\ntitle: t\npublished: 2025-01-01\ncolour: red\n---\n",
-        "---\ntitle: t\npublished: 2025-01-01\nauthors: {a: 1}\n---\n",
-    ],
-)
-def test_a_bad_article_document_is_refused_with_a_reason(text: str) -> None:
-    with pytest.raises(ValidationError):
-        article_changes(text)
-
-
 def test_edit_article_in_the_editor(
     mfgkb: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -304,7 +193,7 @@ def test_edit_topic_in_the_editor(
 
 # -- export and the formats people already use ----------------------------------
 
-SOURCES = Path(__file__).parent / "data" / "sources"
+SOURCES = TEST_DATA / "sources"
 
 
 def test_json_dump_imports_back_into_a_new_database_identically(
@@ -386,28 +275,6 @@ def test_import_a_feed_a_bibtex_file_and_a_folder_of_notes(mfgkb: Invoke) -> Non
     )
     assert notes["added"] >= 1
     assert any("bad-yaml.md" in r["reason"] for r in notes["invalid"])
-
-
-def _run_script(args: list[str], env: dict[str, str], *, tty: bool) -> bytes:
-    """The console script's output through a pipe, or through a pseudo-terminal."""
-    if tty:
-        return run_on_terminal(args, env)
-    script = str(Path(sys.executable).parent / "mfgkb")
-    return subprocess.run([script, *args], env=env, capture_output=True, timeout=30).stdout
-
-
-def test_no_colour_in_pipes_or_with_no_color(db: Path) -> None:
-    env = {**os.environ, "MFGKB_DB": str(db), "TERM": "xterm-256color"}
-    env.pop("NO_COLOR", None)
-    db.parent.mkdir(parents=True, exist_ok=True)
-    piped = _run_script(["show", "advanced-manufacturing"], env, tty=False)
-    assert b"Jedrik Hastings" in piped and b"\x1b[" not in piped
-    coloured = _run_script(["show", "advanced-manufacturing"], env, tty=True)
-    assert b"\x1b[" in coloured  # a terminal does get styles...
-    plain = _run_script(["show", "advanced-manufacturing"], {**env, "NO_COLOR": "1"}, tty=True)
-    assert b"Jedrik Hastings" in plain
-    # ...and with NO_COLOR no colour (bold and italic may stay, as NO_COLOR allows)
-    assert not any(f"\x1b[{c}".encode() in plain for c in ("31", "32", "33", "35", "36", "38"))
 
 
 def test_an_edit_does_not_overwrite_a_change_made_meanwhile(
@@ -552,9 +419,6 @@ def test_editor_outside_a_terminal_without_editor_set_is_refused(
     assert db.read_bytes() == before
 
 
-EDITOR_HOSTILE = "T \x1b[31mred\x1b]8;;http://evil\x1b\\x\u202eab\u200bc\x9b\U000e0041 caf\u00e9"
-
-
 def test_the_editor_document_holds_no_control_characters_and_keeps_the_text(
     mfgkb: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -577,19 +441,3 @@ def test_the_editor_document_holds_no_control_characters_and_keeps_the_text(
     assert after["source"] == "Edited"
     for field in ("title", "authors", "description"):
         assert after[field] == before[field], field
-
-
-def test_editor_documents_with_control_characters_round_trip() -> None:
-    _, articles = load_seed("2026-01-01T00:00:00Z")
-    article = articles[0]
-    from dataclasses import replace
-
-    hostile = replace(
-        article, title=EDITOR_HOSTILE, description="a\n" + EDITOR_HOSTILE, tags=[EDITOR_HOSTILE]
-    )
-    changes = article_changes(article_document(hostile))
-    assert changes["title"] == hostile.title
-    assert changes["description"] == hostile.description
-    assert changes["tags"] == hostile.tags
-    with pytest.raises(ValidationError, match="description"):
-        article_changes(article_document(hostile).rstrip("\n") + "\nA body as well.\n")

@@ -19,43 +19,12 @@ from pathlib import Path
 import pytest
 import typer
 
-from childproc import child_env, console_script
+from childproc import child_env, console_script, loaded_modules
 
 # Typer 0.29 imports pydantic for every command it runs; 0.28 (the release
 # pyproject.toml asks for) does not, so pydantic is pinned out only there.
 TYPER_NEEDS_PYDANTIC = tuple(int(p) for p in typer.__version__.split(".")[:2]) >= (0, 29)
 PYDANTIC = () if TYPER_NEEDS_PYDANTIC else ("pydantic", "pydantic_core")
-
-PROBE = """\
-import os, sys
-out = sys.argv[1]
-real_exit = os._exit
-def _exit(code):
-    with open(out, "w", encoding="utf-8") as fh:
-        fh.write("\\n".join(sorted(sys.modules)))
-    real_exit(code)
-os._exit = _exit
-sys.argv = ["mfgkb", *sys.argv[2:]]
-from mfgkb.startup import main
-main()
-"""
-
-
-def _loaded(tmp_path: Path, env: dict[str, str], *args: str) -> set[str]:
-    """The modules loaded when ``mfgkb ARGS`` exits (it must succeed)."""
-    out = tmp_path / "modules.txt"
-    out.unlink(missing_ok=True)
-    done = subprocess.run(
-        [sys.executable, "-c", PROBE, str(out), *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return set(out.read_text(encoding="utf-8").split("\n"))
 
 
 def _heavy(modules: set[str], *packages: str) -> set[str]:
@@ -99,7 +68,7 @@ def current(tmp_path: Path) -> dict[str, str]:
 
 def test_help_loads_neither_rich_nor_the_storage(tmp_path: Path) -> None:
     env = child_env(tmp_path, tmp_path / "kb.json")
-    modules = _loaded(tmp_path, env, "--help")
+    modules = loaded_modules(tmp_path, env, "--help")
     assert "mfgkb.cli" in modules  # the hook saw the program run
     assert not _heavy(modules, "rich", "tinydb", "orjson", "dateutil", "sqlite3", *PYDANTIC)
     assert not {"mfgkb.kb", "mfgkb.storage.store", "mfgkb.index.store", "mfgkb.render"} & modules
@@ -109,7 +78,7 @@ def test_help_loads_neither_rich_nor_the_storage(tmp_path: Path) -> None:
 def test_search_on_a_current_index_leaves_the_database_file_alone(
     tmp_path: Path, current: dict[str, str]
 ) -> None:
-    modules = _loaded(tmp_path, current, "search", "chips")
+    modules = loaded_modules(tmp_path, current, "search", "chips")
     assert "mfgkb.index.store" in modules
     assert "mfgkb.kb.searching" in modules
     assert not _heavy(modules, "tinydb", "orjson", "dateutil", *PYDANTIC)
@@ -149,7 +118,7 @@ def test_search_loads_no_typer_and_no_write_path(
     tmp_path: Path, current: dict[str, str], args: list[str]
 ) -> None:
     args = [current["MFGKB_DB"] if a == "DB" else a for a in args]
-    modules = _loaded(tmp_path, current, *args)
+    modules = loaded_modules(tmp_path, current, *args)
     assert "mfgkb.startup" in modules and "mfgkb.index.store" in modules
     assert not _heavy(modules, *NOT_FOR_SEARCH, *PYDANTIC)
     assert not {m for m in modules if m.startswith(tuple(NOT_FOR_SEARCH_MFGKB))}
@@ -162,20 +131,20 @@ def test_search_loads_no_typer_and_no_write_path(
 
 
 def test_search_with_dates_loads_dateutil_only(tmp_path: Path, current: dict[str, str]) -> None:
-    modules = _loaded(tmp_path, current, "search", "chips", "--since", "October 2025")
+    modules = loaded_modules(tmp_path, current, "search", "chips", "--since", "October 2025")
     assert _heavy(modules, "dateutil")
     assert not _heavy(modules, "typer", "tinydb", "orjson")
 
 
 def test_other_commands_still_go_through_typer(tmp_path: Path, current: dict[str, str]) -> None:
     for args in (["search", "-chips", "act"], ["search", "--help"], ["topics"]):
-        assert "mfgkb.cli" in _loaded(tmp_path, current, *args)
+        assert "mfgkb.cli" in loaded_modules(tmp_path, current, *args)
 
 
 def test_show_on_a_current_index_leaves_the_database_file_alone(
     tmp_path: Path, current: dict[str, str]
 ) -> None:
-    modules = _loaded(tmp_path, current, "show", "advanced-manufacturing")
+    modules = loaded_modules(tmp_path, current, "show", "advanced-manufacturing")
     assert "mfgkb.index.store" in modules
     assert not _heavy(modules, "tinydb", "orjson", "dateutil", *PYDANTIC)
     assert "mfgkb.storage.tables" not in modules
@@ -184,7 +153,27 @@ def test_show_on_a_current_index_leaves_the_database_file_alone(
 def test_articles_on_a_current_index_leaves_the_database_file_alone(
     tmp_path: Path, current: dict[str, str]
 ) -> None:
-    modules = _loaded(tmp_path, current, "articles", "--limit", "3")
+    modules = loaded_modules(tmp_path, current, "articles", "--limit", "3")
     assert "mfgkb.index.store" in modules
     assert not _heavy(modules, "tinydb", "orjson", "dateutil", *PYDANTIC)
     assert "mfgkb.storage.tables" not in modules
+
+
+def test_parsers_are_not_imported_at_start_up() -> None:
+    code = (
+        "import sys, mfgkb.formats.feed, mfgkb.formats.bibtex, mfgkb.formats.markdown, "
+        "mfgkb.formats.csv; "
+        "print(sorted(m for m in ('feedparser', 'bibtexparser', 'frontmatter', 'yaml', 'csv') "
+        "if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_help_imports_no_format_module(tmp_path: Path) -> None:
+    modules = loaded_modules(
+        tmp_path, child_env(tmp_path, tmp_path / "kb.json"), "import", "--help"
+    )
+    assert "mfgkb.formats" in modules  # the choices and help come from the registry
+    assert not {m for m in modules if m.startswith("mfgkb.formats.")}
+    assert not {"csv", "json", "feedparser", "bibtexparser", "frontmatter", "yaml"} & modules

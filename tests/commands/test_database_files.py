@@ -23,9 +23,7 @@ from __future__ import annotations
 
 import errno
 import os
-import shutil
 import stat
-import subprocess
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -34,60 +32,19 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from childproc import child_env, console_script
-from helpers import ok, refusal
-from mfgkb.cli import app
-from mfgkb.kb import KnowledgeBase, article_draft
+from helpers import ROOT, new_database, ok, refusal, run
 from mfgkb.storage import files, store
 from mfgkb.storage.store import Store
 
 Invoke = Callable[..., Any]
 ADD = ("add-article", "--title", "Written through", "--date", "2025-01-01")
-ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
-
-
-def child(tmp_path: Path, db: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    """The real console script; the timeout only catches a hang, with a wide margin."""
-    return subprocess.run(
-        [*console_script(), *args],
-        env=child_env(tmp_path, db, **env),
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=120,
-        check=False,
-    )
-
-
-def one_line(proc: subprocess.CompletedProcess[str]) -> str:
-    assert proc.returncode == 1, (proc.returncode, proc.stdout, proc.stderr)
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1, proc.stderr
-    assert lines[0].startswith("mfgkb: "), lines[0]
-    return lines[0]
 
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A valid database with its index, built once and copied by ``real``."""
     db = tmp_path_factory.mktemp("template") / "kb.json"
-    kb = KnowledgeBase(db)
-    try:
-        kb.add_article(
-            article_draft(title="Template article", published=date(2025, 1, 15), authors=[])
-        )
-    finally:
-        kb.close()
-    return db
-
-
-@pytest.fixture
-def real(tmp_path: Path, template: Path) -> Path:
-    """A valid database at ``tmp_path/real/kb.json``."""
-    path = tmp_path / "real" / "kb.json"
-    path.parent.mkdir()
-    shutil.copy2(template, path)
-    return path
+    return new_database(db, title="Template article", published=date(2025, 1, 15), authors=[])
 
 
 @pytest.fixture
@@ -96,10 +53,6 @@ def link(tmp_path: Path, real: Path) -> Path:
     path = tmp_path / "link.json"
     path.symlink_to(Path("real") / "kb.json")
     return path
-
-
-def run(runner: CliRunner, db: Path, *args: str, input: str | None = None) -> Any:
-    return runner.invoke(app, ["--db", str(db), *args], input=input)
 
 
 def names(folder: Path) -> list[str]:
@@ -312,17 +265,6 @@ def test_a_lock_that_is_a_folder_is_one_line(runner: CliRunner, real: Path) -> N
     assert real.read_bytes() == before
 
 
-@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
-def test_a_lock_that_is_a_fifo_is_refused_without_hanging(real: Path, tmp_path: Path) -> None:
-    lock = real.with_name("kb.json.lock")
-    os.mkfifo(lock)
-    before = real.read_bytes()
-    line = one_line(child(tmp_path, real, *ADD))
-    assert str(lock) in line
-    assert "not a regular file" in line
-    assert real.read_bytes() == before
-
-
 # -- 5. a folder we may not write ---------------------------------------------------------------
 
 
@@ -357,66 +299,6 @@ def test_a_read_only_folder_with_a_writable_lock_file(runner: CliRunner, real: P
         real.parent.chmod(0o755)
 
 
-# -- 6. special files ----------------------------------------------------------------------------
-
-
-@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
-@pytest.mark.parametrize("args", [("articles",), ADD])
-def test_a_fifo_as_db_is_refused_without_hanging(tmp_path: Path, args: tuple[str, ...]) -> None:
-    fifo = tmp_path / "kb.json"
-    os.mkfifo(fifo)
-    line = one_line(child(tmp_path, fifo, *args))
-    assert str(fifo) in line
-    assert "not a regular file" in line
-    assert stat.S_ISFIFO(fifo.lstat().st_mode)
-
-
-@pytest.fixture
-def zero(tmp_path: Path) -> Path:
-    """A device that never ends, like /dev/zero, but in tmp_path where root can make one.
-
-    Root running mfgkb on /dev/zero itself could leave files in /dev if the
-    test failed; a user cannot write /dev, so for a user /dev/zero is safe.
-    """
-    if ROOT and hasattr(os, "mknod"):
-        node = tmp_path / "zero.json"
-        try:
-            os.mknod(node, 0o666 | stat.S_IFCHR, os.makedev(1, 5))
-            return node
-        except OSError:
-            pytest.skip("no permission to make a device node here")
-    if not ROOT and Path("/dev/zero").exists():
-        return Path("/dev/zero")
-    pytest.skip("no /dev/zero")
-
-
-def test_a_device_as_db_is_refused_without_reading_it(tmp_path: Path, zero: Path) -> None:
-    for args in (("articles",), ADD, ("backup", str(tmp_path))):
-        line = one_line(child(tmp_path, zero, *args))
-        assert str(zero) in line
-        assert "not a regular file" in line
-    # Nothing was made beside it either (no index, no lock, no copy).
-    assert sorted(p.name for p in zero.parent.iterdir() if p.name.startswith("zero")) == [
-        "zero.json"
-    ] or zero == Path("/dev/zero")
-    assert not list(tmp_path.glob("zero-*.json"))
-
-
-@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
-def test_restore_from_a_fifo_or_a_device_is_refused_without_hanging(
-    real: Path, tmp_path: Path
-) -> None:
-    fifo = tmp_path / "backup.json"
-    os.mkfifo(fifo)
-    before = real.read_bytes()
-    for src in (fifo, Path("/dev/zero")):  # reading a device writes nothing beside it
-        if src.exists():
-            line = one_line(child(tmp_path, real, "restore", str(src), "--yes"))
-            assert str(src) in line
-            assert "not a regular file" in line
-    assert real.read_bytes() == before
-
-
 def test_a_database_over_the_size_cap_is_refused_unread(runner: CliRunner, tmp_path: Path) -> None:
     huge = tmp_path / "huge.json"
     with huge.open("wb") as fh:  # sparse: no disk, and mfgkb must not read it anyway
@@ -425,25 +307,6 @@ def test_a_database_over_the_size_cap_is_refused_unread(runner: CliRunner, tmp_p
     assert str(huge) in line
     assert "larger than" in line
     assert huge.stat().st_size == files.MAX_DATABASE_BYTES + 1
-
-
-def test_a_file_growing_while_read_is_read_no_further_than_the_cap(
-    real: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The size checked first may be stale: the read itself stops at the cap."""
-    cap = 100
-    monkeypatch.setattr(files, "MAX_DATABASE_BYTES", cap)
-    real_fstat = os.fstat
-
-    def stale(fd: int) -> os.stat_result:
-        st = real_fstat(fd)
-        fields = list(st)
-        fields[stat.ST_SIZE] = 10  # as it was a moment before it grew
-        return os.stat_result(fields)
-
-    monkeypatch.setattr(store.os, "fstat", stale)
-    with pytest.raises(store.DatabaseError, match="larger than"):
-        store.load(real)
 
 
 # -- 7. backup never overwrites a copy by surprise ---------------------------------------------

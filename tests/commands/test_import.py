@@ -14,9 +14,6 @@ beside the repository, when it is there, once for the whole module.
 from __future__ import annotations
 
 import json
-import os
-import resource
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,23 +21,16 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from childproc import child_env, console_script
-from helpers import refusal
+from helpers import MAIN, REPO_ROOT, assert_ok, refusal, rss_feed, write
 from mfgkb.cli import app
 
 Invoke = Callable[..., Any]
 Report = dict[str, Any]
 
-MAIN = "advanced-manufacturing"
 SEED_ARTICLES = 1  # the shipped knowledge base has one article, id 1
 
 
 # -- helpers -------------------------------------------------------------------------
-
-
-def assert_ok(result: Any) -> None:
-    assert result.exit_code == 0, (result.stdout, result.stderr, result.exception)
-    assert "Traceback" not in result.output
 
 
 def run_import(mfgkb: Invoke, path: Path, *args: str) -> Report:
@@ -54,14 +44,6 @@ def run_import(mfgkb: Invoke, path: Path, *args: str) -> Report:
 
 def jsonl(records: list[Any]) -> str:
     return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
-
-
-def write(path: Path, text: str | bytes) -> Path:
-    if isinstance(text, str):
-        path.write_text(text, encoding="utf-8", newline="")
-    else:
-        path.write_bytes(text)
-    return path
 
 
 def articles(mfgkb: Invoke, *args: str) -> list[dict[str, Any]]:
@@ -84,14 +66,6 @@ def search_ids(mfgkb: Invoke, *args: str) -> list[int]:
     result = mfgkb("search", "--json", "--kind", "article", *args)
     assert_ok(result)
     return [int(h["id"]) for h in json.loads(result.stdout)]
-
-
-@pytest.fixture
-def seeded(mfgkb: Invoke, db: Path) -> Path:
-    """The database file, created from the shipped knowledge base (written once)."""
-    assert_ok(mfgkb("topics"))
-    assert db.is_file()
-    return db
 
 
 def record(title: str, **fields: Any) -> dict[str, Any]:
@@ -618,45 +592,6 @@ def test_records_longer_than_the_cap_are_invalid_rows(
     assert "longer than" in report["invalid"][0]["reason"]
 
 
-def _child(tmp_path: Path, db: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """``mfgkb ARGS`` in a child held to 1 GB; the timeout only ends a hung run."""
-
-    def limit() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
-
-    return subprocess.run(
-        [*console_script(), *args],
-        env=child_env(tmp_path, db),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        preexec_fn=limit,
-    )
-
-
-def test_pipes_and_devices_are_refused(seeded: Path, tmp_path: Path) -> None:
-    # /dev/zero was read as one endless CSV line (11 GB); a pipe blocked forever.
-    before = seeded.read_bytes()
-    fifo = tmp_path / "news.jsonl"
-    os.mkfifo(fifo)
-    for path, kind in ((fifo, "a named pipe"), (Path("/dev/zero"), "a device")):
-        out = _child(tmp_path, seeded, "import", str(path))
-        assert out.returncode == 1, out.stderr
-        assert out.stderr == (
-            f"mfgkb: {path} is {kind}, not a file; save its data to a file and import that.\n"
-        )
-    notes = tmp_path / "notes"
-    notes.mkdir()
-    (notes / "a.md").write_text("---\ntitle: Fine\ndate: 2024-03-01\n---\n", encoding="utf-8")
-    os.mkfifo(notes / "b.md")
-    out = _child(tmp_path, seeded, "import", str(notes), "--dry-run", "--json")
-    assert out.returncode == 0, out.stderr
-    report = json.loads(out.stdout)
-    assert report["added"] == 1
-    assert report["invalid"] == [{"line": 2, "reason": "b.md: a named pipe, not a file; skipped"}]
-    assert seeded.read_bytes() == before
-
-
 def test_json_lines_records_with_different_keys(
     seeded: Path, mfgkb: Invoke, tmp_path: Path
 ) -> None:
@@ -845,7 +780,7 @@ def test_unknown_topic_option_imports_nothing(seeded: Path, mfgkb: Invoke, tmp_p
 
 # -- the real data: 10,000 news records -------------------------------------------------
 
-NEWS = Path(__file__).resolve().parents[2] / "shared" / "data" / "news-10k.jsonl"
+NEWS = REPO_ROOT.parent / "shared" / "data" / "news-10k.jsonl"
 NEWS_MAP = (
     *("--map", "title=headline", "--map", "description=short_description"),
     *("--map", "url=link", "--map", "authors=authors", "--map", "published=date"),
@@ -924,3 +859,24 @@ def test_news_search_finds_the_first_record(news: tuple[Path, Report], news_kb: 
     assert stored["url"] == first["link"]
     assert stored["published"] == first["date"]
     assert stored["description"] == first["short_description"]
+
+
+@pytest.mark.parametrize(
+    "pub_date",
+    [
+        "Mon, 06 Oct 2025 10:00:12345678901234567890 GMT",  # a 20-digit second
+        "Mon, 06 Oct 20251234567 10:00:00 GMT",  # an 11-digit year
+        "Mon, 06 Oct 99999999999 10:00:00 GMT",
+    ],
+)
+def test_a_date_out_of_every_range_is_one_invalid_row(
+    tmp_path: Path, pub_date: str, mfgkb: Any
+) -> None:
+    item = f"<item><title>Bad</title><link>https://example.com/2</link><pubDate>{pub_date}</pubDate></item>"
+    feed = write(tmp_path / "dates.rss", rss_feed(item))
+    result = mfgkb("import", str(feed), "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert len(report["added"] if isinstance(report["added"], list) else report["ids"]) == 1
+    [invalid] = report["invalid"]
+    assert "is not a date" in invalid["reason"]

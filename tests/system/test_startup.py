@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from childproc import child_env, run_on_terminal
+from childproc import child_env, finish, run_on_terminal
 from mfgkb import NOTHING_SAVED
 from mfgkb.quicksearch import parse_search
 
@@ -267,86 +267,6 @@ def test_a_closed_pipe_is_no_error_alike(tmp_path: Path, small: Path) -> None:
 # -- what is left to the full app ---------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "argv",
-    [
-        ["search"],
-        ["search", "--json"],
-        ["search", "--help"],
-        ["search", "chips", "-h"],
-        ["search", "-robots", "chips"],  # "-word" excludes a word: Click's reading
-        ["search", "chips", "-"],
-        ["search", "--", "chips"],
-        ["search", "chips", "--limit", "0"],
-        ["search", "chips", "--limit", "+5"],
-        ["search", "chips", "--limit", "\u0665"],  # an Arabic-Indic five: int() takes it
-        ["search", "chips", "--limit", "9223372036854775808"],
-        ["search", "chips", "--limit"],
-        ["search", "chips", "--topic", "--json"],
-        ["search", "chips", "--kind", "Topic"],
-        ["search", "chips", "--json=yes"],
-        ["search", "chips", "--lim", "3"],
-        ["--db", "search", "chips"],
-        ["--db"],
-        ["--version", "search", "chips"],
-        ["--help"],
-        ["show", "search"],
-        ["searc", "chips"],
-        [],
-    ],
-    ids=" ".join,
-)
-def test_other_command_lines_go_to_the_full_app(argv: list[str]) -> None:
-    assert parse_search(argv, {}) is None
-
-
-def test_shell_completion_goes_to_the_full_app() -> None:
-    assert parse_search(["search", "chips"], {}) is not None
-    assert parse_search(["search", "chips"], {"_MFGKB_COMPLETE": "complete_bash"}) is None
-
-
-def test_what_the_fast_path_reads() -> None:
-    args = parse_search(
-        [
-            "--db",
-            "a.json",
-            "--db=b.json",
-            "search",
-            "chips",
-            "--limit",
-            "3",
-            "--topic=x",
-            "act",
-            "--topic",
-            "y",
-            "--kind",
-            "article",
-            "--json",
-            "--since",
-            "2025",
-        ],
-        {"MFGKB_DB": "env.json"},
-    )
-    assert args is not None
-    assert (args.db, args.words, args.limit, args.topic) == (
-        "b.json",
-        ["chips", "act"],
-        3,
-        ["x", "y"],
-    )
-    assert (args.kind, args.json, args.since, args.until, args.pager) == (
-        "article",
-        True,
-        "2025",
-        None,
-        False,
-    )
-    env = parse_search(["search", "chips"], {"MFGKB_DB": "env.json"})
-    assert env is not None and env.db == "env.json"
-    unset = parse_search(["search", "chips"], {"MFGKB_DB": ""})
-    assert unset is not None and unset.db is None
-
-
 def test_fallbacks_answer_as_the_full_app(tmp_path: Path, small: Path) -> None:
     env = _env(tmp_path, small)
     for args in (["search", "-robots", "chips"], ["search", "chips", "--limit", "0"], ["search"]):
@@ -403,16 +323,6 @@ def _lock_opened(proc: subprocess.Popen[str], db: Path) -> bool:
         return False
 
 
-def _finish(proc: subprocess.Popen[str]) -> str:
-    try:
-        _, err = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(timeout=30)
-    return err
-
-
 @pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="reads /proc")
 def test_ctrl_c_while_the_search_waits_is_one_line_and_130(tmp_path: Path) -> None:
     proc, lock, db = _behind_the_lock(tmp_path)
@@ -423,7 +333,7 @@ def test_ctrl_c_while_the_search_waits_is_one_line_and_130(tmp_path: Path) -> No
             time.sleep(0.01)
         assert proc.poll() is None, proc.communicate()
         proc.send_signal(signal.SIGINT)
-        err = _finish(proc)
+        err = finish(proc)
     finally:
         os.close(lock)
     assert proc.returncode == 130, err
@@ -443,7 +353,7 @@ def test_ctrl_c_during_the_fast_start_up_is_one_line_and_130(tmp_path: Path) -> 
                 break
             time.sleep(0.01)
         proc.kill()
-        err = _finish(proc)
+        err = finish(proc)
     finally:
         os.close(lock)
     names = [line.rsplit("|", 1)[-1].strip() for line in err.splitlines()]
@@ -463,7 +373,7 @@ def test_ctrl_c_during_the_fast_start_up_is_one_line_and_130(tmp_path: Path) -> 
                 if seen >= 0 or line.rsplit("|", 1)[-1].strip() == "mfgkb":
                     seen += 1
             proc.send_signal(signal.SIGINT)
-            err = _finish(proc)
+            err = finish(proc)
         finally:
             watchdog.cancel()
             os.close(lock)

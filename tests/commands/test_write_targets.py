@@ -18,82 +18,32 @@ Device nodes are made with os.mknod, which needs root: those tests skip otherwis
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import stat
-import subprocess
 import threading
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
-from childproc import child_env, console_script, run_on_terminal
-from helpers import FifoReader, ok, refusal
-from mfgkb.cli import app
-from mfgkb.kb import KnowledgeBase, article_draft
-
-ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
-needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
-# Generous: only there to end a hang, never to measure speed.
-TIMEOUT = 60
+from helpers import (
+    ROOT,
+    TIMEOUT,
+    FifoReader,
+    exported,
+    hostile_title_database,
+    needs_fifo,
+    ok,
+    refusal,
+    run,
+)
 
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A valid database, built once and copied by ``real``."""
-    db = tmp_path_factory.mktemp("template") / "kb.json"
-    kb = KnowledgeBase(db)
-    try:
-        kb.add_article(
-            article_draft(
-                title="Target article \x1b[31mred\x1b[0m bell\x07 rlo\u202e c1\x9b",
-                published=date(2025, 1, 15),
-                authors=["Ann Lee"],
-            )
-        )
-    finally:
-        kb.close()
-    return db
-
-
-@pytest.fixture
-def real(tmp_path: Path, template: Path) -> Path:
-    """A valid database at ``tmp_path/real/kb.json``."""
-    path = tmp_path / "real" / "kb.json"
-    path.parent.mkdir()
-    shutil.copy2(template, path)
-    return path
-
-
-def run(runner: CliRunner, db: Path, *args: str) -> Any:
-    return runner.invoke(app, ["--db", str(db), *args])
-
-
-def child(tmp_path: Path, db: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """The real console script, so that a hang ends at the timeout instead of the run."""
-    return subprocess.run(
-        [*console_script(), "--db", str(db), *args],
-        env=child_env(tmp_path, db),
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=TIMEOUT,
-        check=False,
-    )
-
-
-def one_line(proc: subprocess.CompletedProcess[str]) -> str:
-    assert proc.returncode == 1, (proc.returncode, proc.stdout, proc.stderr)
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1, proc.stderr
-    assert lines[0].startswith("mfgkb: "), lines[0]
-    assert "Traceback" not in proc.stderr
-    return lines[0]
+    return hostile_title_database(tmp_path_factory.mktemp("template") / "kb.json")
 
 
 def node(path: Path, kind: int, major: int, minor: int) -> Path:
@@ -152,34 +102,6 @@ def listening(tmp_path: Path) -> Iterator[tuple[Path, list[bytes]]]:
     server.close()
 
 
-# -- backup writes only regular files ----------------------------------------------------------
-
-
-@needs_fifo
-@pytest.mark.parametrize("force", [True, False], ids=["force", "no-force"])
-def test_backup_onto_a_fifo_is_refused_and_the_fifo_kept(
-    tmp_path: Path, real: Path, force: bool
-) -> None:
-    fifo = tmp_path / "out" / "copy.json"
-    fifo.parent.mkdir()
-    os.mkfifo(fifo)
-    line = one_line(child(tmp_path, real, "backup", str(fifo), *(["--force"] if force else [])))
-    assert f"{fifo} is a FIFO, not a regular file; choose a file path" in line
-    assert stat.S_ISFIFO(fifo.lstat().st_mode)
-    assert list(fifo.parent.iterdir()) == [fifo]  # no temporary file left beside it
-
-
-@needs_fifo
-def test_backup_onto_a_link_to_a_fifo_is_refused(tmp_path: Path, real: Path) -> None:
-    fifo = tmp_path / "pipe"
-    os.mkfifo(fifo)
-    link = tmp_path / "copy.json"
-    link.symlink_to("pipe")
-    line = one_line(child(tmp_path, real, "backup", str(link), "--force"))
-    assert f"{link} is a FIFO, not a regular file" in line
-    assert link.is_symlink() and stat.S_ISFIFO(fifo.lstat().st_mode)
-
-
 def test_backup_onto_a_device_or_a_socket_is_refused(
     runner: CliRunner, real: Path, tmp_path: Path
 ) -> None:
@@ -209,13 +131,6 @@ def test_backup_force_onto_a_regular_file_still_replaces_it(
 # -- export -o: files atomically, pipes and devices directly -----------------------------------
 
 
-def exported(runner: CliRunner, real: Path, tmp_path: Path, *args: str) -> bytes:
-    """What ``export ARGS -o`` writes into a regular file, to compare with the rest."""
-    target = tmp_path / "regular.out"
-    ok(run(runner, real, "export", *args, "-o", str(target)))
-    return target.read_bytes()
-
-
 @needs_fifo
 def test_export_into_a_fifo_with_a_reader_gives_it_the_whole_export(
     runner: CliRunner, real: Path, tmp_path: Path
@@ -229,33 +144,6 @@ def test_export_into_a_fifo_with_a_reader_gives_it_the_whole_export(
         got = reader.close()
     assert got == exported(runner, real, tmp_path, "--format", "csv")
     assert stat.S_ISFIFO(fifo.lstat().st_mode)  # still a pipe, not replaced by a file
-
-
-@needs_fifo
-def test_export_into_a_fifo_nobody_reads_is_one_line_not_a_hang(tmp_path: Path, real: Path) -> None:
-    fifo = tmp_path / "pipe"
-    os.mkfifo(fifo)
-    line = one_line(child(tmp_path, real, "export", "-o", str(fifo)))
-    assert line == f"mfgkb: Nobody is reading the FIFO {fifo}; start the reader first."
-    assert stat.S_ISFIFO(fifo.lstat().st_mode)
-
-
-@needs_fifo
-@pytest.mark.skipif(not hasattr(__import__("fcntl"), "F_SETPIPE_SZ"), reason="Linux only")
-def test_export_into_a_fifo_whose_reader_goes_away_is_one_line(
-    runner: CliRunner, tmp_path: Path, real: Path
-) -> None:
-    """A pipe smaller than the export: the writer waits for room, and the reader leaves."""
-    assert len(exported(runner, real, tmp_path)) > 4096
-    fifo = tmp_path / "pipe"
-    os.mkfifo(fifo)
-    reader = FifoReader(fifo, pipe_size=4096, hang_up=True)
-    try:
-        line = one_line(child(tmp_path, real, "export", "-o", str(fifo)))
-    finally:
-        reader.close()
-    assert str(fifo) in line
-    assert "Broken pipe" in line
 
 
 def test_export_into_the_full_device_is_one_line_not_a_traceback(
@@ -324,17 +212,6 @@ def test_export_onto_a_regular_file_replaces_it(
     result = ok(run(runner, real, "export", "--format", "csv", "-o", str(target)))
     assert f"Wrote {target}." in result.stderr
     assert "Target article" in target.read_text(encoding="utf-8")
-
-
-@pytest.mark.skipif(not Path("/proc/self/fd/1").exists(), reason="no /proc/self/fd")
-def test_export_into_a_terminal_device_is_escaped(real: Path, tmp_path: Path) -> None:
-    """-o naming the terminal (here through /proc): escaped, as on standard output."""
-    args = ["--db", str(real), "export", "--format", "csv", "-o", "/proc/self/fd/1"]
-    text = run_on_terminal(args, child_env(tmp_path, real)).decode("utf-8")
-    assert "Target article \\x1b[31mred" in text and "bell\\x07" in text, text
-    assert "\\u202e" in text and "\\x9b" in text, text
-    for raw in "\x1b\x07\u202e\x9b":
-        assert raw not in text
 
 
 # -- links to regular files ----------------------------------------------------------

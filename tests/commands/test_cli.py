@@ -9,7 +9,6 @@ unchanged.
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -19,14 +18,13 @@ import pytest
 import typer.main
 from typer.testing import CliRunner
 
-from helpers import ok, refusal
+from helpers import MAIN, assert_ok, load_db, refusal
 from mfgkb import __version__
 from mfgkb.cli import app
 
 Invoke = Callable[..., Any]
 JsonInvoke = Callable[..., Any]
 
-MAIN = "advanced-manufacturing"
 SEED_TITLE = "Is the US Still the Global Manufacturing Leader?"
 SEED_AUTHOR = "Jedrik Hastings"
 ARTICLE_FIELDS = {
@@ -60,11 +58,6 @@ HINT = re.compile(r"(?:with|see): mfgkb ([a-z][a-z-]*)")
 # -- helpers -------------------------------------------------------------------
 
 
-def assert_ok(result: Any) -> None:
-    """The command succeeded without an unhandled exception."""
-    assert result.exit_code == 0, (result.stdout, result.stderr, result.exception)
-
-
 def assert_refused(result: Any, code: int = 1) -> str:
     """A refusal (see helpers.refusal) whose suggested commands all exist. Returns it."""
     line = refusal(result, code)
@@ -78,20 +71,6 @@ def add_article(mfgkb: Invoke, title: str, *args: str, date: str = "2025-01-15")
     result = mfgkb("add-article", "--title", title, "--date", date, *args)
     assert_ok(result)
     return int(result.stdout.strip())
-
-
-def load_db(db: Path) -> dict[str, Any]:
-    data = json.loads(db.read_text(encoding="utf-8"))
-    assert isinstance(data, dict)
-    return data
-
-
-@pytest.fixture
-def seeded(mfgkb: Invoke, db: Path) -> Path:
-    """The database file, created from the shipped knowledge base."""
-    assert_ok(mfgkb("topics"))
-    assert db.is_file()
-    return db
 
 
 # -- show ------------------------------------------------------------------------
@@ -275,90 +254,6 @@ def test_add_article_without_title_is_a_usage_error(seeded: Path, mfgkb: Invoke)
     before = seeded.read_bytes()
     line = assert_refused(mfgkb("add-article", "--date", "2025-01-01"), 2)
     assert "--title" in line
-    assert seeded.read_bytes() == before
-
-
-def _dialogue(args: list[str], env: dict[str, str], steps: list[tuple[str, int, str]]) -> str:
-    """Run the script at a pseudo-terminal: wait until ``text`` has been shown ``times``
-    times, then type ``answer``, for each step; return everything it showed."""
-    import select
-    import subprocess
-    import sys
-
-    script = str(Path(sys.executable).parent / "mfgkb")
-    master, slave = os.openpty()
-    out = bytearray()
-    try:
-        proc = subprocess.Popen([script, *args], env=env, stdin=slave, stdout=slave, stderr=slave)
-        os.close(slave)
-
-        def shown(text: str) -> int:
-            return out.decode(errors="replace").count(text)
-
-        def read_until(text: str, times: int) -> None:
-            # Wide margin: the child only has to start and print a prompt.
-            while shown(text) < times and select.select([master], [], [], 120)[0]:
-                try:
-                    chunk = os.read(master, 65536)
-                except OSError:  # EIO: the child closed the terminal
-                    return
-                if not chunk:
-                    return
-                out.extend(chunk)
-
-        for text, times, answer in steps:
-            read_until(text, times)
-            assert shown(text) >= times, out.decode()
-            os.write(master, answer.encode())
-        read_until("\0never shown", 1)  # to the end
-        proc.wait(timeout=120)
-    finally:
-        os.close(master)
-    return out.decode(errors="replace").replace("\r\n", "\n")
-
-
-def test_add_article_prompts_ask_again_after_a_bad_answer(seeded: Path) -> None:
-    from childproc import child_env
-
-    env = child_env(seeded.parent, seeded)
-    shown = _dialogue(
-        ["add-article", "--author", "Dana Ruiz"],
-        env,
-        [
-            ("Title:", 1, "   \n"),  # only spaces: refused at once, asked again
-            ("Title:", 2, "Fab news\n"),
-            ("Publication date:", 1, "someday soon\n"),  # not a date: asked again
-            ("Publication date:", 2, "October 10\n"),  # no year: asked again
-            ("Publication date:", 3, "2025-03-04\n"),
-        ],
-    )
-    assert "The title is empty" in shown
-    assert "someday soon" in shown and shown.count("mfgkb: ") == 3, shown
-    assert "Added article 2." in shown
-    article = load_db(seeded)["articles"]["2"]
-    assert (article["title"], article["published"]) == ("Fab news", "2025-03-04")
-    assert article["authors"] == ["Dana Ruiz"]
-
-
-@pytest.mark.parametrize(
-    ("args", "answer", "message"),
-    [
-        (["remove-article", "2"], "\x04", "Article 2 was not removed: not confirmed."),
-        (["remove-article", "2"], "n\n", "Article 2 was not removed: not confirmed."),
-        (["remove-article", "2"], "maybe\nno\n", "Article 2 was not removed: not confirmed."),
-    ],
-    ids=["ctrl-d", "no", "asked-again"],
-)
-def test_declining_a_confirmation_says_so_and_changes_nothing(
-    seeded: Path, mfgkb: Invoke, args: list[str], answer: str, message: str
-) -> None:
-    from childproc import child_env
-
-    ok(mfgkb("add-article", "--title", "Keep me", "--date", "2025-01-01"))
-    before = seeded.read_bytes()
-    env = child_env(seeded.parent, seeded)
-    shown = _dialogue(args, env, [("[y/N]:", 1, answer)])
-    assert f"mfgkb: {message}" in shown, shown
     assert seeded.read_bytes() == before
 
 
@@ -769,84 +664,6 @@ def test_articles_text_table(library: dict[str, int], mfgkb: Invoke) -> None:
     none = mfgkb("articles", "--author", "nobody")
     assert_ok(none)
     assert "No articles match" in none.stdout
-
-
-def _many_articles(n: int) -> list[Any]:
-    from datetime import date
-
-    from mfgkb.models import Article
-
-    words = ["fab", "Semiconductor", "Supercalifragilisticexpialidocious", "chip", "東京工場", "a"]
-    return [
-        Article(
-            i,
-            " ".join(words[(i + k) % len(words)] for k in range(i % 17 + 1)),
-            date(2020 + i % 6, i % 12 + 1, i % 28 + 1),
-            [f"Author {i % 7}", "Dana Ruiz"][: i % 3],
-            source="Industry Weekly" if i % 4 else "",
-            topics=["texas", "chips-act"][: i % 3],
-        )
-        for i in range(1, n + 1)
-    ]
-
-
-def _table_text(articles: list[Any], total: int, width: int, color: bool = False) -> str:
-    import io
-
-    from rich.console import Console
-
-    from mfgkb.results import ArticleList
-    from mfgkb.views import human
-
-    out = io.StringIO()
-    target = Console(
-        file=out, width=width, force_terminal=color, color_system="standard" if color else None
-    )
-    target.print(human.articles_table(ArticleList(articles, total)))
-    return out.getvalue()
-
-
-@pytest.mark.parametrize("width", [40, 92, 200])
-def test_long_article_list_looks_like_a_short_one(
-    width: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from mfgkb.views import human
-
-    articles = _many_articles(60)
-    monkeypatch.setattr(human, "LONG_TABLE", 10**9)
-    by_rich = _table_text(articles, 70, width)
-    monkeypatch.setattr(human, "LONG_TABLE", 0)
-    assert _table_text(articles, 70, width) == by_rich
-    coloured = _table_text(articles, 70, width, color=True)
-    assert "\x1b[" in coloured and "Showing 60 of 70" in coloured
-
-
-def test_long_article_list_measures_each_cell_at_most_once(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """10,000 rows took 10 s: Rich measured and wrapped every cell several times."""
-    from rich.measure import Measurement
-    from rich.text import Text
-
-    calls = {"measure": 0, "wrap": 0}
-    measure, wrap = Measurement.get, Text.wrap
-
-    def counted_measure(*args: Any, **kwargs: Any) -> Any:
-        calls["measure"] += 1
-        return measure(*args, **kwargs)
-
-    def counted_wrap(*args: Any, **kwargs: Any) -> Any:
-        calls["wrap"] += 1
-        return wrap(*args, **kwargs)
-
-    monkeypatch.setattr(Measurement, "get", staticmethod(counted_measure))
-    monkeypatch.setattr(Text, "wrap", counted_wrap)
-    articles = _many_articles(2_000)
-    text = _table_text(articles, 2_000, 92)
-    assert text.count("Industry Weekly") >= 1_000
-    # Rich's own table: about 2 measures and 2 wraps a cell, 6 cells a row.
-    assert calls["measure"] < 100, calls
-    assert calls["wrap"] <= 4 * len(articles), calls
 
 
 # -- article, edit-article, link ---------------------------------------------------

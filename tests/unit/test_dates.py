@@ -155,3 +155,36 @@ def test_parse_period_year_zero_is_a_date_error(text: str) -> None:
         parse_period(text)
     with pytest.raises(DateError):
         parse_period(text, end=True)
+
+
+# Fragments of dates, so that many examples get deep into dateutil's parser.
+DATE_LIKE = st.lists(
+    st.sampled_from(
+        [*"0123456789-/.,: TZ+", "Jan", "Oct", "May", "Sept", "th", "of", "2025", "99999"]
+    ),
+    max_size=12,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.one_of(st.text(), DATE_LIKE, st.text(max_size=200)), dayfirst=st.booleans())
+def test_parse_date_returns_a_date_or_raises_date_error(text: str, dayfirst: bool) -> None:
+    try:
+        value = parse_date(text, dayfirst=dayfirst)
+    except DateError as err:
+        assert err.message
+    else:
+        assert isinstance(value, date)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.one_of(st.text(), DATE_LIKE), dayfirst=st.booleans(), end=st.booleans())
+def test_parse_period_returns_a_date_or_raises_date_error(
+    text: str, dayfirst: bool, end: bool
+) -> None:
+    try:
+        value = parse_period(text, dayfirst=dayfirst, end=end)
+    except DateError as err:
+        assert err.message
+    else:
+        assert isinstance(value, date)

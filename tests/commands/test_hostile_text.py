@@ -4,21 +4,18 @@ Titles, descriptions, authors, sources, tags and topic names holding Rich
 markup, terminal escape sequences, other C0/C1 controls or bidi overrides must
 reach the terminal as visible characters (brackets shown, controls escaped as
 ``\\x1b``), never as raw control bytes, whether they came from the command line
-or from an import file; ``--json`` gives them back unchanged. Property-based
-tests check the round trip of arbitrary Unicode and that date parsing only ever
-fails with DateError.
+or from an import file; ``--json`` gives them back unchanged. A property-based
+test checks the round trip of arbitrary Unicode. ``printable`` itself is tested
+in unit/test_printable.py, broken streams and locales in
+system/test_streams_and_locales.py.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 import unicodedata
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -27,18 +24,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from childproc import child_env, console_script, run_on_terminal
-from helpers import files_of, ok, refusal
+from childproc import child_env, run_on_terminal
+from helpers import MAIN, UNSAFE_CATEGORIES, files_of, ok, refusal
 from mfgkb.cli import app
-from mfgkb.dates import parse_date, parse_period
-from mfgkb.errors import DateError
-from mfgkb.models import MAX_DESCRIPTION, MAX_TITLE, json_printable, printable
+from mfgkb.models import MAX_DESCRIPTION, MAX_TITLE
 from mfgkb.storage.store import load
 
 Invoke = Callable[..., Any]
 JsonInvoke = Callable[..., Any]
-
-MAIN = "advanced-manufacturing"
 
 MARKUP = "[link=file:///etc/passwd]x[/]"
 BOLD = "[bold]loud[/bold] [/]"
@@ -448,35 +441,6 @@ def test_an_import_with_no_usable_row_is_one_line_and_exit_1(
         assert files_of(db) == before
 
 
-# -- bytes that are not UTF-8 on the command line ----------------------------------------
-
-
-def test_a_title_that_is_not_utf8_is_refused_cleanly(
-    mfgkb: Invoke, tmp_path: Path, db: Path
-) -> None:
-    ok(mfgkb("articles"))
-    before = files_of(db)
-    script = Path(sys.executable).parent / "mfgkb"
-    cmd: list[str | bytes] = [str(script)] if script.exists() else [sys.executable, "-m", "mfgkb"]
-    proc = subprocess.run(
-        [*cmd, "add-article", "--title", b"bad \xff title", "--date", "2025-01-01"],
-        env=child_env(tmp_path, db),
-        capture_output=True,
-        timeout=30,
-        check=False,
-    )
-    err = proc.stderr.decode("utf-8", "replace")
-    # The file must be safe whatever happens...
-    assert files_of(db) == before or proc.returncode == 0, err
-    load(db)
-    assert list(db.parent.glob(".kb.json.*.tmp")) == []
-    # ...and the outcome either a stored article or one clean line.
-    assert "Traceback" not in err, err
-    assert proc.returncode in (0, 1), err
-    if proc.returncode == 1:
-        assert len(err.strip().splitlines()) == 1, err
-
-
 # -- 8. property-based ----------------------------------------------------------------
 
 # Any code point except lone surrogates, which cannot come from UTF-8 input.
@@ -529,309 +493,3 @@ def test_arbitrary_text_round_trips(
     page = runner.invoke(app, ["--db", str(db), "article", str(added["id"])])
     assert page.exit_code == 0, (page.stderr, page.exception)
     assert_inert(page.stdout, "article page")
-
-
-# Fragments of dates, so that many examples get deep into dateutil's parser.
-DATE_LIKE = st.lists(
-    st.sampled_from(
-        [*"0123456789-/.,: TZ+", "Jan", "Oct", "May", "Sept", "th", "of", "2025", "99999"]
-    ),
-    max_size=12,
-).map("".join)
-
-
-@settings(max_examples=300, deadline=None)
-@given(text=st.one_of(st.text(), DATE_LIKE, st.text(max_size=200)), dayfirst=st.booleans())
-def test_parse_date_returns_a_date_or_raises_date_error(text: str, dayfirst: bool) -> None:
-    try:
-        value = parse_date(text, dayfirst=dayfirst)
-    except DateError as err:
-        assert err.message
-    else:
-        assert isinstance(value, date)
-
-
-@settings(max_examples=300, deadline=None)
-@given(text=st.one_of(st.text(), DATE_LIKE), dayfirst=st.booleans(), end=st.booleans())
-def test_parse_period_returns_a_date_or_raises_date_error(
-    text: str, dayfirst: bool, end: bool
-) -> None:
-    try:
-        value = parse_period(text, dayfirst=dayfirst, end=end)
-    except DateError as err:
-        assert err.message
-    else:
-        assert isinstance(value, date)
-
-
-# -- printable(): every character that can steer or hide text is escaped -------------------
-
-# The categories a terminal must never receive raw: controls, format characters
-# (bidi marks, zero-width characters, tags), line and paragraph separators, and
-# lone surrogates.
-UNSAFE_CATEGORIES = ("Cc", "Cf", "Zl", "Zp", "Cs")
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("a\u061cb", "a\\u061cb"),  # Arabic letter mark
-        ("a\u200bb", "a\\u200bb"),  # zero width space
-        ("a\u2028b\u2029c", "a\\u2028b\\u2029c"),  # line and paragraph separators
-        ("ok\U000e0069\U000e0067\U000e006e", "ok\\U000e0069\\U000e0067\\U000e006e"),  # tags
-        ("\u202eevil", "\\u202eevil"),
-        ("\ufeffbom\u00ad", "\\ufeffbom\\xad"),
-        ("csi\x9b31m\x7f", "csi\\x9b31m\\x7f"),
-        ("x\u200dy", "x\\u200dy"),  # a joiner between ASCII letters joins nothing
-        ("\u200d\U0001f4bb", "\\u200d\U0001f4bb"),  # nor at the start
-        ("\u00e9\u200d\u200d\u00e9", "\u00e9\\u200d\\u200d\u00e9"),  # nor doubled
-        ("\U0001f3f4\U000e0041\U000e007f", "\U0001f3f4\\U000e0041\\U000e007f"),  # no such flag
-        # Kept: emoji sequences, Persian and Indic joiners, subdivision flags,
-        # private use characters (a glyph or a box, nothing more).
-        ("\U0001f469\u200d\U0001f4bb", "\U0001f469\u200d\U0001f4bb"),
-        ("\U0001f3f3\ufe0f\u200d\U0001f308", "\U0001f3f3\ufe0f\u200d\U0001f308"),
-        ("\U0001f469\U0001f3fd\u200d\U0001f4bb", "\U0001f469\U0001f3fd\u200d\U0001f4bb"),
-        ("\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645", None),
-        ("\u0d28\u0d4d\u200d", "\u0d28\u0d4d\\u200d"),  # a joiner at the end is escaped
-        ("\U0001f3f4\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f", None),
-        ("\ue000 icon", None),
-    ],
-)
-def test_printable_escapes_every_invisible_or_steering_character(
-    text: str, expected: str | None
-) -> None:
-    assert printable(text) == (text if expected is None else expected)
-
-
-def test_printable_covers_every_unsafe_code_point_unicodedata_knows() -> None:
-    """The hard-coded ranges in models hold every Cc, Cf, Zl, Zp and Cs code point."""
-    missed = [
-        f"U+{code:04X}"
-        for code in range(0x110000)
-        if unicodedata.category(chr(code)) in UNSAFE_CATEGORIES
-        and printable(chr(code), multiline=True) == chr(code)
-        and chr(code) not in "\t\n"
-    ]
-    assert missed == [], "add these to models._UNSAFE_CLASS"
-
-
-def _is_kept_exception(out: str, i: int) -> bool:
-    """A joiner between two shown non-ASCII characters, or a tag of a subdivision flag."""
-    c = out[i]
-    if c in "\u200c\u200d":
-        return 0 < i < len(out) - 1 and all(
-            not n.isascii() and unicodedata.category(n) not in UNSAFE_CATEGORIES
-            for n in (out[i - 1], out[i + 1])
-        )
-    flags = re.finditer(r"\U0001f3f4[\U000e0030-\U000e0039\U000e0061-\U000e007a]+\U000e007f", out)
-    return any(f.start() < i < f.end() for f in flags)
-
-
-UNSAFE_TEXT = st.text(
-    st.one_of(
-        st.characters(categories=UNSAFE_CATEGORIES),
-        st.characters(min_codepoint=0xE0000, max_codepoint=0xE007F),
-        st.sampled_from("\u061c\u200b\u200c\u200d\u2028\u2029\U0001f3f4\U0001f469\u00e9ab "),
-        st.characters(),
-    ),
-    max_size=40,
-)
-
-
-@settings(max_examples=500, deadline=None)
-@given(text=UNSAFE_TEXT, multiline=st.booleans())
-def test_printable_leaves_nothing_unsafe(text: str, multiline: bool) -> None:
-    out = printable(text, multiline=multiline)
-    for i, c in enumerate(out):
-        if unicodedata.category(c) in UNSAFE_CATEGORIES:
-            assert (multiline and c in "\t\n") or _is_kept_exception(out, i), (text, out, i)
-
-
-@settings(max_examples=300, deadline=None)
-@given(text=UNSAFE_TEXT)
-def test_json_printable_is_the_same_json_and_inert(text: str) -> None:
-    dumped = json.dumps({"t": text}, ensure_ascii=False)
-    out = json_printable(dumped)
-    assert json.loads(out) == {"t": text}
-    assert all(
-        unicodedata.category(c) not in UNSAFE_CATEGORIES or _is_kept_exception(out, i)
-        for i, c in enumerate(out)
-    ), out
-
-
-# -- output that cannot be written, terminals that are not UTF-8 ----------------------
-
-
-def _run_mfgkb(
-    args: list[str],
-    env: dict[str, str],
-    *,
-    stdout: Any = subprocess.PIPE,
-    close_stdout: bool = False,
-    close_stdin: bool = False,
-) -> subprocess.CompletedProcess[bytes]:
-    closed = [fd for fd, yes in ((0, close_stdin), (1, close_stdout)) if yes]
-    return subprocess.run(
-        [*console_script(), *args],
-        env=env,
-        stdout=stdout,
-        stderr=subprocess.PIPE,
-        # ``>&-``, ``<&-``: the child starts without that standard stream at all.
-        preexec_fn=(lambda: [os.close(fd) for fd in closed]) if closed else None,
-        timeout=60,
-        check=False,
-    )
-
-
-def _stderr_lines(proc: subprocess.CompletedProcess[bytes]) -> list[str]:
-    err = proc.stderr.decode("utf-8", "replace")
-    assert "Traceback" not in err, err
-    return err.strip().splitlines()
-
-
-@pytest.mark.parametrize(
-    "args", [["show", MAIN], ["articles", "--json"], ["--help"], ["-h"], ["--version"]]
-)
-def test_a_full_disk_on_stdout_is_one_line_and_exit_1(
-    mfgkb: Invoke, tmp_path: Path, db: Path, args: list[str]
-) -> None:
-    ok(mfgkb("articles"))
-    with open("/dev/full", "wb") as full:
-        proc = _run_mfgkb(args, child_env(tmp_path, db), stdout=full)
-    assert proc.returncode == 1, proc.stderr
-    assert _stderr_lines(proc) == ["mfgkb: Could not write the output (No space left on device)."]
-
-
-def test_json_to_a_closed_pipe_ends_quietly_with_0(mfgkb: Invoke, tmp_path: Path, db: Path) -> None:
-    """`mfgkb articles --json | head` whose reader has gone: no word, exit 0.
-
-    The command closes stderr after the broken pipe; the final flush of stderr
-    then raised ValueError, and Python ended with 120 and "lost sys.stderr".
-    """
-    ok(mfgkb("articles"))
-    read, write = os.pipe()
-    os.close(read)
-    try:
-        proc = _run_mfgkb(["articles", "--json"], child_env(tmp_path, db), stdout=write)
-    finally:
-        os.close(write)
-    assert (proc.returncode, proc.stderr) == (0, b"")
-
-
-@pytest.mark.parametrize("args", [["show", MAIN], ["-h"], ["--help"], ["show", "--help"]])
-def test_a_closed_stdout_is_one_line_and_exit_1(
-    mfgkb: Invoke, tmp_path: Path, db: Path, args: list[str]
-) -> None:
-    ok(mfgkb("articles"))
-    before = files_of(db)
-    proc = _run_mfgkb(args, child_env(tmp_path, db), close_stdout=True)
-    assert proc.returncode == 1, proc.stderr
-    assert _stderr_lines(proc) == ["mfgkb: Could not write the output (Bad file descriptor)."]
-    assert files_of(db) == before  # the database never took the place of stdout
-
-
-@pytest.mark.parametrize(
-    "args",
-    [
-        ["add-article", "--title", "Saved anyway", "--date", "2025-01-01"],
-        ["edit-article", "1", "--title", "Saved anyway", "--json"],
-    ],
-)
-def test_a_change_saved_is_not_a_failure_when_only_its_output_fails(
-    mfgkb: Invoke, mfgkb_json: Callable[..., Any], tmp_path: Path, db: Path, args: list[str]
-) -> None:
-    """A retry after exit 1 would add the article twice: the change is saved, so exit 0."""
-    ok(mfgkb("articles"))
-    proc = _run_mfgkb(args, child_env(tmp_path, db), close_stdout=True)
-    assert proc.returncode == 0, proc.stderr
-    lines = _stderr_lines(proc)
-    assert lines[-1] == (
-        "mfgkb: Could not write the output (Bad file descriptor); the change was saved."
-    )
-    if args[0] == "add-article":
-        assert lines[0] == "Added article 2."
-    assert "Saved anyway" in [a["title"] for a in mfgkb_json("articles", "--limit", "0")]
-
-
-@pytest.mark.parametrize(
-    "locale",
-    [{"PYTHONIOENCODING": "ascii"}, {"LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONIOENCODING": ""}],
-    ids=["ascii", "C"],
-)
-def test_a_terminal_that_is_not_utf8_gets_escapes_not_a_traceback(
-    mfgkb: Invoke, tmp_path: Path, db: Path, locale: dict[str, str]
-) -> None:
-    ok(mfgkb("articles"))
-    env = {k: v for k, v in child_env(tmp_path, db, **locale).items() if v}
-    proc = _run_mfgkb(["show", MAIN], env)
-    assert proc.returncode == 0, proc.stderr
-    assert _stderr_lines(proc) == []
-    out = proc.stdout.decode("ascii")  # nothing but ASCII, whatever the page holds
-    assert "Advanced manufacturing" in out
-    # A name typed in that terminal is text (its bytes are UTF-8), not an error.
-    added = _run_mfgkb(
-        [
-            "add-article",
-            "--title",
-            "Zürich plant",
-            "--author",
-            "Jörg Müller",
-            "--date",
-            "2025-01-01",
-        ],
-        env,
-    )
-    assert added.returncode == 0, added.stderr
-    stored = [a for a in load(db)[0]["articles"].values() if a["title"] == "Zürich plant"]
-    assert [a["authors"] for a in stored] == [["Jörg Müller"]]
-
-
-@pytest.mark.parametrize(
-    "args",
-    [
-        ["articles", "--json", "--author", "Jörg"],
-        ["articles", "--json", "--tag", "präzision"],
-        ["articles", "--json", "--topic", MAIN, "--author", "Müller"],
-        ["search", "--json", "Zürich"],
-        ["search", "--json", "--author", "Jörg", "plant"],
-    ],
-)
-def test_search_terms_and_filters_typed_in_a_c_locale_are_text(
-    mfgkb: Invoke, tmp_path: Path, db: Path, args: list[str]
-) -> None:
-    """In LC_ALL=C Python hands ``Jörg`` over as surrogates: filters must still match it."""
-    ok(
-        mfgkb(
-            "add-article",
-            "--title",
-            "Zürich plant",
-            "--author",
-            "Jörg Müller",
-            "--tag",
-            "präzision",
-            "--date",
-            "2025-01-01",
-            "--topic",
-            MAIN,
-        )
-    )
-    env = child_env(tmp_path, db, LC_ALL="C", PYTHONUTF8="0")
-    env.pop("PYTHONIOENCODING")
-    proc = _run_mfgkb(args, env)
-    assert proc.returncode == 0, proc.stderr
-    found = json.loads(proc.stdout)
-    assert [r["title"] for r in found] == ["Zürich plant"], found
-
-
-def test_a_closed_stdin_is_no_input_not_a_traceback(
-    mfgkb: Invoke, tmp_path: Path, db: Path
-) -> None:
-    ok(mfgkb("articles"))
-    before = files_of(db)
-    proc = _run_mfgkb(
-        ["add-article", "--date", "2025-01-01"], child_env(tmp_path, db), close_stdin=True
-    )
-    assert proc.returncode == 2, proc.stderr
-    [line] = _stderr_lines(proc)
-    assert line.startswith("mfgkb: Missing --title"), line
-    assert files_of(db) == before

@@ -14,16 +14,13 @@ Each reader's rows are compared whole, then pushed through
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from childproc import child_env, console_script
+from helpers import TEST_DATA, rss_feed, write
 from mfgkb.errors import ImportFileError, MfgkbError
 from mfgkb.formats import bibtex, detect
 from mfgkb.formats.bibtex import read as read_bibtex
@@ -34,7 +31,7 @@ from mfgkb.formats.rows import AnyRow, BadRow, Row
 from mfgkb.formats.text import html_to_text
 from mfgkb.importer import RowConverter
 
-DATA = Path(__file__).parent / "data" / "sources"
+DATA = TEST_DATA / "sources"
 RSS = DATA / "industry-news.rss"
 ATOM = DATA / "nist-updates.atom"
 BIB = DATA / "papers.bib"
@@ -56,15 +53,6 @@ def convert(found: list[AnyRow]) -> dict[int, Any]:
         except MfgkbError as err:
             out[row.line] = err.message
     return out
-
-
-def write(path: Path, text: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(text, str):
-        path.write_text(text, encoding="utf-8")
-    else:
-        path.write_bytes(text)
-    return path
 
 
 # -- feeds ---------------------------------------------------------------------------
@@ -205,17 +193,6 @@ def test_feed_dates_fall_back_to_feedparser(tmp_path: Path) -> None:
     ]
 
 
-GOOD_ITEM = (
-    "<item><title>Good one</title><link>https://example.com/ok</link>"
-    "<pubDate>Mon, 06 Oct 2025 10:00:00 GMT</pubDate></item>"
-)
-
-
-def _feed(item: str, declaration: str = '<?xml version="1.0" encoding="utf-8"?>') -> str:
-    channel = f"<channel><title>T</title>{GOOD_ITEM}{item}</channel>"
-    return f'{declaration}<rss version="2.0">{channel}</rss>'
-
-
 @pytest.mark.parametrize(
     ("item", "title"),
     [
@@ -238,39 +215,18 @@ def _feed(item: str, declaration: str = '<?xml version="1.0" encoding="utf-8"?>'
 def test_character_references_to_no_character_read_as_replacement(
     tmp_path: Path, item: str, title: str
 ) -> None:
-    feed = write(tmp_path / "refs.rss", _feed(item))
+    feed = write(tmp_path / "refs.rss", rss_feed(item))
     assert [row.data["title"] for row in read_feed(feed)] == [
         "Good one",
         title,
     ]
 
 
-@pytest.mark.parametrize(
-    "pub_date",
-    [
-        "Mon, 06 Oct 2025 10:00:12345678901234567890 GMT",  # a 20-digit second
-        "Mon, 06 Oct 20251234567 10:00:00 GMT",  # an 11-digit year
-        "Mon, 06 Oct 99999999999 10:00:00 GMT",
-    ],
-)
-def test_a_date_out_of_every_range_is_one_invalid_row(
-    tmp_path: Path, pub_date: str, mfgkb: Any
-) -> None:
-    item = f"<item><title>Bad</title><link>https://example.com/2</link><pubDate>{pub_date}</pubDate></item>"
-    feed = write(tmp_path / "dates.rss", _feed(item))
-    result = mfgkb("import", str(feed), "--json")
-    assert result.exit_code == 0, result.output
-    report = json.loads(result.stdout)
-    assert len(report["added"] if isinstance(report["added"], list) else report["ids"]) == 1
-    [invalid] = report["invalid"]
-    assert "is not a date" in invalid["reason"]
-
-
 @pytest.mark.parametrize("encoding", ["punycode", "zlib", "base64", "no-such-encoding", "utf-8'"])
 def test_a_declared_encoding_that_is_no_text_encoding_still_reads(
     tmp_path: Path, encoding: str
 ) -> None:
-    feed = write(tmp_path / "enc.rss", _feed("", f'<?xml version="1.0" encoding="{encoding}"?>'))
+    feed = write(tmp_path / "enc.rss", rss_feed("", f'<?xml version="1.0" encoding="{encoding}"?>'))
     assert [row.data["title"] for row in read_feed(feed)] == ["Good one"]
 
 
@@ -444,48 +400,6 @@ def test_bibtex_read_in_chunks_gives_the_same_rows(
 OWN_KEY = "give each entry its own key"
 
 
-# Started from a small launcher, not from pytest: Linux counts the memory of the
-# process a child was forked from in the child's peak (ru_maxrss survives
-# exec), and pytest late in a full run holds hundreds of MB.
-_LAUNCHER = """
-import os, subprocess, sys
-proc = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-_, status, usage = os.wait4(proc.pid, 0)
-proc.returncode = 0  # reaped above
-sys.stderr.write(proc.stderr.read().decode("utf-8", "replace"))
-print(os.waitstatus_to_exitcode(status), usage.ru_maxrss)
-"""
-
-
-def _peak_rss_mb(args: list[str], tmp_path: Path) -> float:
-    """Peak resident memory of ``mfgkb ARGS`` in a child process, in MB."""
-    db = tmp_path / "kb" / "kb.json"
-    db.parent.mkdir(exist_ok=True)
-    done = subprocess.run(
-        [sys.executable, "-c", _LAUNCHER, *console_script(), *args],
-        env=child_env(tmp_path, db),
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    code, maxrss = (int(n) for n in done.stdout.split())
-    assert code == 0, done.stderr
-    # ru_maxrss is in kilobytes on Linux, bytes on macOS.
-    return maxrss / (1 << 20 if sys.platform == "darwin" else 1 << 10)
-
-
-def test_a_large_bibtex_import_stays_in_bounded_memory(tmp_path: Path) -> None:
-    # With the cyclic collector off, pylatexenc's reference cycles were never
-    # freed: about 170 kB an entry, 840 MB for 5,000 entries.
-    entry = (
-        "@article{{k{n},\n  title = {{Caf\\'e {{Additive}} study {n}}},\n"
-        '  author = {{M\\"uller, Hans and Doe, Jane}},\n  journal = {{J. Mfg}},\n'
-        "  date = {{2023-03-05}},\n  abstract = {{Stress in $\\mu$m parts {n}.}},\n}}\n\n"
-    )
-    bib = write(tmp_path / "many.bib", "".join(entry.format(n=n) for n in range(1500)))
-    assert _peak_rss_mb(["import", str(bib), "--dry-run", "--json"], tmp_path) < 150
-
-
 def test_bibtex_without_entries_is_refused(tmp_path: Path) -> None:
     bib = write(tmp_path / "empty.bib", "% nothing here\n@comment{just a comment}\n")
     with pytest.raises(ImportFileError, match=r"empty\.bib holds no BibTeX entries; check"):
@@ -605,65 +519,6 @@ def test_markdown_odd_notes(tmp_path: Path) -> None:
     ]
 
 
-def _child_import(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """``mfgkb import ARGS --json`` in a child process held to 1 GB of address space.
-
-    Hostile inputs run there: without the fix they would take minutes and
-    gigabytes. The timeout is far above the second they need with it.
-    """
-    import resource
-
-    def limit() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
-
-    db = tmp_path / "kb" / "kb.json"
-    db.parent.mkdir(exist_ok=True)
-    return subprocess.run(
-        [*console_script(), "import", *args, "--json"],
-        env=child_env(tmp_path, db),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        preexec_fn=limit,
-    )
-
-
-BILLION_LAUGHS = (
-    "---\ntitle: Lol\ntags:\n  - &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
-    + "".join(f"  - &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]\n" for i in range(1, 10))
-    + "---\nBody.\n"
-)
-
-
-def test_markdown_yaml_aliases_and_deep_nesting_are_refused(tmp_path: Path) -> None:
-    notes = tmp_path / "notes"
-    write(notes / "a.md", "---\ntitle: Fine\ndate: 2024-03-01\n---\n")
-    write(notes / "bomb.md", BILLION_LAUGHS)
-    write(notes / "deep.md", "---\ntags: " + "[" * 200 + "\n---\n")
-    write(notes / "small.md", "---\nx: &x [a]\ntitle: Small\ntags: *x\n---\n")
-    out = _child_import(tmp_path, str(notes), "--dry-run")
-    assert out.returncode == 0, out.stderr
-    report = json.loads(out.stdout)
-    assert report["added"] == 1
-    assert [(i["line"], i["reason"]) for i in report["invalid"]] == [
-        (
-            2,
-            "bomb.md: front matter is not valid YAML (line 5: found the alias *a0; write the "
-            "values out instead of referring to an &anchor); fix it",
-        ),
-        (
-            3,
-            "deep.md: front matter is not valid YAML (line 2: nested more than 50 levels "
-            "deep); fix it",
-        ),
-        (
-            4,
-            "small.md: front matter is not valid YAML (line 4: found the alias *x; write the "
-            "values out instead of referring to an &anchor); fix it",
-        ),
-    ]
-
-
 def test_markdown_folder_errors(tmp_path: Path) -> None:
     with pytest.raises(ImportFileError, match=r"does not exist; check the path\.$"):
         list(read_markdown_dir(tmp_path / "nope"))
@@ -673,60 +528,6 @@ def test_markdown_folder_errors(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     with pytest.raises(ImportFileError, match=r"holds no Markdown notes \(\*\.md\)"):
         list(read_markdown_dir(tmp_path / "empty"))
-
-
-# Runs of what Markdown and HTML give meaning to, none of them closed: the old
-# patterns rescanned the rest of the text from each one (40,000 "[": 84 s).
-ADVERSARIAL = [
-    "[",
-    "(",
-    "*",
-    "_",
-    "`",
-    "<",
-    "![",
-    "[[",
-    "[[a|",
-    "[a](",
-    "[a](b(",
-    "[a][",
-    "](",
-    "<http://",
-    "<a ",
-    '<a "',
-    "<!--",
-    "<![",
-    "<?",
-    "</",
-    "&#",
-    " ",
-    "a_",
-    "# a ",
-    " #",
-    " and",
-    ",",
-    "- ",
-    "> ",
-]
-
-
-def test_text_from_markdown_and_html_takes_linear_time(tmp_path: Path) -> None:
-    # Each input takes milliseconds now; quadratic, the whole list took hours.
-    # The child's timeout is only there to end such a run, far above the need.
-    code = f"""
-from mfgkb.formats import markdown, rows, text as plain
-for piece in {ADVERSARIAL!r}:
-    text = "a" + piece * 40_000 + "b"
-    markdown._markdown_body(text)
-    markdown._markdown_body(text.replace("a", "\\n"))
-    plain.html_to_text(text)
-    rows.split_authors(text)
-    rows.as_list(text)
-    markdown._meta_list(text)
-print("done")
-"""
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
-    assert (out.returncode, out.stdout.strip()) == (0, "done"), out.stderr[-2000:]
 
 
 def test_html_to_text_edge_cases() -> None:
@@ -761,17 +562,6 @@ def test_detect_source_format(name: str, head: bytes, expected: str) -> None:
 
 def test_detect_directory_is_markdown() -> None:
     assert detect(NOTES, b"").name == "markdown"
-
-
-def test_parsers_are_not_imported_at_start_up() -> None:
-    code = (
-        "import sys, mfgkb.formats.feed, mfgkb.formats.bibtex, mfgkb.formats.markdown, "
-        "mfgkb.formats.csv; "
-        "print(sorted(m for m in ('feedparser', 'bibtexparser', 'frontmatter', 'yaml', 'csv') "
-        "if m in sys.modules))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
 
 
 @pytest.mark.parametrize(

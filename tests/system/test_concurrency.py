@@ -29,14 +29,12 @@ from typing import Any
 import pytest
 
 from childproc import child_env, console_script
-from helpers import files_of, ok
+from helpers import MAIN, files_of, ok
 from mfgkb.kb import KnowledgeBase, article_draft
 from mfgkb.storage.files import backup_paths
 from mfgkb.storage.store import load
 
 Invoke = Callable[..., Any]
-
-MAIN = "advanced-manufacturing"
 
 
 @pytest.fixture(scope="module")
