@@ -53,7 +53,7 @@ _TRACKING_PARAMS = frozenset(
 # that reorder a line, "Trojan Source"; zero-width and invisible characters;
 # the Arabic letter mark; tag characters that hide text), line and paragraph
 # separators (Zl, Zp) and lone surrogates (Cs). The Cf ranges are those of
-# Unicode 15 (tests/test_hostile.py checks them against unicodedata). Private
+# Unicode 15 (tests/unit/test_printable.py checks them against unicodedata). Private
 # use characters (Co) are kept: a terminal shows them as a glyph or a box, they
 # control nothing. Newline and tab: see printable().
 _UNSAFE_CLASS = (

@@ -47,6 +47,31 @@ def test_stats_counts_and_bars(mfgkb: Invoke) -> None:
     assert "Articles per year" in text and "█" in text and "Ann Lee" in text
 
 
+def test_stats_takes_the_filters_of_articles(mfgkb: Invoke) -> None:
+    """A repeated filter matches any of its values; different filters all apply."""
+    add(mfgkb, "--title", "A", "--date", "2024-03-01", "--tag", "fabs", "--topic", "texas")
+    add(mfgkb, "--title", "B", "--date", "2025-03-01", "--tag", "fabs", "--topic", "chips-act")
+    add(mfgkb, "--title", "C", "--date", "2025-06-01", "--author", "Bo Chen", "--topic", "texas")
+
+    def stats(*args: str) -> Any:
+        result = mfgkb("stats", *args, "--json")
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)
+
+    both = stats("--topic", "texas", "--topic", "chips-act")
+    assert both["articles"] == 3 and both["topics"] == 8
+    assert dict(map(tuple, both["per_topic"])) == {"texas": 2, "chips-act": 1}
+    assert dict(map(tuple, both["per_year"])) == {"2024": 1, "2025": 2}
+    texas_fabs = stats("--topic", "texas", "--tag", "fabs")
+    assert texas_fabs["articles"] == 1 and texas_fabs["tags"] == 1
+    assert stats("--author", "chen", "--since", "2025")["top_authors"] == [["Bo Chen", 1]]
+    assert stats("--tag", "none-such")["articles"] == 0
+    everything = stats()
+    assert everything["articles"] == 4 and len(everything["per_topic"]) == 8
+    result = mfgkb("stats", "--topic", "texs")
+    assert result.exit_code == 1 and "did you mean texas" in result.stderr
+
+
 def test_open_starts_the_browser_or_says_why_not(
     mfgkb: Invoke, monkeypatch: pytest.MonkeyPatch
 ) -> None:

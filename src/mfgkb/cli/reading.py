@@ -71,9 +71,26 @@ def search(
     views.emit(result, json=json_, pager=pager)
 
 
-def stats(ctx: typer.Context, json_: JsonOpt = False, pager: PagerOpt = False) -> None:
+def stats(
+    ctx: typer.Context,
+    topic: TopicOpt = None,
+    author: AuthorOpt = None,
+    tag: TagOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    dayfirst: DayfirstOpt = False,
+    json_: JsonOpt = False,
+    pager: PagerOpt = False,
+) -> None:
     """Counts, articles per year and per topic, top authors, sources and tags.
 
-    Example: mfgkb stats
+    The filters are those of articles (a repeated one matches any of its values;
+    different ones all apply): the counts and charts are then of the articles
+    they choose.
+
+    Example: mfgkb stats --topic chips-act --since 2024
     """
-    views.emit(kb_of(ctx).stats(), json=json_, pager=pager)
+    chosen = filters(
+        topic=topic, author=author, tag=tag, since=since, until=until, dayfirst=dayfirst
+    )
+    views.emit(kb_of(ctx).stats(chosen), json=json_, pager=pager)

@@ -180,41 +180,67 @@ class Reads:
         (articles,) = self.conn.execute("SELECT count(*) FROM articles").fetchone()
         return int(topics), int(articles)
 
-    def stats(self, top: int = 10) -> Stats:
-        """Counts and distributions for ``mfgkb stats``, straight from the index."""
-        c = self.conn
+    def stats(self, filters: Filters | None = None, top: int = 10) -> Stats:
+        """Counts and distributions for ``mfgkb stats``, straight from the index.
 
-        def pairs(sql: str, *params: Any) -> list[tuple[str, int]]:
-            return [(str(k), int(n)) for k, n in c.execute(sql, params)]
+        With ``filters`` (those of ``articles``), of the articles they choose:
+        every count and chart is restricted to them; topics with none are left
+        out of the per-topic chart.
+        """
+        c = self.conn
+        chosen = filters is not None and filters != Filters()
+
+        def only(id_expr: str, joiner: str = "WHERE") -> tuple[str, list[Any]]:
+            if not chosen:
+                return "", []
+            assert filters is not None
+            where, params = filters.sql(id_expr)
+            return f" {joiner} {where}", params
+
+        def pairs(sql: str, params: list[Any], *more: Any) -> list[tuple[str, int]]:
+            return [(str(k), int(n)) for k, n in c.execute(sql, [*params, *more])]
+
+        def one(sql: str, params: list[Any]) -> int:
+            (n,) = c.execute(sql, params).fetchone()
+            return int(n)
 
         topics, articles = self.counts()
-        (authors,) = c.execute("SELECT count(DISTINCT author) FROM article_authors").fetchone()
-        (tags,) = c.execute("SELECT count(DISTINCT tag) FROM article_tags").fetchone()
+        w_id, p_id = only("id")
+        if chosen:
+            articles = one(f"SELECT count(*) FROM articles{w_id}", p_id)
+        w_topic, p_topic = only("a.id", "AND")
+        per_topic = pairs(
+            "SELECT t.slug, (SELECT count(*) FROM article_topics a "
+            f"WHERE a.slug = t.slug{w_topic}) AS n FROM topics t ORDER BY n DESC, t.slug",
+            p_topic,
+        )
         return Stats(
             topics=topics,
             articles=articles,
-            authors=int(authors),
-            tags=int(tags),
+            authors=one(f"SELECT count(DISTINCT author) FROM article_authors{w_id}", p_id),
+            tags=one(f"SELECT count(DISTINCT tag) FROM article_tags{w_id}", p_id),
             per_year=pairs(
-                "SELECT substr(published, 1, 4) AS y, count(*) FROM articles GROUP BY y ORDER BY y"
+                f"SELECT substr(published, 1, 4) AS y, count(*) FROM articles{w_id} "
+                "GROUP BY y ORDER BY y",
+                p_id,
             ),
-            per_topic=pairs(
-                "SELECT t.slug, (SELECT count(*) FROM article_topics a WHERE a.slug = t.slug) AS n "
-                "FROM topics t ORDER BY n DESC, t.slug"
-            ),
+            per_topic=[(t, n) for t, n in per_topic if n or not chosen],
             top_authors=pairs(
-                "SELECT min(name), count(*) AS n FROM article_authors GROUP BY author "
+                f"SELECT min(name), count(*) AS n FROM article_authors{w_id} GROUP BY author "
                 "ORDER BY n DESC, author LIMIT ?",
+                p_id,
                 top,
             ),
             top_sources=pairs(
-                "SELECT min(name), count(*) AS n FROM article_sources GROUP BY source "
+                f"SELECT min(name), count(*) AS n FROM article_sources{w_id} GROUP BY source "
                 "ORDER BY n DESC, source LIMIT ?",
+                p_id,
                 top,
             ),
             top_tags=pairs(
-                "SELECT tag, count(*) AS n FROM article_tags GROUP BY tag "
+                f"SELECT tag, count(*) AS n FROM article_tags{w_id} GROUP BY tag "
                 "ORDER BY n DESC, tag LIMIT ?",
+                p_id,
                 top,
             ),
         )

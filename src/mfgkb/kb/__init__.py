@@ -20,7 +20,7 @@ Nothing is imported here when the package is, as in ``mfgkb.index``:
 ``from mfgkb.kb import KnowledgeBase`` loads ``facade`` on first use (by
 name, as ``mfgkb.formats`` loads its plug-ins). Importing a part therefore
 never runs a package that is itself half-way through importing that part, so
-there is no import cycle even through the package (tests/test_formats.py
+there is no import cycle even through the package (tests/unit/test_format_registry.py
 walks them). ``__init__.pyi`` tells type checkers the same names.
 """
 

@@ -26,8 +26,10 @@ class Searching(Lifecycle):
         return idx.search(parse_query(text), filters, limit=limit)
 
     @recovering
-    def stats(self) -> Stats:
-        return self.reader().stats()
+    def stats(self, filters: Filters | None = None) -> Stats:
+        """The stats page, of every article or of those ``filters`` choose."""
+        idx = self.reader()
+        return idx.stats(resolve_filters(filters, idx) if filters is not None else None)
 
     @recovering
     def tallies(
