@@ -28,19 +28,9 @@ class LongTable:
         from rich.cells import cell_len
         from rich.segment import Segment
         from rich.style import Style
-        from rich.table import Table
 
         columns = self.table.columns
-        stand_in = Table(header_style="bold", box=None, padding=(0, 1))
-        for column in columns:
-            stand_in.add_column(
-                column.header,
-                justify=column.justify,
-                style=column.style,
-                no_wrap=column.no_wrap,
-                overflow=column.overflow,
-                ratio=column.ratio,
-            )
+        stand_in = _like(columns)
 
         def width_of(text: str) -> int:
             # Printable ASCII (control characters come escaped) is one cell a character.
@@ -59,16 +49,7 @@ class LongTable:
         widths = stand_in._calculate_column_widths(console, options)
 
         # The header, by Rich itself: a table of fixed-width columns and no rows.
-        header = Table(header_style="bold", box=None, padding=(0, 1))
-        for column, width in zip(columns, widths, strict=True):
-            header.add_column(
-                column.header,
-                justify=column.justify,
-                style=column.style,
-                no_wrap=column.no_wrap,
-                overflow=column.overflow,
-                width=width - 2,
-            )
+        header = _like(columns, widths)
         yield from console.render(header, options)
 
         def foldable(text: Text, column: Any) -> bool:
@@ -144,3 +125,21 @@ class LongTable:
                         merged_text, merged_style = text_, style_
                 yield Segment(merged_text, merged_style)
                 yield newline
+
+
+def _like(columns: list[Any], widths: list[int] | None = None) -> Any:
+    """An empty table with ``columns``' settings: by ratio, or at the ``widths`` found."""
+    from rich.table import Table
+
+    table = Table(header_style="bold", box=None, padding=(0, 1))
+    for i, column in enumerate(columns):
+        size = {"width": widths[i] - 2} if widths else {"ratio": column.ratio}
+        table.add_column(
+            column.header,
+            justify=column.justify,
+            style=column.style,
+            no_wrap=column.no_wrap,
+            overflow=column.overflow,
+            **size,
+        )
+    return table
