@@ -152,7 +152,7 @@ class TopicLife(Lifecycle):
             tx.delete_topic(slug)
             _relink(tx, idx, slug, None)
             _repoint(tx, idx, slug, None, besides={slug}, now=now_utc())
-        return replace(removal, removed=True)
+        return removal._replace(removed=True)
 
 
 def _topic(tx: Transaction, slug: str) -> Topic:
