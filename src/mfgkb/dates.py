@@ -7,13 +7,17 @@ a missing year or day is detected instead of guessed.
 
 Ambiguous numeric dates ("03/04/2025") are read month first, as in the US,
 unless ``dayfirst`` is set. ISO dates ("2025-04-03") are always year-month-day.
+
+A --since/--until bound may also be relative ("30 days", "last month"): those
+are worked out here, without dateutil, from a ``today`` the caller may fix
+(the tests do, so that none of them depends on the day it runs).
 """
 
 from __future__ import annotations
 
 import calendar
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from mfgkb.errors import DateError
 
@@ -71,13 +75,95 @@ def _check_year(year: int, text: str) -> int:
     return year
 
 
-def parse_period(text: str, *, dayfirst: bool = False, end: bool = False) -> date:
-    """A bound for --since/--until: '2025', '2025-10' or a full date.
+_AGO = re.compile(r"^(\d{1,6})\s*(day|week|month|year)s?(?:\s+ago)?$")
+PERIOD_FORMS = (
+    "a date (2025-10-10, 'October 10, 2025'), a month or a year (2025-10, 2025), a time back "
+    "('30 days', '2 weeks', '3 months', '1 year'), or one of today, yesterday, this week, "
+    "last week, this month, last month, this year, last year"
+)
+
+
+def local_today() -> date:
+    """Today's local date: what relative bounds count from (tests replace it)."""
+    return date.today()
+
+
+def _not_a_period(text: str) -> DateError:
+    return DateError(f"'{text}' is not a date or period mfgkb can read; use {PERIOD_FORMS}.")
+
+
+def months_back(day: date, months: int) -> date:
+    """The same day ``months`` months earlier, or the last day of that month if it is shorter."""
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    if year < 1:
+        raise DateError(f"{months} months before {day.isoformat()} is before the year 1.")
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))
+
+
+def _month_span(year: int, month: int, end: bool) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1] if end else 1)
+
+
+def relative_period(text: str, *, today: date, end: bool = False) -> date | None:
+    """A relative bound ('30 days', 'last month', ...) as of ``today``; None if ``text`` is not one.
+
+    "N days" (weeks, months, years; "ago" may follow) is the day that long
+    before today, as a start and as an end alike; a month back from the 31st
+    is the last day of the shorter month. A named span (this/last week, month,
+    year) is its first day as a start and its last day as an end, as 2025-10
+    is: weeks run Monday to Sunday. ``text`` is already stripped.
+    """
+    words = " ".join(text.lower().split())
+    if m := _AGO.match(words):
+        n, unit = int(m.group(1)), m.group(2)
+        try:
+            if unit in ("day", "week"):
+                return today - timedelta(days=n * (7 if unit == "week" else 1))
+        except OverflowError:
+            raise DateError(f"'{text}' goes back before the year 1.") from None
+        return months_back(today, n * (12 if unit == "year" else 1))
+    if words == "today":
+        return today
+    if words == "yesterday":
+        return today - timedelta(days=1)
+    if words in ("this week", "last week"):
+        monday = today - timedelta(days=today.weekday() + (7 if words == "last week" else 0))
+        return monday + timedelta(days=6) if end else monday
+    if words in ("this month", "last month"):
+        first = today.replace(day=1)
+        if words == "last month":
+            first = months_back(first, 1)
+        return _month_span(first.year, first.month, end)
+    if words in ("this year", "last year"):
+        year = today.year - (words == "last year")
+        _check_year(year, text)
+        return date(year, 12, 31) if end else date(year, 1, 1)
+    return None
+
+
+def parse_period(
+    text: str,
+    *,
+    dayfirst: bool = False,
+    end: bool = False,
+    today: date | None = None,
+    relative: bool = True,
+) -> date:
+    """A bound for --since/--until: '2025', '2025-10', a full date, or a relative one.
 
     A year or month stands for its first day as a start (``end=False``) and its
     last day as an end (``end=True``), so ``--until 2025`` includes December 31.
+    Relative bounds (see ``relative_period``) count from ``today`` (default: the
+    local date now); ``relative=False`` refuses them (an import file's dates
+    are never relative to the day of the import).
     """
     text = text.strip()
+    if relative:
+        found = relative_period(text, today=today or local_today(), end=end)
+        if found is not None:
+            return found
     if m := _YEAR.match(text):
         year = _check_year(int(m.group(1)), text)
         return date(year, 12, 31) if end else date(year, 1, 1)
@@ -89,12 +175,15 @@ def parse_period(text: str, *, dayfirst: bool = False, end: bool = False) -> dat
         return date(year, month, last if end else 1)
     try:
         return parse_date(text, dayfirst=dayfirst)
-    except DateError:
+    except DateError as err:
+        if not text or len(text) > MAX_DATE_TEXT or "real calendar date" in str(err):
+            raise  # the reason given is the one to fix
         # "October 2025" is a fine period even though it is not a full date.
-        a, b = _parse_both(text, dayfirst)
+        try:
+            a, b = _parse_both(text, dayfirst)
+        except DateError:
+            raise _not_a_period(text) from None
         if a.year != b.year or a.month != b.month:
-            raise DateError(
-                f"'{text}' is not a period mfgkb can read; use 2025, 2025-10 or 2025-10-10."
-            ) from None
+            raise _not_a_period(text) from None
         last = calendar.monthrange(a.year, a.month)[1]
         return date(a.year, a.month, last if end else 1)

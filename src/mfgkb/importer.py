@@ -124,7 +124,7 @@ class RowConverter:
             return parse_date(text, dayfirst=self.dayfirst), False
         except DateError as err:
             try:
-                start = parse_period(text, dayfirst=self.dayfirst)
+                start = parse_period(text, dayfirst=self.dayfirst, relative=False)
             except DateError:
                 raise err from None
             if not self.approximate_dates:
