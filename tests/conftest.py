@@ -28,6 +28,8 @@ def _isolate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     ):
         monkeypatch.setenv(var, str(home / sub))
     monkeypatch.delenv("MFGKB_DB", raising=False)
+    for var in ("MFGKB_BACKUPS", "MFGKB_DAILY_BACKUPS"):  # the defaults, whatever the shell says
+        monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "120")
     monkeypatch.setenv("MFGKB_LOCK_TIMEOUT", "5")

@@ -3,7 +3,8 @@
 Every test works on real files under tmp_path. The promises checked here:
 
 * each write keeps the previous version as ``<db>.1`` (then ``.2``, ``.3``, never
-  more); ``backup`` copies and lists, ``restore`` replaces and keeps ``.1``, and
+  more than $MFGKB_BACKUPS; the daily ones: unit/test_backup_rotation.py);
+  ``backup`` copies and lists, ``restore`` replaces and keeps ``.1``, and
   refuses a corrupt source;
 * a database file that is not a complete database of a known schema is never
   used, written or backed up by any command, and the one-line error names the
@@ -91,7 +92,10 @@ def seeded(db: Path, template: Path) -> Path:
 # -- 3. backups ----------------------------------------------------------------------
 
 
-def test_each_write_keeps_the_previous_version_and_at_most_three(mfgkb: Invoke, db: Path) -> None:
+def test_each_write_keeps_the_previous_version_and_at_most_mfgkb_backups(
+    mfgkb: Invoke, db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MFGKB_BACKUPS", "3")
     ok(mfgkb("topics"))  # creates the file: nothing before it, so no backup
     assert db.is_file()
     assert backups(db) == []

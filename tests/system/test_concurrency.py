@@ -31,7 +31,7 @@ import pytest
 from childproc import child_env, console_script
 from helpers import MAIN, files_of, ok
 from mfgkb.kb import KnowledgeBase, article_draft
-from mfgkb.storage.files import backup_paths
+from mfgkb.storage.backups import backup_paths
 from mfgkb.storage.store import load
 
 Invoke = Callable[..., Any]

@@ -7,10 +7,10 @@ with ``os.replace`` (and the directory fsynced), so a crash leaves the old or
 the new file, never a torn one; Ctrl-C is held back around the rename so that
 "saved" is known exactly. Only a regular file is ever replaced: a FIFO, a
 device or a socket at the path is refused. The previous version is kept as
-``<db>.1`` (then ``.2``, ``.3``); backups are hard links, so keeping them
-costs no copying. An export (write_export) is the one write that goes into a
-FIFO, a character device or a socket, never waiting for a reader that is not
-there. Knows nothing of the records inside the files.
+``<db>.1`` and so on (``mfgkb.storage.backups`` says which are kept); backups
+are hard links, so keeping them costs no copying. An export (write_export) is
+the one write that goes into a FIFO, a character device or a socket, never
+waiting for a reader that is not there. Knows nothing of the records inside the files.
 """
 
 from __future__ import annotations
@@ -28,16 +28,11 @@ from typing import BinaryIO
 
 from mfgkb.errors import DatabaseError
 from mfgkb.filestamp import FileStamp, follow_links, same_file, special_file, stamp
+from mfgkb.storage.backups import BackupPolicy, backup_policy, rotate_backups
 
-BACKUPS = 3
 # No knowledge base comes near this (100k articles are 60 MB); a bigger file is
 # the wrong file, and reading it whole would take the machine's memory.
 MAX_DATABASE_BYTES = 2 << 30
-
-
-def backup_paths(path: Path) -> list[Path]:
-    """The rotating backups of ``path``, newest first (whether they exist or not)."""
-    return [path.with_name(f"{path.name}.{n}") for n in range(1, BACKUPS + 1)]
 
 
 def _size(n: int) -> str:
@@ -120,15 +115,6 @@ def _snapshot(path: Path) -> Path | None:
     except OSError:
         shutil.copy2(path, held)
     return held
-
-
-def _rotate_backups(path: Path, previous: Path) -> None:
-    """Make ``previous`` the ``.1`` backup, shifting older ones up to ``.BACKUPS``."""
-    backups = backup_paths(path)
-    for older, newer in zip(reversed(backups[1:]), reversed(backups[:-1]), strict=True):
-        if newer.exists():
-            os.replace(newer, older)
-    os.replace(previous, backups[0])
 
 
 @contextlib.contextmanager
@@ -275,6 +261,7 @@ def atomic_write(
     """
     directory = path.parent
     old = check_writable(path)
+    policy = backup_policy() if keep_backup else BackupPolicy()  # refused before a write
     fd, tmp_name = _temp_file(path)
     tmp = Path(tmp_name)
     previous: Path | None = None
@@ -306,7 +293,7 @@ def atomic_write(
         if replaced:  # a Ctrl-C held back until the rename was done: keep the backup
             if previous is not None:
                 with contextlib.suppress(OSError):
-                    _rotate_backups(path, previous)
+                    rotate_backups(path, previous, policy)
             _fsync_dir(directory)
             raise
         for leftover in (tmp, previous):
@@ -324,7 +311,7 @@ def atomic_write(
     if previous is not None:
         # The change is saved; shifting the backups only happens once it is.
         with contextlib.suppress(OSError):
-            _rotate_backups(path, previous)
+            rotate_backups(path, previous, policy)
     _fsync_dir(directory)
     result = stamp(path)
     assert result is not None

@@ -17,7 +17,7 @@ from typing import Any
 
 from mfgkb.errors import DatabaseError
 from mfgkb.models import MAX_DEPTH, Article, Topic, nested_deeper
-from mfgkb.storage.files import backup_paths
+from mfgkb.storage.backups import backup_paths
 
 SCHEMA_VERSION = 1
 TABLES = ("articles", "meta", "topics")

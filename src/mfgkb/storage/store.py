@@ -24,10 +24,10 @@ from mfgkb.errors import DatabaseError, NotFoundError
 from mfgkb.filestamp import FileStamp, follow_links
 from mfgkb.models import Article
 from mfgkb.storage import locking
+from mfgkb.storage.backups import backup_paths
 from mfgkb.storage.codec import encode, splice_article
 from mfgkb.storage.files import (
     atomic_write,
-    backup_paths,
     check_regular,
     is_own_file,
     open_regular,
