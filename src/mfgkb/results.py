@@ -88,10 +88,38 @@ class Notice(NamedTuple):
     text: str
 
 
-class BackupList(NamedTuple):
-    """The automatic backups of a database, newest first."""
+class BackupInfo(NamedTuple):
+    """One automatic backup: where, which kind, when its content was saved, what it holds."""
 
-    paths: list[Path]
+    path: Path
+    kind: str  # "rolling" (<db>.N) or "daily" (<db>.day-YYYY-MM-DD)
+    saved: float  # the file's modification time, seconds since the epoch
+    size: int  # bytes
+    articles: int | None  # None when the file is not a usable database
+    problem: str | None = None  # why not, in a few words
+
+
+class BackupList(NamedTuple):
+    """The automatic backups of a database, newest first (rolling, then daily)."""
+
+    database: Path
+    backups: list[BackupInfo]
+
+
+class Whereabouts(NamedTuple):
+    """What ``where`` reports: the database file, its index and its backups."""
+
+    path: Path  # as given (--db, $MFGKB_DB or the default), made absolute
+    real_path: Path  # every symbolic link resolved: the file that is read and written
+    is_link: bool  # ``path`` itself is a symbolic link
+    exists: bool
+    size: int | None  # bytes, when the file exists
+    articles: int | None  # None when it does not exist or cannot be used
+    topics: int | None
+    problem: str | None  # why the file cannot be used, if it cannot
+    index_path: Path
+    index_state: str  # "current", "out of date" or "missing"
+    backups: list[BackupInfo]
 
     # (slug, title) of the other topics whose related list names this one, by
     # slug; a topic this one lists as related too is in both lists.

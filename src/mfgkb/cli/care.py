@@ -1,4 +1,4 @@
-"""Looking after the database: check (and repair), backup, restore."""
+"""Looking after the database: check (and repair), where it is, backup, restore."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import Annotated
 import typer
 
 from mfgkb import views
-from mfgkb.cli.context import kb_of
-from mfgkb.cli.options import JsonOpt
+from mfgkb.cli.context import State, default_db, kb_of
+from mfgkb.cli.options import JsonOpt, write_target
 from mfgkb.cli.prompts import confirm
 from mfgkb.edge import Exit
 from mfgkb.errors import UsageError, ValidationError
@@ -37,31 +37,53 @@ def check(
         raise typer.Exit(Exit.ERROR)
 
 
+def where(ctx: typer.Context, json_: JsonOpt = False) -> None:
+    """Show where the database is: its file, size, contents, index and backups.
+
+    Follows a symbolic link to the file that is read and written, and says
+    so. Creates nothing: for a database that does not exist yet it names the
+    path the first command would create it at.
+
+    Example: mfgkb where --json
+    """
+    state: State = ctx.find_root().obj
+    given = state.db.expanduser() if state.db is not None else default_db()
+    views.emit(kb_of(ctx).where(given), json=json_)
+
+
 def backup(
     ctx: typer.Context,
     path: Annotated[
-        Path | None,
-        typer.Argument(help="File or folder to copy the database to; omit to list backups."),
+        str | None,  # not a Path: write_target needs the trailing slash a Path drops
+        typer.Argument(
+            help="File or folder to copy the database to; omit to list backups.",
+            show_default=False,
+        ),
     ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Replace PATH if it is an existing file.")
     ] = False,
+    json_: JsonOpt = False,
 ) -> None:
     """Copy the database to PATH, or list the automatic backups.
 
     Before each change mfgkb keeps the previous file as <db>.1, shifting older
-    ones to <db>.2 and <db>.3. A copy into a folder gets a name of its own,
-    kb-YYYYMMDD-HHMMSS.json; an existing file is replaced only with --force.
+    ones to <db>.2 and on, up to $MFGKB_BACKUPS (default 10); the first backup
+    of a day is also kept as <db>.day-YYYY-MM-DD, for the newest
+    $MFGKB_DAILY_BACKUPS days with changes (default 7). Without PATH, lists
+    them with their times, sizes and article counts. A copy into a folder gets
+    a name of its own, kb-YYYYMMDD-HHMMSS.json; an existing file is replaced
+    only with --force.
 
     Example: mfgkb backup ~/Documents/mfgkb-2025-11-25.json
     """
     kb = kb_of(ctx)
     if path is None:
-        from mfgkb.results import BackupList
-
-        views.emit(BackupList(kb.backups()))
+        views.emit(kb.backup_list(), json=json_)
         return
-    dest = kb.backup_to(path.expanduser(), force=force)
+    if json_:
+        raise UsageError("--json goes with the list of backups, not with a copy; drop it.")
+    dest = kb.backup_to(write_target(path), force=force)
     from mfgkb.results import Notice
 
     views.emit(Notice(f"Copied {kb.path} to {dest}."))
@@ -69,7 +91,10 @@ def backup(
 
 def restore(
     ctx: typer.Context,
-    path: Annotated[Path, typer.Argument(help="A backup: <db>.1, or a file made by backup.")],
+    path: Annotated[
+        Path,
+        typer.Argument(help="A backup: <db>.1, <db>.day-YYYY-MM-DD, or a file made by backup."),
+    ],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Replace the database with a backup. The current file is kept as <db>.1.

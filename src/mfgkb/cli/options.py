@@ -6,6 +6,7 @@ and checks read the same in every command that takes it.
 
 from __future__ import annotations
 
+import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -183,3 +184,24 @@ IdArg = Annotated[
 ]
 
 EditorOpt = Annotated[bool, typer.Option("--editor", help="Edit every field in $EDITOR instead.")]
+
+
+def write_target(text: str) -> Path:
+    """A path to write to (``backup PATH``, ``export -o``), as typed.
+
+    Taken as text, not as a Path, because a Path drops the trailing slash that
+    says "a folder": ``backup copies/`` with no folder ``copies`` would write a
+    file named ``copies``. Such a path is refused (exit 2) instead.
+    """
+    path = Path(text).expanduser()
+    if text.endswith(("/", os.sep)) and not path.is_dir():
+        if os.path.lexists(path):
+            raise UsageError(
+                f"{text} ends in a slash, so it names a folder, but {path} is not one; "
+                f"drop the slash to name the file."
+            )
+        raise UsageError(
+            f"The folder {text} does not exist; create it first (mkdir -p {path}) "
+            f"or give a file name."
+        )
+    return path

@@ -162,6 +162,7 @@ COMMANDS: dict[str, tuple[str, str, dict[str, Any] | None]] = {
     "stats": ("reading", "stats", None),
     "export": ("transfer", "export", None),
     "check": ("care", "check", None),
+    "where": ("care", "where", None),
     "backup": ("care", "backup", None),
     "restore": ("care", "restore", None),
 }

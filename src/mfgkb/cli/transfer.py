@@ -25,6 +25,7 @@ from mfgkb.cli.options import (
     UntilOpt,
     filters,
     limit_of,
+    write_target,
 )
 from mfgkb.errors import ImportFileError, UsageError
 from mfgkb.models import printable
@@ -158,7 +159,7 @@ def export(
         int, typer.Option("--limit", help="At most this many; 0 for all.", min=0, max=MAX_INT)
     ] = 0,
     output: Annotated[
-        Path | None,
+        str | None,  # not a Path: write_target needs the trailing slash a Path drops
         typer.Option("--output", "-o", help="Write to this file instead of standard output."),
     ] = None,
     dayfirst: DayfirstOpt = False,
@@ -219,14 +220,14 @@ def _for_stdout(text: str, json_text: bool) -> str:
     return printable(text, multiline=True) if sys.stdout.isatty() else text
 
 
-def _write_out(text: str, output: Path | None, db: Path | None = None) -> None:
+def _write_out(text: str, output: str | None, db: Path | None = None) -> None:
     """Text to standard output, or to a file (atomically) or a pipe or device (see write_export)."""
     if output is None:
         sys.stdout.write(text)
         return
     from mfgkb.storage.files import write_export
 
-    target = output.expanduser()
+    target = write_target(output)
     if target.is_dir() or not target.name:
         raise UsageError(f"{target} is a folder; give a file name, e.g. {target / 'export.txt'}.")
     if not target.parent.is_dir():

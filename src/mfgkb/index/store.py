@@ -73,9 +73,12 @@ class Index(Ranking):
         self.path = path
         try:
             if readonly and path is not None:
-                self.conn = sqlite3.connect(
-                    f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None
-                )
+                # Read-only on a WAL file still makes its -wal and -shm files, and
+                # only a writer removes them again. With no -wal there, every
+                # write is in the main file: read it as immutable, creating nothing.
+                wal = Path(f"{path}-wal").exists()
+                uri = f"{path.resolve().as_uri()}?mode=ro{'' if wal else '&immutable=1'}"
+                self.conn = sqlite3.connect(uri, uri=True, isolation_level=None)
             else:
                 target = str(path) if path is not None else ":memory:"
                 self.conn = sqlite3.connect(target, isolation_level=None, timeout=30)

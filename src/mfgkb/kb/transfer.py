@@ -19,7 +19,7 @@ from mfgkb.kb.lifecycle import Lifecycle
 from mfgkb.models import Article, Topic, now_utc, url_key
 
 if TYPE_CHECKING:
-    from mfgkb.results import ImportReport
+    from mfgkb.results import BackupInfo, BackupList, ImportReport, Whereabouts
 
 
 class Transfer(Lifecycle):
@@ -128,6 +128,86 @@ class Transfer(Lifecycle):
     # -- backups ---------------------------------------------------------------
     def backups(self) -> list[Path]:
         return self.store.backups()
+
+    def backup_list(self) -> BackupList:
+        """The automatic backups with their times, sizes and article counts."""
+        from mfgkb.results import BackupList
+
+        return BackupList(self.path, self._backup_infos())
+
+    def _backup_infos(self) -> list[BackupInfo]:
+        from mfgkb.errors import MfgkbError
+        from mfgkb.results import BackupInfo
+        from mfgkb.storage.backups import backups_of
+        from mfgkb.storage.store import counts
+
+        infos: list[BackupInfo] = []
+        # A daily backup is usually a hard link to a rolling one: read each file once.
+        read: dict[tuple[int, int], tuple[int | None, str | None]] = {}
+        for backup in backups_of(self.path):
+            try:
+                st = backup.path.stat()
+            except OSError:  # pruned by a writer meanwhile
+                continue
+            key = (st.st_dev, st.st_ino)
+            if key not in read:
+                try:
+                    read[key] = (counts(backup.path, backup=True)[1], None)
+                except MfgkbError:
+                    read[key] = (None, "not a usable database")
+            articles, problem = read[key]
+            kind = "rolling" if backup.n is not None else "daily"
+            path = backup.path.absolute()  # to restore from anywhere
+            infos.append(BackupInfo(path, kind, st.st_mtime, st.st_size, articles, problem))
+        return infos
+
+    def where(self, given: Path) -> Whereabouts:
+        """Where the database is (``given`` as the user named it), its index and backups.
+
+        Creates nothing, not even a database that does not exist yet: the
+        answer then says where one would be made.
+        """
+        from mfgkb.errors import MfgkbError
+        from mfgkb.filestamp import stamp
+        from mfgkb.results import Whereabouts
+        from mfgkb.storage.store import counts
+
+        absolute = given.absolute()
+        try:
+            real = absolute.resolve()
+        except (OSError, RuntimeError):  # a loop of links: as far as it goes
+            real = absolute
+        problem: str | None = None
+        try:
+            st = stamp(self.path)
+        except OSError as exc:  # a folder on the way that may not be entered
+            st, problem = None, f"{self.path} cannot be read ({exc.strerror or exc})."
+        indexed = self._peek_index(lambda idx: (idx.stamp(), idx.counts()), None)
+        if indexed is None:
+            index = "missing" if not self.index_path.exists() else "out of date"
+        else:
+            index = "current" if st is not None and indexed[0] == st.encode() else "out of date"
+        topics = articles = None
+        if indexed is not None and index == "current":
+            topics, articles = indexed[1]  # the index holds what the file holds
+        elif st is not None:
+            try:
+                topics, articles = counts(self.path)
+            except MfgkbError as err:
+                problem = str(err)
+        return Whereabouts(
+            path=absolute,
+            real_path=real,
+            is_link=absolute.is_symlink(),
+            exists=st is not None,
+            size=st.size if st is not None else None,
+            articles=articles,
+            topics=topics,
+            problem=problem,
+            index_path=self.index_path.absolute(),
+            index_state=index,
+            backups=self._backup_infos(),
+        )
 
     def backup_to(self, dest: Path, *, force: bool = False) -> Path:
         self.ensure()

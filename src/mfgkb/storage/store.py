@@ -74,6 +74,12 @@ def load(path: Path, *, backup: bool = False) -> tuple[dict[str, Any], FileStamp
     return checked, FileStamp.of(st), migrated
 
 
+def counts(path: Path, *, backup: bool = False) -> tuple[int, int]:
+    """(topics, articles) in the database file at ``path``; raises as ``load`` does."""
+    data, _, _ = load(path, backup=backup)
+    return len(data["topics"]), len(data["articles"])
+
+
 CommitHook = Callable[[Transaction, FileStamp | None, FileStamp], None]
 
 

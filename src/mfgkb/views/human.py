@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from mfgkb.models import Article
     from mfgkb.results import (
         ArticleList,
-        BackupList,
         CheckReport,
         ImportReport,
         Saved,
@@ -346,28 +345,6 @@ def check_report(report: CheckReport) -> RenderableType:
     return Group(*lines)
 
 
-def backups_table(backups: BackupList) -> RenderableType:
-    paths = backups.paths
-    from datetime import datetime
-
-    from rich.table import Table
-
-    if not paths:
-        return Text("No automatic backups yet: one is kept before each change.", style="dim")
-    table = Table(header_style="bold", box=None, padding=(0, 2))
-    table.add_column("backup")
-    table.add_column("saved", style="green")
-    table.add_column("size", justify="right")
-    for p in paths:
-        st = p.stat()
-        table.add_row(
-            lit(str(p)),
-            datetime.fromtimestamp(st.st_mtime).strftime("%Y-%m-%d %H:%M:%S"),
-            f"{st.st_size:,} B",
-        )
-    return Group(table, Text("Restore one with: mfgkb restore PATH", style="dim"))
-
-
 def _bars(title: str, rows: Sequence[tuple[str, int]], width: int = 40) -> RenderableType:
     """A horizontal bar chart: label, bar scaled to the largest count, count."""
     from rich.table import Table
@@ -428,5 +405,4 @@ _VIEWS: dict[str, Callable[[Any], RenderableType]] = {
     "Stats": stats_view,
     "ImportReport": import_report,
     "CheckReport": check_report,
-    "BackupList": backups_table,
 }

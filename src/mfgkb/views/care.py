@@ -1,0 +1,159 @@
+"""The views of ``where`` and of the backup list, for people (Rich) and for programs (JSON).
+
+Kept apart from ``human`` and ``json`` (which dispatch every other result):
+these two results are shown only by the care commands. Rich is imported only
+for the human view, so ``--json`` loads none. Paths go through ``lit``: a
+file name may hold any character, and none reaches the terminal raw.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+    from rich.table import Table
+
+    from mfgkb.results import BackupInfo, BackupList, Whereabouts
+
+
+def emit(result: BackupList | Whereabouts, *, json: bool = False, pager: bool = False) -> None:
+    """Show ``result``: JSON on stdout with ``json``, else a page for a person."""
+    from mfgkb.results import BackupList
+
+    if json:
+        from mfgkb.views.json import print_json
+
+        print_json(backups_json(result) if isinstance(result, BackupList) else where_json(result))
+        return
+    from mfgkb.views.terminal import show
+
+    show(
+        backups_page(result) if isinstance(result, BackupList) else where_page(result), pager=pager
+    )
+
+
+def human_size(n: int) -> str:
+    """A size as people read it: 512 B, 3.4 kB, 1.2 MB, 2.0 GB (powers of 1024, as elsewhere)."""
+    if n < 1024:
+        return f"{n} B"
+    value = float(n)
+    for unit in ("kB", "MB", "GB", "TB"):
+        value /= 1024
+        if value < 1024 or unit == "TB":
+            break
+    return f"{value:.1f} {unit}"
+
+
+def _local_time(seconds: float) -> str:
+    return datetime.fromtimestamp(seconds).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _utc_time(seconds: float) -> str:
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# -- JSON ----------------------------------------------------------------------------
+
+
+def backup_json(b: BackupInfo) -> dict[str, Any]:
+    return {
+        "path": str(b.path),
+        "kind": b.kind,
+        "saved": _utc_time(b.saved),
+        "size": b.size,
+        "articles": b.articles,
+        "problem": b.problem,
+    }
+
+
+def backups_json(listing: BackupList) -> dict[str, Any]:
+    return {"database": str(listing.database), "backups": list(map(backup_json, listing.backups))}
+
+
+def where_json(w: Whereabouts) -> dict[str, Any]:
+    return {
+        "path": str(w.path),
+        "real_path": str(w.real_path),
+        "is_link": w.is_link,
+        "exists": w.exists,
+        "size": w.size,
+        "articles": w.articles,
+        "topics": w.topics,
+        "problem": w.problem,
+        "index": {"path": str(w.index_path), "state": w.index_state},
+        "backups": list(map(backup_json, w.backups)),
+    }
+
+
+# -- people --------------------------------------------------------------------------
+
+
+def _backups_table(backups: list[BackupInfo]) -> Table:
+    from rich.table import Table
+    from rich.text import Text
+
+    from mfgkb.views.terminal import lit
+
+    table = Table(header_style="bold", box=None, padding=(0, 1))
+    table.add_column("backup", overflow="fold")
+    table.add_column("kind", no_wrap=True)
+    table.add_column("saved", style="green", no_wrap=True)
+    table.add_column("size", justify="right", no_wrap=True)
+    table.add_column("articles", justify="right", no_wrap=True)
+    for b in backups:
+        held = Text(f"{b.articles:,}") if b.articles is not None else Text(b.problem or "?", "red")
+        table.add_row(lit(str(b.path)), b.kind, _local_time(b.saved), human_size(b.size), held)
+    return table
+
+
+def backups_page(listing: BackupList) -> RenderableType:
+    from rich.console import Group
+    from rich.text import Text
+
+    if not listing.backups:
+        return Text("No automatic backups yet: one is kept before each change.", style="dim")
+    return Group(
+        _backups_table(listing.backups), Text("Restore one with: mfgkb restore PATH", style="dim")
+    )
+
+
+def where_page(w: Whereabouts) -> RenderableType:
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    from mfgkb.views.terminal import lit
+
+    facts = Table(box=None, show_header=False, padding=(0, 2))
+    facts.add_column(style="bold", no_wrap=True)
+    facts.add_column(overflow="fold")
+    database = lit(str(w.path))
+    if w.is_link or w.real_path != w.path:
+        database.append(Text(" → ", style="dim")).append(lit(str(w.real_path)))
+        if w.is_link:
+            database.append(Text(" (a symbolic link)", style="dim"))
+    facts.add_row("database", database)
+    if not w.exists:
+        facts.add_row(
+            "", Text("does not exist yet: the first command creates it here", style="yellow")
+        )
+    else:
+        assert w.size is not None
+        facts.add_row("size", f"{human_size(w.size)} ({w.size:,} bytes)")
+        if w.problem is not None:
+            facts.add_row("problem", lit(w.problem, "red"))
+        elif w.articles is not None and w.topics is not None:
+            facts.add_row("holds", f"{w.articles:,} articles · {w.topics:,} topics")
+    state = {"current": "green", "out of date": "yellow", "missing": "dim"}[w.index_state]
+    index = lit(str(w.index_path)).append(Text(f"  {w.index_state}", style=state))
+    facts.add_row("index", index)
+    blocks: list[RenderableType] = [facts, Text()]
+    if w.backups:
+        daily = sum(b.kind == "daily" for b in w.backups)
+        summary = f"Backups: {len(w.backups) - daily} rolling, {daily} daily"
+        blocks += [Text(summary, style="bold"), _backups_table(w.backups)]
+    else:
+        blocks.append(Text("No automatic backups yet: one is kept before each change.", "dim"))
+    return Group(*blocks)
