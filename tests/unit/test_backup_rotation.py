@@ -222,3 +222,31 @@ def test_a_bad_count_is_refused_before_anything_is_written(
         atomic_write(db, [b"v2"])
     assert [p.name for p in folder.iterdir()] == ["kb.json"]
     assert db.read_bytes() == b"v1"
+
+
+# -- counting a backup's articles ------------------------------------------------------
+
+
+def test_article_count_reads_the_layout_mfgkb_writes_and_parses_any_other(folder: Path) -> None:
+    import json
+
+    from helpers import backed_up_database
+    from mfgkb.storage.store import article_count
+
+    db = backed_up_database(folder / "kb.json")
+    raw = db.read_bytes()
+    data = json.loads(raw)
+    assert article_count(db) == len(data["articles"]) > 1
+    # The same data in another layout (one line, no indents) is parsed instead.
+    compact = folder / "compact.json"
+    compact.write_text(json.dumps(data))
+    assert article_count(compact) == len(data["articles"])
+    # No articles at all, in mfgkb's layout.
+    empty = folder / "empty.json"
+    empty.write_bytes(b'{\n  "articles": {},' + raw[raw.find(b'\n  "meta"') :])
+    assert article_count(empty) == 0 == len(json.loads(empty.read_bytes())["articles"])
+    # Cut short: not counted from the layout but refused, as restore would.
+    cut = folder / "cut.json"
+    cut.write_bytes(db.read_bytes()[: db.stat().st_size // 2])
+    with pytest.raises(DatabaseError):
+        article_count(cut)

@@ -139,7 +139,7 @@ class Transfer(Lifecycle):
         from mfgkb.errors import MfgkbError
         from mfgkb.results import BackupInfo
         from mfgkb.storage.backups import backups_of
-        from mfgkb.storage.store import counts
+        from mfgkb.storage.store import article_count
 
         infos: list[BackupInfo] = []
         # A daily backup is usually a hard link to a rolling one: read each file once.
@@ -152,7 +152,7 @@ class Transfer(Lifecycle):
             key = (st.st_dev, st.st_ino)
             if key not in read:
                 try:
-                    read[key] = (counts(backup.path, backup=True)[1], None)
+                    read[key] = (article_count(backup.path), None)
                 except MfgkbError:
                     read[key] = (None, "not a usable database")
             articles, problem = read[key]
