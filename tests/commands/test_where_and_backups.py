@@ -72,7 +72,11 @@ def test_where_with_the_default_path_does_not_make_the_data_folder(
 
 
 def test_where_reports_the_file_its_contents_index_and_backups(
-    mfgkb: Invoke, mfgkb_json: Callable[..., Any], db: Path, monkeypatch: pytest.MonkeyPatch
+    mfgkb: Invoke,
+    mfgkb_json: Callable[..., Any],
+    db: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    fixed_day: None,
 ) -> None:
     monkeypatch.setenv("COLUMNS", "400")
     ok(mfgkb("topics"))
@@ -85,7 +89,7 @@ def test_where_reports_the_file_its_contents_index_and_backups(
     assert shown["size"] == db.stat().st_size
     assert (shown["articles"], shown["topics"]) == (len(data["articles"]), len(data["topics"]))
     assert shown["index"]["state"] == "current" and shown["problem"] is None
-    assert [b["path"] for b in shown["backups"]] == [str(db) + ".1", f"{db}.day-{date.today()}"]
+    assert [b["path"] for b in shown["backups"]] == [str(db) + ".1", f"{db}.day-{DAY}"]
     text = ok(mfgkb("where")).stdout
     assert f"{len(data['articles']):,} articles · {len(data['topics'])} topics" in text
     assert f"({db.stat().st_size:,} bytes)" in text and " kB" in text
