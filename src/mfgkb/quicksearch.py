@@ -33,11 +33,12 @@ _VALUE_OPTIONS = {
     "--topic": "topic",
     "--author": "author",
     "--tag": "tag",
+    "--source": "source",
     "--since": "since",
     "--until": "until",
     "--limit": "limit",
 }
-_REPEATED = ("topic", "author", "tag")
+_REPEATED = ("topic", "author", "tag", "source")
 _FLAGS = {"--dayfirst": "dayfirst", "--json": "json", "--pager": "pager"}
 _KINDS = ("topic", "article")
 
@@ -52,6 +53,7 @@ class SearchArgs:
         self.topic: list[str] = []
         self.author: list[str] = []
         self.tag: list[str] = []
+        self.source: list[str] = []
         self.since: str | None = None
         self.until: str | None = None
         self.limit = 10
@@ -181,6 +183,7 @@ def _filters(args: SearchArgs) -> Filters:
         tag=tuple(map(argv_text, args.tag)),
         since=start,
         until=end,
+        source=tuple(map(argv_text, args.source)),
     )
 
 

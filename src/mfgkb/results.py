@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from mfgkb.check import Problem
+    from mfgkb.index.reads import Tally
     from mfgkb.models import Article, Topic
 
 # Also results, defined where they are built: mfgkb.models.Article (one article
@@ -93,10 +94,6 @@ class BackupList(NamedTuple):
 
     paths: list[Path]
 
-    # (slug, title) of the other topics whose related list names this one, by
-    # slug; a topic this one lists as related too is in both lists.
-    referenced_by: list[tuple[str, str]] = field(default_factory=list)
-
 
 class TopicRename(NamedTuple):
     """What ``rename-topic`` did."""
@@ -130,3 +127,11 @@ class TopicRemoval(NamedTuple):
     def referenced(self) -> bool:
         """Whether other topics point to it (removing it then needs ``force``)."""
         return bool(self.related_by or self.term_links)
+
+
+class TallyList(NamedTuple):
+    """``mfgkb tags``, ``authors`` or ``sources``: names with their articles, and how many."""
+
+    what: str  # "tag", "author" or "source"
+    rows: list[Tally]  # those shown, in the order asked for
+    total: int  # how many names there are in all (more than shown under --limit)

@@ -18,6 +18,7 @@ from mfgkb.cli.options import (
     SinceOpt,
     Sort,
     SortOpt,
+    SourceOpt,
     TagOpt,
     TagsOpt,
     TopicOpt,
@@ -151,6 +152,7 @@ def export(
     topic: TopicOpt = None,
     author: AuthorOpt = None,
     tag: TagOpt = None,
+    source: SourceOpt = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
     sort: SortOpt = Sort.published,
@@ -177,11 +179,17 @@ def export(
     fmt = formats.by_name(format_, "export")
     kb = kb_of(ctx)
     chosen = filters(
-        topic=topic, author=author, tag=tag, since=since, until=until, dayfirst=dayfirst
+        topic=topic,
+        author=author,
+        tag=tag,
+        source=source,
+        since=since,
+        until=until,
+        dayfirst=dayfirst,
     )
     subject: Any
     if fmt.writes == "everything":
-        if any(v is not None for v in (topic, author, tag, since, until)) or limit:
+        if any(v is not None for v in (topic, author, tag, source, since, until)) or limit:
             filtered = [f.name for f in formats.writable() if f.writes == "articles"]
             raise UsageError(
                 f"The {fmt.name} dump is always complete; filters go with {', '.join(filtered)}."
