@@ -109,6 +109,7 @@ NOT_FOR_SEARCH_MFGKB = {
         ["search", "chips"],
         ["search", "chips", "act", "--limit", "5", "--kind", "article"],
         ["search", "chips", "--topic", "advanced-manufacturing", "--author", "x", "--tag", "y"],
+        ["search", "chips", "--source", "Trade Weekly"],
         ["search", "chips", "--json"],
         ["--db", "DB", "search", "chips"],
     ],

@@ -80,12 +80,13 @@ def removed(done: TopicRemoval) -> RenderableType:
     t = done.topic
     lines: list[RenderableType] = [
         Text.assemble("Removed the topic ", lit(t.slug, "bold magenta"), " (", lit(t.title), ")."),
-        Text(f"  {count(done.articles, 'article')} lost the link to it; no article was removed."),
+        _detail(f"{count(done.articles, 'article')} lost the link to it; no article was removed."),
     ]
     if done.related_by:
-        lines.append(Text("  No longer listed as related by: ") + _slugs(done.related_by))
+        lines.append(_detail("No longer listed as related by: ", _slugs(done.related_by), "."))
     if done.term_links:
-        lines.append(Text("  Key terms kept, without their link, in: ") + _slugs(done.term_links))
+        kept = _slugs(done.term_links)
+        lines.append(_detail("Key terms kept, without their link, in: ", kept, "."))
     return Group(*lines)
 
 
