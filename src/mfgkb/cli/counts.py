@@ -51,7 +51,7 @@ def tags(
     json_: JsonOpt = False,
     pager: PagerOpt = False,
 ) -> None:
-    """List the tags with their number of articles, the most used first.
+    """List every tag with its number of articles, the most used first.
 
     Example: mfgkb tags --sort name
     """
@@ -65,7 +65,7 @@ def authors(
     json_: JsonOpt = False,
     pager: PagerOpt = False,
 ) -> None:
-    """List the authors with their number of articles, the most prolific first.
+    """List every author with their number of articles, the most first.
 
     Names spelt alike but for case or accents are one author.
 
@@ -81,7 +81,7 @@ def sources(
     json_: JsonOpt = False,
     pager: PagerOpt = False,
 ) -> None:
-    """List the sources (publications, sites) with their number of articles.
+    """List every source with its number of articles, the most first.
 
     Names spelt alike but for case or accents are one source; see its articles
     with: mfgkb articles --source NAME.

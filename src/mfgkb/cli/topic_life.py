@@ -39,10 +39,11 @@ def rename_topic(
     ],
     json_: JsonOpt = False,
 ) -> None:
-    """Give a topic a new slug, everywhere: its articles, related lists and key terms.
+    """Rename a topic's slug, everywhere.
 
-    The old slug stays one of the topic's names (an alias), so --topic OLD,
-    show OLD and scripts keep working.
+    Its articles, other topics' related lists and key terms follow. The old
+    slug stays one of the topic's names (an alias), so --topic OLD, show OLD
+    and scripts keep working.
 
     Example: mfgkb rename-topic north-carolina nc
     """
@@ -55,9 +56,9 @@ def merge_topics(
     into: Annotated[str, _topic_arg("INTO", "The topic that stays (any of its names).")],
     json_: JsonOpt = False,
 ) -> None:
-    """Merge one topic into another; the first then goes, and its names lead to the second.
+    """Merge one topic into another.
 
-    Its articles, aliases, key terms, figures, related topics and summary move
+    FROM's articles, aliases, key terms, figures, related topics and summary move
     to INTO (without duplicates); its slug and title become aliases of INTO,
     and the topics that pointed at it point at INTO. No article is removed.
 
