@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from mfgkb.index.query import Filters
-    from mfgkb.kb import KnowledgeBase
+    from mfgkb.kb.searching import Searching
 
 MAX_INT = 2**63 - 1  # the bound mfgkb.cli puts on --limit
 # Click reads this variable for the shell's Tab requests: the full app answers them.
@@ -187,16 +187,20 @@ def _filters(args: SearchArgs) -> Filters:
     )
 
 
-def _knowledge_base(db: str | None) -> KnowledgeBase:
-    """mfgkb.cli._kb for the path Click would have made of ``db``."""
+def _knowledge_base(db: str | None) -> Searching:
+    """The knowledge base mfgkb.cli's ``kb_of`` opens, for the path Click would have made of ``db``.
+
+    Only its searching part (``KnowledgeBase`` is that and the parts that
+    write): the same ``search``, without importing the other five modules.
+    """
     from pathlib import Path
 
-    from mfgkb.kb import KnowledgeBase
+    from mfgkb.kb.searching import Searching
 
     if db is None:
         from platformdirs import user_data_path
 
-        return KnowledgeBase(user_data_path("mfgkb") / "kb.json", create_parents=True)
+        return Searching(user_data_path("mfgkb") / "kb.json", create_parents=True)
     given = Path(db)
     path = given.expanduser()
     if not path.name or path.is_dir():
@@ -206,4 +210,4 @@ def _knowledge_base(db: str | None) -> KnowledgeBase:
             f"--db {given} is a directory, not a database file; give a file path, "
             f"e.g. {path / 'kb.json'}."
         )
-    return KnowledgeBase(path)
+    return Searching(path)

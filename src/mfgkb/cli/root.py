@@ -14,6 +14,7 @@ Errors raised below become one line on stderr and an exit code at the edge,
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -138,6 +139,8 @@ def _root(
 
 # Every command, in the order --help lists them: name -> (module in mfgkb.cli,
 # function, Click context settings).
+# Click reads this variable for the shell's Tab requests (--help's words among them).
+_COMPLETE_VAR = "_MFGKB_COMPLETE"
 _SEARCH_SETTINGS = {
     # "-word" excludes a word: let unknown dash-words through as query words, and
     # keep only --help, or "-house" would be read as -h -o -u -s -e.
@@ -173,6 +176,34 @@ COMMANDS: dict[str, tuple[str, str, dict[str, Any] | None]] = {
 }
 
 
+# What --help says of each command: the first paragraph of its docstring, here
+# so that --help need not import and build every command (a test checks both
+# agree, and that the two apps print the same help).
+SUMMARIES: dict[str, str] = {
+    "show": "Show a topic page: summary, key terms, figures, related topics, newest articles.",
+    "topics": "List every topic with its number of articles.",
+    "add-topic": "Add a topic. Every field has an option; a long summary can come from a file.",
+    "edit-topic": "Change a topic. Each option given replaces that field; others stay as they are.",
+    "add-article": "Add an article and print its new id. "
+    "At a terminal, asks for a missing title or date.",
+    "articles": "List articles, newest first, filtered by topic, author, tag and date.",
+    "article": "Show one article in full.",
+    "edit-article": "Change an article. "
+    "Each option given replaces that field; others stay as they are.",
+    "remove-article": "Delete an article (after asking). Its id is never given to another article.",
+    "link": "Link an article to a topic.",
+    "unlink": "Remove the link between an article and a topic.",
+    "import": "Import articles from a file, in one write; duplicates and bad rows are skipped.",
+    "search": "Search topics and articles, best match first.",
+    "open": "Open an article's URL in the web browser.",
+    "stats": "Counts, articles per year and per topic, top authors, sources and tags.",
+    "export": "Write the knowledge base, or some of its articles, or a topic page, to a file.",
+    "check": "Verify the database: JSON, schema, ids, topic links, URLs, dates, index.",
+    "backup": "Copy the database to PATH, or list the automatic backups.",
+    "restore": "Replace the database with a backup. The current file is kept as <db>.1.",
+}
+
+
 def build(names: list[str]) -> typer.Typer:
     """An app with the root options and the commands ``names``, importing only their modules."""
     built = typer.Typer(**_APP_SETTINGS)
@@ -193,6 +224,42 @@ def whole_app() -> typer.Typer:
     if _whole is None:
         _whole = build(list(COMMANDS))
     return _whole
+
+
+def listing_app() -> typer.Typer:
+    """The app that answers ``mfgkb --help``: the root and every command's summary.
+
+    None of the commands is imported or built (for nineteen commands Typer's
+    building is most of what --help costs); the help it prints is the whole
+    app's. Only a command line that asks for the root's help gets it, so a
+    listed command is never run.
+    """
+    built = typer.Typer(**_APP_SETTINGS)
+    built.callback()(_root)
+    for name in COMMANDS:
+        built.command(name, help=SUMMARIES[name])(_listed)
+    return built
+
+
+def _listed() -> None:
+    # Not reachable: listing_app serves only command lines that end in the root's help.
+    raise AssertionError("a listed command was run")
+
+
+def asks_for_help(argv: list[str], environ: Any) -> bool:
+    """Whether ``argv`` asks for the root's help: nothing but --db before -h/--help, or nothing.
+
+    Not during the shell's Tab requests (their words come in the environment).
+    """
+    if _COMPLETE_VAR in environ:
+        return False
+    args = iter(argv)
+    for arg in args:
+        if arg == "--db":
+            next(args, None)
+        elif not arg.startswith("--db="):
+            return arg in ("-h", "--help")
+    return True
 
 
 def command_named(argv: list[str]) -> str | None:
@@ -228,5 +295,6 @@ def main() -> None:
 
 
 def _run(argv: list[str]) -> int:
-    app_for(command_named(argv))(args=argv, prog_name="mfgkb")
+    chosen = listing_app() if asks_for_help(argv, os.environ) else app_for(command_named(argv))
+    chosen(args=argv, prog_name="mfgkb")
     return edge.Exit.OK

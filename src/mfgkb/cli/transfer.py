@@ -174,7 +174,6 @@ def export(
 
     Example: mfgkb export --format markdown --topic advanced-manufacturing -o am.md
     """
-    from dataclasses import replace
 
     fmt = formats.by_name(format_, "export")
     kb = kb_of(ctx)
@@ -203,7 +202,7 @@ def export(
         # The page's own parts, with the article list the filters and --sort give.
         page = kb.topic_page(topic[0], limit=1)
         found, total = kb.articles(chosen, sort=sort.value, limit=limit_of(limit))
-        subject = replace(page, articles=found, total_articles=total)
+        subject = page._replace(articles=found, total_articles=total)
     else:
         subject, _ = kb.articles(chosen, sort=sort.value, limit=limit_of(limit))
     buffer = io.StringIO()
