@@ -213,7 +213,7 @@ class TopicRemoval(Result):
         return bool(self.related_by or self.term_links)
 
 
-class TallyList(NamedTuple):
+class TallyList(Result):
     """``mfgkb tags``, ``authors`` or ``sources``: names with their articles, and how many."""
 
     what: str  # "tag", "author" or "source"

@@ -184,9 +184,12 @@ SUMMARIES: dict[str, str] = {
     "topics": "List every topic with its number of articles.",
     "add-topic": "Add a topic. Every field has an option; a long summary can come from a file.",
     "edit-topic": "Change a topic. Each option given replaces that field; others stay as they are.",
+    "rename-topic": "Rename a topic's slug, everywhere.",
+    "merge-topics": "Merge one topic into another.",
+    "remove-topic": "Remove a topic (after asking). Its articles stay, without the link to it.",
     "add-article": "Add an article and print its new id. "
     "At a terminal, asks for a missing title or date.",
-    "articles": "List articles, newest first, filtered by topic, author, tag and date.",
+    "articles": "List articles, newest first, filtered by topic, author, tag, source and date.",
     "article": "Show one article in full.",
     "edit-article": "Change an article. "
     "Each option given replaces that field; others stay as they are.",
@@ -197,6 +200,9 @@ SUMMARIES: dict[str, str] = {
     "search": "Search topics and articles, best match first.",
     "open": "Open an article's URL in the web browser.",
     "stats": "Counts, articles per year and per topic, top authors, sources and tags.",
+    "tags": "List every tag with its number of articles, the most used first.",
+    "authors": "List every author with their number of articles, the most first.",
+    "sources": "List every source with its number of articles, the most first.",
     "export": "Write the knowledge base, or some of its articles, or a topic page, to a file.",
     "check": "Verify the database: JSON, schema, ids, topic links, URLs, dates, index.",
     "backup": "Copy the database to PATH, or list the automatic backups.",
