@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from types import TracebackType
 
-    from mfgkb.kb import KnowledgeBase
+    from mfgkb.kb.lifecycle import Lifecycle
 
 
 class Exit:
@@ -43,12 +43,12 @@ class Exit:
 
 INTERRUPTED_SAVED = "Interrupted after the changes were saved."
 
-_kb: KnowledgeBase | None = None  # the running command's, for Ctrl-C's wording
+_kb: Lifecycle | None = None  # the running command's, for Ctrl-C's wording
 _wrote = False  # the last command, now ended, wrote the database
 _told = False  # the one final line (an error or an interrupt) is written
 
 
-def watch(kb: KnowledgeBase) -> None:
+def watch(kb: Lifecycle) -> None:
     """The knowledge base a command works on: its warnings are printed, it is closed."""
     global _kb
     _kb = kb

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from mfgkb.index.query import Filters
-    from mfgkb.kb import KnowledgeBase
+    from mfgkb.kb.searching import Searching
 
 MAX_INT = 2**63 - 1  # the bound mfgkb.cli puts on --limit
 # Click reads this variable for the shell's Tab requests: the full app answers them.
@@ -33,11 +33,12 @@ _VALUE_OPTIONS = {
     "--topic": "topic",
     "--author": "author",
     "--tag": "tag",
+    "--source": "source",
     "--since": "since",
     "--until": "until",
     "--limit": "limit",
 }
-_REPEATED = ("topic", "author", "tag")
+_REPEATED = ("topic", "author", "tag", "source")
 _FLAGS = {"--dayfirst": "dayfirst", "--json": "json", "--pager": "pager"}
 _KINDS = ("topic", "article")
 
@@ -52,6 +53,7 @@ class SearchArgs:
         self.topic: list[str] = []
         self.author: list[str] = []
         self.tag: list[str] = []
+        self.source: list[str] = []
         self.since: str | None = None
         self.until: str | None = None
         self.limit = 10
@@ -181,19 +183,24 @@ def _filters(args: SearchArgs) -> Filters:
         tag=tuple(map(argv_text, args.tag)),
         since=start,
         until=end,
+        source=tuple(map(argv_text, args.source)),
     )
 
 
-def _knowledge_base(db: str | None) -> KnowledgeBase:
-    """mfgkb.cli._kb for the path Click would have made of ``db``."""
+def _knowledge_base(db: str | None) -> Searching:
+    """The knowledge base mfgkb.cli's ``kb_of`` opens, for the path Click would have made of ``db``.
+
+    Only its searching part (``KnowledgeBase`` is that and the parts that
+    write): the same ``search``, without importing the other five modules.
+    """
     from pathlib import Path
 
-    from mfgkb.kb import KnowledgeBase
+    from mfgkb.kb.searching import Searching
 
     if db is None:
         from platformdirs import user_data_path
 
-        return KnowledgeBase(user_data_path("mfgkb") / "kb.json", create_parents=True)
+        return Searching(user_data_path("mfgkb") / "kb.json", create_parents=True)
     given = Path(db)
     path = given.expanduser()
     if not path.name or path.is_dir():
@@ -203,4 +210,4 @@ def _knowledge_base(db: str | None) -> KnowledgeBase:
             f"--db {given} is a directory, not a database file; give a file path, "
             f"e.g. {path / 'kb.json'}."
         )
-    return KnowledgeBase(path)
+    return Searching(path)

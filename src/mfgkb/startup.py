@@ -16,9 +16,14 @@ import sys
 
 def main() -> None:
     """Console-script entry point: the fast path when it applies, else the full app."""
-    from mfgkb.quicksearch import parse_search
+    # Only a command line with the word "search" can take the fast path: every
+    # other one skips even importing it (one module fewer for every command).
+    if "search" in sys.argv:
+        from mfgkb.quicksearch import parse_search
 
-    args = parse_search(sys.argv[1:], os.environ)
+        args = parse_search(sys.argv[1:], os.environ)
+    else:
+        args = None
     if args is not None:
         from mfgkb.edge import run
         from mfgkb.quicksearch import search

@@ -130,7 +130,7 @@ def test_show_unknown_topic_suggests_closest_slug(seeded: Path, mfgkb: Invoke) -
 
 def test_show_json_shape(mfgkb_json: JsonInvoke) -> None:
     data = mfgkb_json("show", MAIN)
-    assert set(data) == {"topic", "articles", "total_articles"}
+    assert set(data) == {"topic", "referenced_by", "articles", "total_articles"}
     topic = data["topic"]
     assert set(topic) == TOPIC_FIELDS
     assert topic["slug"] == MAIN

@@ -43,6 +43,15 @@ def test_completion_offers_the_users_topics_tags_and_ids(mfgkb: Invoke, db: Path
     assert complete(db, "mfgkb article ") == ["2", "1"]
 
 
+def test_the_topic_life_cycle_commands_complete_topic_slugs(mfgkb: Invoke, db: Path) -> None:
+    assert mfgkb("topics").exit_code == 0  # the database, with the shipped topics
+    assert complete(db, "mfgkb rename-topic te") == ["tennessee", "texas"]
+    assert complete(db, "mfgkb merge-topics chi") == ["chips-act"]
+    assert complete(db, "mfgkb merge-topics texas te") == ["tennessee", "texas"]
+    assert complete(db, "mfgkb remove-topic north") == ["north-carolina"]
+    assert complete(db, "mfgkb rename-topic texas te") == []  # the new slug is new
+
+
 def _raw_completion(db: Path, words: str, shell: str) -> str:
     """The whole reply of the console script to a ``shell`` completion request."""
     env = {

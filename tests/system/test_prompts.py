@@ -7,6 +7,7 @@ changes nothing.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -96,3 +97,24 @@ def test_declining_a_confirmation_says_so_and_changes_nothing(
     shown = _dialogue(args, env, [("[y/N]:", 1, answer)])
     assert f"mfgkb: {message}" in shown, shown
     assert seeded.read_bytes() == before
+
+
+@pytest.mark.parametrize("answer", ["n\n", "y\n"])
+def test_remove_topic_asks_at_a_terminal(seeded: Path, mfgkb: Invoke, answer: str) -> None:
+    from childproc import child_env
+
+    ok(mfgkb("add-topic", "--title", "Chip foundries", "--slug", "foundries"))
+    ok(mfgkb("add-article", "--title", "A fab", "--date", "2025-01-01", "--topic", "foundries"))
+    before = seeded.read_bytes()
+    env = child_env(seeded.parent, seeded)
+    shown = _dialogue(["remove-topic", "foundries"], env, [("[y/N]:", 1, answer)])
+    shown = re.sub("\x1b\\[[0-9;]*m", "", shown)  # the styles a terminal gets
+    assert "Remove the topic foundries (Chip foundries)? 1 article will lose the link" in shown
+    slugs = [t["slug"] for t in load_db(seeded)["topics"].values()]
+    if answer.startswith("n"):
+        assert "mfgkb: The topic foundries was not removed: not confirmed." in shown, shown
+        assert seeded.read_bytes() == before
+    else:
+        assert "Removed the topic foundries (Chip foundries)." in shown, shown
+        assert "foundries" not in slugs
+        assert [a["topics"] for a in load_db(seeded)["articles"].values()].count([]) >= 1

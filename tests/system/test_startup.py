@@ -128,6 +128,9 @@ SEARCHES = [
     ["search", "chips", "--topic", "advanced-manufacturing", "--topic", "chips-act"],
     ["search", "plant", "--author", "ada", "--tag", "robots", "--author", "byron"],
     ["search", "chips", "--since", "2025", "--until", "2025-12"],
+    ["search", "chips", "--source", "trade weekly"],
+    ["search", "chips", "--source=Trade Weekly", "--source", "nowhere", "--json"],
+    ["search", "chips", "--source", "trade"],  # the whole name only: no results
     ["search", "chips", "--until", "04/03/2024", "--dayfirst", "--json"],
     ["search", "escape", "red"],
     ["search", "escape", "--json"],

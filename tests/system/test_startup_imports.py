@@ -73,6 +73,18 @@ def test_help_loads_neither_rich_nor_the_storage(tmp_path: Path) -> None:
     assert not _heavy(modules, "rich", "tinydb", "orjson", "dateutil", "sqlite3", *PYDANTIC)
     assert not {"mfgkb.kb", "mfgkb.storage.store", "mfgkb.index.store", "mfgkb.render"} & modules
     assert not {m for m in modules if m.startswith("mfgkb.kb.")}  # nor any part of the package
+    # The listing comes from mfgkb.cli.root.SUMMARIES: no command's module is
+    # imported, and no command built (Typer's building was most of --help).
+    commands = {"topics", "articles", "reading", "transfer", "care", "options", "prompts"}
+    assert not {f"mfgkb.cli.{m}" for m in commands} & modules
+    assert "mfgkb.quicksearch" not in modules  # no "search" on the command line
+
+
+def test_a_command_other_than_search_skips_the_fast_paths_module(tmp_path: Path) -> None:
+    env = child_env(tmp_path, tmp_path / "kb.json")
+    modules = loaded_modules(tmp_path, env, "topics")
+    assert "mfgkb.cli.topics" in modules
+    assert "mfgkb.quicksearch" not in modules
 
 
 def test_search_on_a_current_index_leaves_the_database_file_alone(
@@ -83,8 +95,10 @@ def test_search_on_a_current_index_leaves_the_database_file_alone(
     assert "mfgkb.kb.searching" in modules
     assert not _heavy(modules, "tinydb", "orjson", "dateutil", *PYDANTIC)
     assert "mfgkb.storage.tables" not in modules
-    # The parts of the knowledge base that write import their helpers when they run.
+    # The parts of the knowledge base that write import their helpers when they run,
+    # and the fast path opens only the searching part of it.
     assert not {"mfgkb.check", "mfgkb.seed", "mfgkb.storage.records"} & modules
+    assert not {"mfgkb.kb.facade", "mfgkb.kb.topic_life", "mfgkb.kb.transfer"} & modules
     # Results are lines of text, not a table or Markdown.
     assert not {"rich.table", "rich.markdown"} & modules
 
@@ -109,6 +123,7 @@ NOT_FOR_SEARCH_MFGKB = {
         ["search", "chips"],
         ["search", "chips", "act", "--limit", "5", "--kind", "article"],
         ["search", "chips", "--topic", "advanced-manufacturing", "--author", "x", "--tag", "y"],
+        ["search", "chips", "--source", "Trade Weekly"],
         ["search", "chips", "--json"],
         ["--db", "DB", "search", "chips"],
     ],

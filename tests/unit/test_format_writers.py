@@ -525,7 +525,7 @@ def test_markdown_escapes_text_from_the_data() -> None:
 
 def test_markdown_link_only_for_web_addresses() -> None:
     page = small_page()
-    page = replace(page, articles=[replace(page.articles[-1], url="javascript:alert(1)")])
+    page = page._replace(articles=[replace(page.articles[-1], url="javascript:alert(1)")])
     assert "- **Old news** — Ann Lee" in topic_markdown(page)
 
 

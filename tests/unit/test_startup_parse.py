@@ -29,6 +29,7 @@ from mfgkb.quicksearch import parse_search
         ["search", "chips", "--limit", "9223372036854775808"],
         ["search", "chips", "--limit"],
         ["search", "chips", "--topic", "--json"],
+        ["search", "chips", "--source"],
         ["search", "chips", "--kind", "Topic"],
         ["search", "chips", "--json=yes"],
         ["search", "chips", "--lim", "3"],
@@ -87,6 +88,8 @@ def test_what_the_fast_path_reads() -> None:
         None,
         False,
     )
+    sources = parse_search(["search", "chips", "--source", "AP", "--source=Trade Weekly"], {})
+    assert sources is not None and sources.source == ["AP", "Trade Weekly"]
     env = parse_search(["search", "chips"], {"MFGKB_DB": "env.json"})
     assert env is not None and env.db == "env.json"
     unset = parse_search(["search", "chips"], {"MFGKB_DB": ""})

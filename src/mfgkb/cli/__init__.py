@@ -5,8 +5,8 @@
 * ``options``: the options commands share, and their values as domain values;
 * ``prompts``: questions at the terminal and edits in $EDITOR;
 * ``completion``: shell completion scripts and values;
-* ``topics``, ``articles``, ``reading``, ``transfer``, ``care``: the commands,
-  one group to a module.
+* ``topics``, ``topic_life``, ``articles``, ``reading``, ``counts``,
+  ``transfer``, ``care``: the commands, one group to a module.
 
 Nothing is imported here when the package is (see mfgkb.kb for why):
 ``from mfgkb.cli import app`` builds the whole app on first use, and ``main``

@@ -21,6 +21,7 @@ from mfgkb.cli.options import (
     SinceOpt,
     Sort,
     SortOpt,
+    SourceOpt,
     TagOpt,
     TagsOpt,
     TopicArg,
@@ -100,6 +101,7 @@ def articles(
     topic: TopicOpt = None,
     author: AuthorOpt = None,
     tag: TagOpt = None,
+    source: SourceOpt = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
     sort: SortOpt = Sort.published,
@@ -110,12 +112,18 @@ def articles(
     json_: JsonOpt = False,
     pager: PagerOpt = False,
 ) -> None:
-    """List articles, newest first, filtered by topic, author, tag and date.
+    """List articles, newest first, filtered by topic, author, tag, source and date.
 
     Example: mfgkb articles --topic advanced-manufacturing --since 2025 --limit 20
     """
     chosen = filters(
-        topic=topic, author=author, tag=tag, since=since, until=until, dayfirst=dayfirst
+        topic=topic,
+        author=author,
+        tag=tag,
+        source=source,
+        since=since,
+        until=until,
+        dayfirst=dayfirst,
     )
     found, total = kb_of(ctx).articles(chosen, sort=sort.value, limit=limit_of(limit))
     from mfgkb.results import ArticleList

@@ -61,6 +61,15 @@ TagOpt = Annotated[
         callback=typed_text,
     ),
 ]
+SourceOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--source",
+        metavar="NAME",
+        help="Only articles from this source, the whole name in any case (repeat: any).",
+        callback=typed_text,
+    ),
+]
 TopicArg = Annotated[
     str,
     typer.Argument(
@@ -116,6 +125,7 @@ def filters(
     tag: list[str] | None,
     since: str | None,
     until: str | None,
+    source: list[str] | None = None,
     dayfirst: bool = False,
     kind: Kind | None = None,
 ) -> Filters:
@@ -136,6 +146,7 @@ def filters(
         tag=tuple(tag or ()),
         since=start,
         until=end,
+        source=tuple(source or ()),
     )
 
 

@@ -15,6 +15,7 @@ from mfgkb.cli.options import (
     Kind,
     PagerOpt,
     SinceOpt,
+    SourceOpt,
     TagOpt,
     TopicOpt,
     UntilOpt,
@@ -36,6 +37,7 @@ def search(
     topic: TopicOpt = None,
     author: AuthorOpt = None,
     tag: TagOpt = None,
+    source: SourceOpt = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
     limit: Annotated[
@@ -58,12 +60,20 @@ def search(
       "a phrase"     the words next to each other, in this order
       manufact*      any word that starts with "manufact"
       -word          leave out results with this word
-    The article filters (--topic, --author, --tag, --since, --until) leave out topics.
+    The article filters (--topic, --author, --tag, --source, --since, --until)
+    leave out topics.
 
     Example: mfgkb search chips act --limit 5
     """
     chosen = filters(
-        topic=topic, author=author, tag=tag, since=since, until=until, dayfirst=dayfirst, kind=kind
+        topic=topic,
+        author=author,
+        tag=tag,
+        source=source,
+        since=since,
+        until=until,
+        dayfirst=dayfirst,
+        kind=kind,
     )
     if limit < 1:
         raise UsageError("--limit must be 1 or more.")
@@ -76,6 +86,7 @@ def stats(
     topic: TopicOpt = None,
     author: AuthorOpt = None,
     tag: TagOpt = None,
+    source: SourceOpt = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
     dayfirst: DayfirstOpt = False,
@@ -91,6 +102,12 @@ def stats(
     Example: mfgkb stats --topic chips-act --since 2024
     """
     chosen = filters(
-        topic=topic, author=author, tag=tag, since=since, until=until, dayfirst=dayfirst
+        topic=topic,
+        author=author,
+        tag=tag,
+        source=source,
+        since=since,
+        until=until,
+        dayfirst=dayfirst,
     )
     views.emit(kb_of(ctx).stats(chosen), json=json_, pager=pager)

@@ -14,6 +14,7 @@ Errors raised below become one line on stderr and an exit code at the edge,
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -138,6 +139,8 @@ def _root(
 
 # Every command, in the order --help lists them: name -> (module in mfgkb.cli,
 # function, Click context settings).
+# Click reads this variable for the shell's Tab requests (--help's words among them).
+_COMPLETE_VAR = "_MFGKB_COMPLETE"
 _SEARCH_SETTINGS = {
     # "-word" excludes a word: let unknown dash-words through as query words, and
     # keep only --help, or "-house" would be read as -h -o -u -s -e.
@@ -149,6 +152,9 @@ COMMANDS: dict[str, tuple[str, str, dict[str, Any] | None]] = {
     "topics": ("topics", "topics", None),
     "add-topic": ("topics", "add_topic", None),
     "edit-topic": ("topics", "edit_topic", None),
+    "rename-topic": ("topic_life", "rename_topic", None),
+    "merge-topics": ("topic_life", "merge_topics", None),
+    "remove-topic": ("topic_life", "remove_topic", None),
     "add-article": ("articles", "add_article", None),
     "articles": ("articles", "articles", None),
     "article": ("articles", "article", None),
@@ -160,11 +166,49 @@ COMMANDS: dict[str, tuple[str, str, dict[str, Any] | None]] = {
     "search": ("reading", "search", _SEARCH_SETTINGS),
     "open": ("articles", "open_", None),
     "stats": ("reading", "stats", None),
+    "tags": ("counts", "tags", None),
+    "authors": ("counts", "authors", None),
+    "sources": ("counts", "sources", None),
     "export": ("transfer", "export", None),
     "check": ("care", "check", None),
     "where": ("care", "where", None),
     "backup": ("care", "backup", None),
     "restore": ("care", "restore", None),
+}
+
+
+# What --help says of each command: the first paragraph of its docstring, here
+# so that --help need not import and build every command (a test checks both
+# agree, and that the two apps print the same help).
+SUMMARIES: dict[str, str] = {
+    "show": "Show a topic page: summary, key terms, figures, related topics, newest articles.",
+    "topics": "List every topic with its number of articles.",
+    "add-topic": "Add a topic. Every field has an option; a long summary can come from a file.",
+    "edit-topic": "Change a topic. Each option given replaces that field; others stay as they are.",
+    "rename-topic": "Rename a topic's slug, everywhere.",
+    "merge-topics": "Merge one topic into another.",
+    "remove-topic": "Remove a topic (after asking). Its articles stay, without the link to it.",
+    "add-article": "Add an article and print its new id. "
+    "At a terminal, asks for a missing title or date.",
+    "articles": "List articles, newest first, filtered by topic, author, tag, source and date.",
+    "article": "Show one article in full.",
+    "edit-article": "Change an article. "
+    "Each option given replaces that field; others stay as they are.",
+    "remove-article": "Delete an article (after asking). Its id is never given to another article.",
+    "link": "Link an article to a topic.",
+    "unlink": "Remove the link between an article and a topic.",
+    "import": "Import articles from a file, in one write; duplicates and bad rows are skipped.",
+    "search": "Search topics and articles, best match first.",
+    "open": "Open an article's URL in the web browser.",
+    "stats": "Counts, articles per year and per topic, top authors, sources and tags.",
+    "tags": "List every tag with its number of articles, the most used first.",
+    "authors": "List every author with their number of articles, the most first.",
+    "sources": "List every source with its number of articles, the most first.",
+    "export": "Write the knowledge base, or some of its articles, or a topic page, to a file.",
+    "check": "Verify the database: JSON, schema, ids, topic links, URLs, dates, index.",
+    "where": "Show where the database is: its file, size, contents, index and backups.",
+    "backup": "Copy the database to PATH, or list the automatic backups.",
+    "restore": "Replace the database with a backup. The current file is kept as <db>.1.",
 }
 
 
@@ -188,6 +232,42 @@ def whole_app() -> typer.Typer:
     if _whole is None:
         _whole = build(list(COMMANDS))
     return _whole
+
+
+def listing_app() -> typer.Typer:
+    """The app that answers ``mfgkb --help``: the root and every command's summary.
+
+    None of the commands is imported or built (for nineteen commands Typer's
+    building is most of what --help costs); the help it prints is the whole
+    app's. Only a command line that asks for the root's help gets it, so a
+    listed command is never run.
+    """
+    built = typer.Typer(**_APP_SETTINGS)
+    built.callback()(_root)
+    for name in COMMANDS:
+        built.command(name, help=SUMMARIES[name])(_listed)
+    return built
+
+
+def _listed() -> None:
+    # Not reachable: listing_app serves only command lines that end in the root's help.
+    raise AssertionError("a listed command was run")
+
+
+def asks_for_help(argv: list[str], environ: Any) -> bool:
+    """Whether ``argv`` asks for the root's help: nothing but --db before -h/--help, or nothing.
+
+    Not during the shell's Tab requests (their words come in the environment).
+    """
+    if _COMPLETE_VAR in environ:
+        return False
+    args = iter(argv)
+    for arg in args:
+        if arg == "--db":
+            next(args, None)
+        elif not arg.startswith("--db="):
+            return arg in ("-h", "--help")
+    return True
 
 
 def command_named(argv: list[str]) -> str | None:
@@ -223,5 +303,6 @@ def main() -> None:
 
 
 def _run(argv: list[str]) -> int:
-    app_for(command_named(argv))(args=argv, prog_name="mfgkb")
+    chosen = listing_app() if asks_for_help(argv, os.environ) else app_for(command_named(argv))
+    chosen(args=argv, prog_name="mfgkb")
     return edge.Exit.OK

@@ -18,6 +18,7 @@ from mfgkb.cli.options import (
     SinceOpt,
     Sort,
     SortOpt,
+    SourceOpt,
     TagOpt,
     TagsOpt,
     TopicOpt,
@@ -152,6 +153,7 @@ def export(
     topic: TopicOpt = None,
     author: AuthorOpt = None,
     tag: TagOpt = None,
+    source: SourceOpt = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
     sort: SortOpt = Sort.published,
@@ -173,16 +175,21 @@ def export(
 
     Example: mfgkb export --format markdown --topic advanced-manufacturing -o am.md
     """
-    from dataclasses import replace
 
     fmt = formats.by_name(format_, "export")
     kb = kb_of(ctx)
     chosen = filters(
-        topic=topic, author=author, tag=tag, since=since, until=until, dayfirst=dayfirst
+        topic=topic,
+        author=author,
+        tag=tag,
+        source=source,
+        since=since,
+        until=until,
+        dayfirst=dayfirst,
     )
     subject: Any
     if fmt.writes == "everything":
-        if any(v is not None for v in (topic, author, tag, since, until)) or limit:
+        if any(v is not None for v in (topic, author, tag, source, since, until)) or limit:
             filtered = [f.name for f in formats.writable() if f.writes == "articles"]
             raise UsageError(
                 f"The {fmt.name} dump is always complete; filters go with {', '.join(filtered)}."
@@ -196,7 +203,7 @@ def export(
         # The page's own parts, with the article list the filters and --sort give.
         page = kb.topic_page(topic[0], limit=1)
         found, total = kb.articles(chosen, sort=sort.value, limit=limit_of(limit))
-        subject = replace(page, articles=found, total_articles=total)
+        subject = page._replace(articles=found, total_articles=total)
     else:
         subject, _ = kb.articles(chosen, sort=sort.value, limit=limit_of(limit))
     buffer = io.StringIO()

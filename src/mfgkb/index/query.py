@@ -112,9 +112,9 @@ def parse_query(text: str) -> Query:
 class Filters(NamedTuple):
     """Restrictions on which articles a listing or a search returns.
 
-    Each of ``topic``, ``author`` and ``tag`` holds the values given for that
-    filter (a repeated option): an article matches one of them. Different
-    filters all apply.
+    Each of ``topic``, ``author``, ``tag`` and ``source`` holds the values
+    given for that filter (a repeated option): an article matches one of them.
+    Different filters all apply.
     """
 
     kind: str | None = None  # "topic" or "article"
@@ -123,10 +123,12 @@ class Filters(NamedTuple):
     tag: tuple[str, ...] = ()
     since: date | None = None
     until: date | None = None
+    # Last, so that the fields before it keep their places.
+    source: tuple[str, ...] = ()  # the whole name, in any case and with or without accents
 
     @property
     def articles_only(self) -> bool:
-        return bool(self.topic or self.author or self.tag) or any(
+        return bool(self.topic or self.author or self.tag or self.source) or any(
             v is not None for v in (self.since, self.until)
         )
 
@@ -155,6 +157,13 @@ class Filters(NamedTuple):
                 "WHERE author LIKE json_each.value ESCAPE '\\')"
             )
             params.append(json.dumps(list(dict.fromkeys(likes))))
+        if self.source:
+            # article_sources holds each source folded, as tallies groups them.
+            clauses.append(
+                f"{id_expr} IN (SELECT id FROM article_sources "
+                "WHERE source IN (SELECT value FROM json_each(?)))"
+            )
+            params.append(json.dumps(list(dict.fromkeys(fold(s) for s in self.source))))
         if self.since is not None or self.until is not None:
             bounds = []
             if self.since is not None:

@@ -134,6 +134,11 @@ def topic_page(page: TopicPage) -> RenderableType:
                 line.append("  (missing topic)", style="red")
             blocks.append(line)
         blocks.append(Text())
+    if page.referenced_by:  # the other way round: the topics whose related list names this one
+        from rich.padding import Padding
+
+        names = lit(", ".join(slug for slug, _ in page.referenced_by), "magenta")
+        blocks += [Text("Referenced by", style="bold underline"), Padding(names, (0, 0, 1, 2))]
 
     count = page.total_articles
     blocks.append(Text(f"Articles ({count:,})", style="bold underline"))
@@ -406,3 +411,24 @@ _VIEWS: dict[str, Callable[[Any], RenderableType]] = {
     "ImportReport": import_report,
     "CheckReport": check_report,
 }
+
+
+# The views of the topic life cycle and of the counts live in views/topic_life.py,
+# loaded only when one of them is shown (this module stays under 600 lines).
+def _in_topic_life(name: str) -> Callable[[Any], RenderableType]:
+    def view(result: Any) -> RenderableType:
+        from mfgkb.views import topic_life
+
+        return getattr(topic_life, name)(result)  # type: ignore[no-any-return]
+
+    return view
+
+
+_VIEWS.update(
+    {
+        "TopicRename": _in_topic_life("renamed"),
+        "TopicMerge": _in_topic_life("merged"),
+        "TopicRemoval": _in_topic_life("removed"),
+        "TallyList": _in_topic_life("tallies"),
+    }
+)

@@ -23,8 +23,12 @@ if TYPE_CHECKING:
         CheckReport,
         ImportReport,
         Saved,
+        TallyList,
         TopicList,
+        TopicMerge,
         TopicPage,
+        TopicRemoval,
+        TopicRename,
     )
 
 
@@ -66,6 +70,7 @@ def print_json(data: Any) -> None:
 def topic_page(page: TopicPage) -> dict[str, Any]:
     return {
         "topic": page.topic.to_dict(),
+        "referenced_by": [{"slug": s, "title": t} for s, t in page.referenced_by],
         "articles": [a.to_json() for a in page.articles],
         "total_articles": page.total_articles,
     }
@@ -131,6 +136,39 @@ def check_report(report: CheckReport) -> dict[str, Any]:
     }
 
 
+def topic_rename(done: TopicRename) -> dict[str, Any]:
+    return {
+        "old": done.old,
+        "topic": done.topic.to_dict(),
+        "articles_relinked": done.articles,
+        "topics_updated": done.topics,
+    }
+
+
+def topic_merge(done: TopicMerge) -> dict[str, Any]:
+    return {
+        "merged": done.source.to_dict(),
+        "topic": done.topic.to_dict(),
+        "articles_moved": done.articles,
+        "articles_already_linked": done.already_linked,
+        "topics_updated": done.topics,
+    }
+
+
+def topic_removal(done: TopicRemoval) -> dict[str, Any]:
+    return {
+        "removed": done.removed,
+        "topic": done.topic.to_dict(),
+        "articles_unlinked": done.articles,
+        "related_by": done.related_by,
+        "term_links": done.term_links,
+    }
+
+
+def tallies(listing: TallyList) -> list[dict[str, Any]]:
+    return [{"name": row.name, "articles": row.articles} for row in listing.rows]
+
+
 # By class name, as in views.human (the fast path imports no result module).
 _SHAPES: dict[str, Callable[[Any], Any]] = {
     "TopicPage": topic_page,
@@ -142,4 +180,8 @@ _SHAPES: dict[str, Callable[[Any], Any]] = {
     "Stats": stats,
     "ImportReport": import_report,
     "CheckReport": check_report,
+    "TopicRename": topic_rename,
+    "TopicMerge": topic_merge,
+    "TopicRemoval": topic_removal,
+    "TallyList": tallies,
 }
