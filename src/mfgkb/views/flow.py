@@ -134,6 +134,16 @@ class Flow:
         width = options.max_width - self.indent
         yield from flow_segments(console, self.text, width, self.indent, self.hang)
 
+    def __rich_measure__(self, console: Console, options: Any) -> Any:
+        # In a table cell: at least the longest word, at most the whole text on one line.
+        from rich.measure import Measurement
+
+        lines = self.text.plain.split("\n")
+        pad = self.indent + self.hang
+        return Measurement(longest_word(lines) + pad, longest(lines) + pad).clamp(
+            max_width=options.max_width
+        )
+
 
 def flow_segments(
     console: Console, text: Text, width: int, indent: int = 0, hang: int = 0

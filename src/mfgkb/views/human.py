@@ -96,7 +96,7 @@ def topic_page(page: TopicPage) -> RenderableType:
         return Group(Flow(page_title), Rule(style="magenta"))
 
     blocks: list[RenderableType] = [ByWidth(heading)]
-    header = Text.assemble(("slug ", "dim"), lit(t.slug, "magenta"))
+    header = Text.assemble(("slug" + GLUE, "dim"), lit(t.slug, "magenta"))
     if t.aliases:
         header.append("   also known as ", style="dim")
         header.append_text(lit(", ".join(t.aliases), "italic"))
@@ -190,7 +190,7 @@ def article_detail(a: Article) -> RenderableType:
         return table
 
     fields = grid()
-    rows: list[tuple[str, Text]] = [
+    rows: list[tuple[str, RenderableType]] = [
         ("id", Text(str(a.id))),
         ("title", lit(a.title, "bold")),
         ("authors", lit(_authors(a.authors))),
@@ -198,7 +198,8 @@ def article_detail(a: Article) -> RenderableType:
         ("added", lit(a.added)),
         ("source", lit(a.source, "yellow")),
         ("url", lit(a.url or "")),
-        ("topics", lit(", ".join(a.topics), "magenta")),
+        # A cell of its own breaker: a slug is cut only when longer than the column.
+        ("topics", Flow(lit(", ".join(a.topics), "magenta"))),
         ("tags", lit(", ".join(a.tags))),
     ]
     for label, value in rows:
