@@ -251,3 +251,15 @@ def test_hostile_titles_stay_literal_in_the_compact_listing(
     add(mfgkb, "--title", "[bold red]loud[/] \x1b[31mred", "--date", "2025-01-01")
     out: Any = _screen(mfgkb, monkeypatch, 50, "articles")
     assert "[bold red]loud[/]" in out and "\\x1b[31mred" in out and "\x1b" not in out
+
+
+def test_in_colour_each_part_of_an_entry_has_its_own_style(
+    long_kb: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The id is dim and the title bold (not bold and dim: the id's style stays with the id)."""
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.setenv("TERM", "xterm-256color")
+    out = _screen(long_kb, monkeypatch, 80, "articles")
+    assert "\x1b[1mTennessee battery-materials" in out, repr(out[:300])
+    assert "\x1b[32m2025-03-04\x1b[0m · \x1b[3mDana Ruiz" in out, repr(out[:600])

@@ -145,9 +145,9 @@ def _articles_compact(articles: Sequence[Article]) -> RenderableType:
     gutter = max(len(str(a.id)) for a in articles) + 2
     entries: list[tuple[Text, list[Text]]] = []
     for a in articles:
-        head = Text(f"{a.id:>{gutter - 2}}  ", style="dim")
-        head.append_text(lit(a.title, "bold"))
-        meta = Text(a.published.isoformat(), style="green")
+        # Styles on the parts, not the whole: a Text's own style is under every part.
+        head = Text.assemble((f"{a.id:>{gutter - 2}}  ", "dim"), lit(a.title, "bold"))
+        meta = Text.assemble((a.published.isoformat(), "green"))
         for value, style in (
             (_joined(a.authors), "italic"),
             (a.source, "yellow"),
@@ -208,9 +208,8 @@ def _topics_compact(rows: Sequence[tuple[Topic, int]]) -> RenderableType:
 
     entries: list[tuple[Text, list[Text]]] = []
     for topic, n in rows:
-        head = lit(topic.slug, "magenta")
-        head.append(f"  {count(n, 'article')}", style="dim")
-        line = lit(topic.title, "bold")
+        head = Text.assemble(lit(topic.slug, "magenta"), (f"  {count(n, 'article')}", "dim"))
+        line = Text.assemble(lit(topic.title, "bold"))
         if topic.aliases:
             line.append(" · also\u00a0known\u00a0as ", style="dim")
             line.append_text(lit(_joined(topic.aliases), "italic"))

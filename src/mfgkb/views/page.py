@@ -102,7 +102,7 @@ def _figures(figs: Sequence[Figure], width: int) -> RenderableType:
         lines: list[RenderableType] = []
         for f in figs:
             lines.append(Flow(lit(f.label), indent=2, hang=2))
-            value = lit(f.value, "bold")
+            value = Text.assemble(lit(f.value, "bold"))  # the style on the value only
             extra = [str(f.year)] if f.year else []
             extra += [printable(f.source)] if f.source else []
             if extra:
