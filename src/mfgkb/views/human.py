@@ -330,6 +330,13 @@ def backups_table(backups: BackupList) -> RenderableType:
     return Group(table, Text("Restore one with: mfgkb restore PATH", style="dim"))
 
 
+def _bars(title: str, rows: Sequence[tuple[str, int]], width: int = 40) -> RenderableType:
+    """A horizontal bar chart (views.listings.Bars): bars at most ``width`` columns."""
+    from mfgkb.views.listings import Bars
+
+    return Bars(title, rows, longest=width)
+
+
 def stats_view(stats: Stats) -> RenderableType:
     summary = Text.assemble(
         (f"{stats.articles:,}", "bold"),
@@ -341,20 +348,18 @@ def stats_view(stats: Stats) -> RenderableType:
         (f"{stats.tags:,}", "bold"),
         " tags",
     )
-    from mfgkb.views.listings import Bars
-
     blocks: list[RenderableType] = [Flow(summary), Text()]
     if stats.per_year:
-        blocks += [Bars("Articles per year", stats.per_year), Text()]
+        blocks += [_bars("Articles per year", stats.per_year), Text()]
     if stats.per_topic:
-        blocks += [Bars("Articles per topic", stats.per_topic), Text()]
+        blocks += [_bars("Articles per topic", stats.per_topic), Text()]
     for title, rows in (
         ("Top authors", stats.top_authors),
         ("Top sources", stats.top_sources),
         ("Top tags", stats.top_tags),
     ):
         if rows:
-            blocks += [Bars(title, rows, longest=24), Text()]
+            blocks += [_bars(title, rows, width=24), Text()]
     return Group(*blocks)
 
 
