@@ -15,12 +15,15 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 
-def emit(result: object, *, json: bool = False, pager: bool = False) -> None:
-    """Show ``result``: JSON on stdout with ``json``, else for a person (``pager``: via $PAGER)."""
+def emit(result: object, *, json: bool = False, pager: bool = False, layout: str = "auto") -> None:
+    """Show ``result``: JSON on stdout with ``json``, else for a person (``pager``: via $PAGER).
+
+    ``layout`` (auto, compact, table) is how a listing is laid out for a person.
+    """
     if json:
         _view("json").emit(result)
     else:
-        _view("human").emit(result, pager=pager)
+        _view("human").emit(result, pager=pager, layout=layout)
 
 
 def notice(text: str) -> None:
