@@ -124,11 +124,19 @@ def topic_page(page: TopicPage) -> RenderableType:
                 line.append("  (missing topic)", style="red")
             blocks.append(Flow(line, indent=2, hang=2))
         blocks.append(Text())
-    if page.referenced_by:  # the other way round: the topics whose related list names this one
-        from rich.padding import Padding
-
-        names = lit(", ".join(slug for slug, _ in page.referenced_by), "magenta")
-        blocks += [Text("Referenced by", style="bold underline"), Padding(names, (0, 0, 1, 2))]
+    # The other way round: topics whose related list names this one. Those it
+    # lists as related too are in the list above already (JSON has them all).
+    listed = {slug for slug, _ in page.related}
+    back = [(slug, title) for slug, title in page.referenced_by if slug not in listed]
+    if back:
+        blocks.append(Text("Referenced by", style="bold underline"))
+        for slug, title in back:
+            line = Text("• ")
+            line.append(printable(slug), style="magenta")
+            line.append("  ")
+            line.append_text(lit(title))
+            blocks.append(Flow(line, indent=2, hang=2))
+        blocks.append(Text())
 
     count = page.total_articles
     blocks.append(Text(f"Articles ({count:,})", style="bold underline"))
