@@ -245,6 +245,25 @@ def test_stats_bars_are_scaled_to_the_width(
     assert longest_bar == min(40, width - len(" 2025  2")), out
 
 
+@pytest.mark.parametrize("width", (50, 80))
+def test_one_long_slug_does_not_push_every_label_off_its_bar(
+    long_kb: Invoke, monkeypatch: pytest.MonkeyPatch, width: int
+) -> None:
+    out = _screen(long_kb, monkeypatch, width, "stats")
+    per_topic = out.split("Articles per topic", 1)[1].split("\n\n", 1)[0]
+    # The long slug has a line of its own, its bar under it; the short slugs
+    # keep theirs beside them, bars in one column.
+    assert re.search(rf"^ {LONG_SLUG[:20]}", per_topic, re.M), per_topic
+    beside = re.findall(r"^ (tennessee|texas|chips-act) +[█▌▏]", per_topic, re.M)
+    assert sorted(beside) == ["chips-act", "tennessee", "texas"], per_topic
+    columns = {
+        line.index(next(c for c in line if c in "█▌▏"))
+        for line in per_topic.splitlines()
+        if any(c in line for c in "█▌▏")
+    }
+    assert len(columns) == 1, per_topic
+
+
 def test_hostile_titles_stay_literal_in_the_compact_listing(
     mfgkb: Invoke, monkeypatch: pytest.MonkeyPatch
 ) -> None:

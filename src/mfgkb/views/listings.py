@@ -220,9 +220,11 @@ def _topics_compact(rows: Sequence[tuple[Topic, int]]) -> RenderableType:
 class Bars:
     """A horizontal bar chart: label, bar scaled to the largest count and to the width, count.
 
-    The bars take what the labels and counts leave, up to ``longest`` columns.
-    When the labels leave too little (long slugs on a narrow terminal), each
-    label has a line of its own, the bar and count under it.
+    The bars take what the labels and counts leave, up to ``longest`` columns;
+    the label column takes at most half the width (and 32 columns). A label with a word
+    (a slug) too long for that column has a line of its own, its bar under it
+    in line with the others; when the labels leave too little room for bars
+    at all (a very narrow terminal), every label does.
     """
 
     def __init__(self, title: str, rows: Sequence[tuple[str, int]], longest: int = 40) -> None:
@@ -236,8 +238,7 @@ class Bars:
         counts = [f"{n:,}" for _, n in self.rows]
         top = max((n for _, n in self.rows), default=0) or 1
         count_w = max(map(len, counts), default=1)
-        label_w = min(longest([t.plain for t in labels]), 32)
-        label_w = max(label_w, longest_word([t.plain for t in labels]))
+        label_w = min(longest([t.plain for t in labels]), 32, max(width // 2, 8))
         # " label bar count": a space before each.
         bar_w = min(self.longest, width - label_w - count_w - 3)
         stacked = bar_w < 10
@@ -249,16 +250,18 @@ class Bars:
             length = n * bar_w / top
             bar = "█" * int(length) + ("▌" if length - int(length) >= 0.5 else "")
             bar = (bar or "▏").ljust(bar_w)
-            if stacked:
+            own_line = stacked or longest_word([label.plain]) > label_w
+            lines: list[Text] = []
+            if own_line:
                 yield from flow_segments(console, label, width - 1, 1, 0)
-                first: list[Text] = [Text("  ")]
+                first = [Text("  ")] if stacked else [Text(" " * (label_w + 2))]
             else:
                 lines = wrap(label, label_w)
                 first = [Text(" "), lines[0], Text(" " * (label_w - cells(lines[0].plain) + 1))]
             row = Text.assemble(*first, Text(bar, style=bar_style), f" {shown:>{count_w}}")
             yield from row.render(console, end="")
             yield Segment.line()
-            if not stacked:
+            if not own_line:
                 for more in lines[1:]:
                     yield Segment(" ")
                     yield from more.render(console, end="")
