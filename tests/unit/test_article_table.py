@@ -1,4 +1,4 @@
-"""The article table (``views.human.articles_table``) built directly, without a command.
+"""The article table (``views.human.articles_table``, ``--format table``) built directly.
 
 A long list is drawn by mfgkb's own renderer instead of Rich's table: it must
 look exactly the same, and measure each cell at most once.
@@ -30,7 +30,9 @@ def _many_articles(n: int) -> list[Any]:
     ]
 
 
-def _table_text(articles: list[Any], total: int, width: int, color: bool = False) -> str:
+def _table_text(
+    articles: list[Any], total: int, width: int, color: bool = False, layout: str = "table"
+) -> str:
     import io
 
     from rich.console import Console
@@ -42,20 +44,21 @@ def _table_text(articles: list[Any], total: int, width: int, color: bool = False
     target = Console(
         file=out, width=width, force_terminal=color, color_system="standard" if color else None
     )
-    target.print(human.articles_table(ArticleList(articles, total)))
+    target.print(human.articles_table(ArticleList(articles, total), layout))
     return out.getvalue()
 
 
-@pytest.mark.parametrize("width", [40, 92, 200])
+@pytest.mark.parametrize("width", [92, 120, 200])
 def test_long_article_list_looks_like_a_short_one(
     width: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from mfgkb.views import human
+    from mfgkb.views import listings
 
     articles = _many_articles(60)
-    monkeypatch.setattr(human, "LONG_TABLE", 10**9)
+    monkeypatch.setattr(listings, "LONG_TABLE", 10**9)
     by_rich = _table_text(articles, 70, width)
-    monkeypatch.setattr(human, "LONG_TABLE", 0)
+    assert by_rich.split()[:3] == ["id", "published", "title"]  # the table, not compact
+    monkeypatch.setattr(listings, "LONG_TABLE", 0)
     assert _table_text(articles, 70, width) == by_rich
     coloured = _table_text(articles, 70, width, color=True)
     assert "\x1b[" in coloured and "Showing 60 of 70" in coloured
@@ -82,8 +85,9 @@ def test_long_article_list_measures_each_cell_at_most_once(
     monkeypatch.setattr(Measurement, "get", staticmethod(counted_measure))
     monkeypatch.setattr(Text, "wrap", counted_wrap)
     articles = _many_articles(2_000)
-    text = _table_text(articles, 2_000, 92)
-    assert text.count("Industry Weekly") >= 1_000
+    for layout in ("table", "compact"):
+        text = _table_text(articles, 2_000, 92, layout=layout)
+        assert text.count("Industry") >= 1_000
     # Rich's own table: about 2 measures and 2 wraps a cell, 6 cells a row.
     assert calls["measure"] < 100, calls
-    assert calls["wrap"] <= 4 * len(articles), calls
+    assert calls["wrap"] <= 4 * len(articles), calls  # (compact wraps no Text)

@@ -17,6 +17,8 @@ from mfgkb.cli.options import (
     EditorOpt,
     IdArg,
     JsonOpt,
+    Layout,
+    LayoutOpt,
     PagerOpt,
     SinceOpt,
     Sort,
@@ -109,10 +111,14 @@ def articles(
         int, typer.Option("--limit", help="At most this many; 0 for all.", min=0, max=MAX_INT)
     ] = 50,
     dayfirst: DayfirstOpt = False,
+    layout: LayoutOpt = Layout.auto,
     json_: JsonOpt = False,
     pager: PagerOpt = False,
 ) -> None:
     """List articles, newest first, filtered by topic, author, tag, source and date.
+
+    At a narrow terminal each article takes two lines (its title, then date,
+    authors, source and topics); from 120 columns on, a table. --format chooses.
 
     Example: mfgkb articles --topic advanced-manufacturing --since 2025 --limit 20
     """
@@ -128,7 +134,7 @@ def articles(
     found, total = kb_of(ctx).articles(chosen, sort=sort.value, limit=limit_of(limit))
     from mfgkb.results import ArticleList
 
-    views.emit(ArticleList(found, total), json=json_, pager=pager)
+    views.emit(ArticleList(found, total), json=json_, pager=pager, layout=layout.value)
 
 
 def article(ctx: typer.Context, article_id: IdArg, json_: JsonOpt = False) -> None:

@@ -107,6 +107,22 @@ SortOpt = Annotated[
 ]
 
 
+class Layout(StrEnum):
+    auto = "auto"
+    compact = "compact"
+    table = "table"
+
+
+LayoutOpt = Annotated[
+    Layout,
+    typer.Option(
+        "--format",
+        help="compact: a few lines each; table: columns (when no word has to be cut); "
+        "auto: a table from 120 columns on.",
+    ),
+]
+
+
 class Kind(StrEnum):
     topic = "topic"
     article = "article"

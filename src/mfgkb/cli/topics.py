@@ -9,7 +9,16 @@ import typer
 
 from mfgkb import views
 from mfgkb.cli.context import MAX_INT, kb_of
-from mfgkb.cli.options import EditorOpt, JsonOpt, PagerOpt, TopicArg, limit_of, read_text
+from mfgkb.cli.options import (
+    EditorOpt,
+    JsonOpt,
+    Layout,
+    LayoutOpt,
+    PagerOpt,
+    TopicArg,
+    limit_of,
+    read_text,
+)
 from mfgkb.cli.prompts import apply_edit, edit_in_editor, prompt_missing
 from mfgkb.errors import UsageError
 
@@ -34,14 +43,21 @@ def show(
     views.emit(kb_of(ctx).topic_page(topic, limit=limit_of(limit)), json=json_, pager=pager)
 
 
-def topics(ctx: typer.Context, json_: JsonOpt = False, pager: PagerOpt = False) -> None:
+def topics(
+    ctx: typer.Context,
+    layout: LayoutOpt = Layout.auto,
+    json_: JsonOpt = False,
+    pager: PagerOpt = False,
+) -> None:
     """List every topic with its number of articles.
+
+    A table where the columns fit without cutting a word (--format chooses).
 
     Example: mfgkb topics
     """
     from mfgkb.results import TopicList
 
-    views.emit(TopicList(kb_of(ctx).topics()), json=json_, pager=pager)
+    views.emit(TopicList(kb_of(ctx).topics()), json=json_, pager=pager, layout=layout.value)
 
 
 def _key_terms(values: list[str]) -> list[KeyTerm]:

@@ -24,7 +24,7 @@ class Stats(NamedTuple):
     articles: int
     authors: int
     tags: int
-    per_year: list[tuple[str, int]]
+    per_year: list[tuple[str, int]]  # every year from the first to the last; 0 for none
     per_topic: list[tuple[str, int]]
     top_authors: list[tuple[str, int]]
     top_sources: list[tuple[str, int]]
@@ -219,10 +219,12 @@ class Reads:
             articles=articles,
             authors=one(f"SELECT count(DISTINCT author) FROM article_authors{w_id}", p_id),
             tags=one(f"SELECT count(DISTINCT tag) FROM article_tags{w_id}", p_id),
-            per_year=pairs(
-                f"SELECT substr(published, 1, 4) AS y, count(*) FROM articles{w_id} "
-                "GROUP BY y ORDER BY y",
-                p_id,
+            per_year=_every_year(
+                pairs(
+                    f"SELECT substr(published, 1, 4) AS y, count(*) FROM articles{w_id} "
+                    "GROUP BY y ORDER BY y",
+                    p_id,
+                )
             ),
             per_topic=[(t, n) for t, n in per_topic if n or not chosen],
             top_authors=pairs(
@@ -291,3 +293,17 @@ class Reads:
 def article_from_doc(doc: str) -> Article:
     d = json.loads(doc)
     return Article.from_dict(int(d["id"]), d)
+
+
+def _every_year(rows: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """``rows`` (year, count) with the years between them that have none, as 0.
+
+    A chart that skips a year with no articles (2022, then 2025) reads as if
+    they were consecutive.
+    """
+    if not rows or not all(y.isdigit() for y, _ in rows):
+        return rows
+    counts = dict(rows)
+    first, last = int(rows[0][0]), int(rows[-1][0])
+    width = len(rows[0][0])
+    return [(f"{y:0{width}d}", counts.get(f"{y:0{width}d}", 0)) for y in range(first, last + 1)]

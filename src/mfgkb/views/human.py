@@ -12,10 +12,11 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Group, RenderableType
+from rich.constrain import Constrain
 from rich.text import Text
 
 from mfgkb.models import Topic, printable
-from mfgkb.views.longtable import LongTable
+from mfgkb.views.flow import GLUE, MEASURE, ByWidth, Flow, cells
 from mfgkb.views.terminal import lit, message, show
 from mfgkb.views.words import count
 
@@ -35,13 +36,20 @@ if TYPE_CHECKING:
 KIND_STYLE = {"topic": "bold magenta", "article": "cyan"}
 
 
-def emit(result: object, *, pager: bool = False) -> None:
+# The results whose view takes a layout (--format): auto, compact or table.
+_WITH_LAYOUT = ("ArticleList", "TopicList")
+
+
+def emit(result: object, *, pager: bool = False, layout: str = "auto") -> None:
     """Show ``result`` to a person: a page on stdout, or a status line on stderr."""
     kind = type(result).__name__
     if kind == "Saved":
         saved(result)  # type: ignore[arg-type]
     elif kind == "Notice":
         message(result.text)  # type: ignore[attr-defined]
+    elif kind in _WITH_LAYOUT:
+        with_layout: Callable[[Any, str], RenderableType] = _VIEWS[kind]  # type: ignore[assignment]
+        show(with_layout(result, layout), pager=pager)
     else:
         show(_VIEWS[kind](result), pager=pager)
 
@@ -74,170 +82,127 @@ def _byline(article: Article) -> Text:
 def topic_page(page: TopicPage) -> RenderableType:
     from rich.markdown import Markdown
     from rich.rule import Rule
-    from rich.table import Table
+
+    from mfgkb.views.page import figures, key_terms
 
     t = page.topic
-    blocks: list[RenderableType] = [Rule(lit(t.title, "bold"), style="magenta")]
-    header = Text.assemble(("slug ", "dim"), lit(t.slug, "magenta"))
+    page_title = lit(t.title, "bold")
+
+    def heading(width: int) -> RenderableType:
+        # A title too long for the rule would be cut short ("…"): above it instead.
+        if cells(page_title.plain) + 4 <= width:
+            return Rule(page_title, style="magenta")
+        return Group(Flow(page_title), Rule(style="magenta"))
+
+    blocks: list[RenderableType] = [ByWidth(heading)]
+    header = Text.assemble(("slug" + GLUE, "dim"), lit(t.slug, "magenta"))
     if t.aliases:
         header.append("   also known as ", style="dim")
         header.append_text(lit(", ".join(t.aliases), "italic"))
-    blocks += [header, Text()]
+    blocks += [Flow(header, hang=2), Text()]
     if t.summary:
         # Markdown, but with links shown as text: a summary is not a place for
         # clickable file:// or javascript: targets.
         blocks += [Markdown(printable(t.summary, multiline=True), hyperlinks=False), Text()]
 
     if t.key_terms:
-        blocks.append(Text("Key terms", style="bold underline"))
-        grid = Table.grid(padding=(0, 2))
-        grid.add_column(style="bold", min_width=12, max_width=30, overflow="fold")
-        grid.add_column(ratio=1, overflow="fold")
-        for kt in t.key_terms:
-            term = lit(kt.term, "bold")
-            if kt.topic and kt.topic in page.term_topics:
-                term.append("\n→ ", style="dim")
-                term.append(printable(kt.topic), style="magenta")
-            grid.add_row(term, lit(kt.definition))
-        blocks += [grid, Text()]
+        blocks += [Text("Key terms", style="bold underline"), key_terms(page), Text()]
 
     if t.figures:
-        blocks.append(Text("Figures", style="bold underline"))
-        table = Table(box=None, padding=(0, 2), show_header=True, header_style="dim")
-        table.add_column("figure", overflow="fold")
-        table.add_column("value", style="bold", overflow="fold")
-        # Year and source columns only when some figure has one.
-        with_year = any(f.year for f in t.figures)
-        with_source = any(f.source for f in t.figures)
-        if with_year:
-            table.add_column("year")
-        if with_source:
-            table.add_column("source", overflow="fold")
-        for f in t.figures:
-            cells: list[RenderableType] = [lit(f.label), lit(f.value, "bold")]
-            if with_year:
-                cells.append(str(f.year or ""))
-            if with_source:
-                cells.append(lit(f.source or ""))
-            table.add_row(*cells)
-        blocks += [table, Text()]
+        blocks += [Text("Figures", style="bold underline"), figures(t.figures), Text()]
 
     if page.related:
         blocks.append(Text("Related topics", style="bold underline"))
         for slug, title in page.related:
-            line = Text("  • ")
+            line = Text("• ")
             line.append(printable(slug), style="magenta")
             if title is not None:
                 line.append("  ")
                 line.append_text(lit(title))
             else:
                 line.append("  (missing topic)", style="red")
-            blocks.append(line)
+            blocks.append(Flow(line, indent=2, hang=2))
         blocks.append(Text())
-    if page.referenced_by:  # the other way round: the topics whose related list names this one
-        from rich.padding import Padding
-
-        names = lit(", ".join(slug for slug, _ in page.referenced_by), "magenta")
-        blocks += [Text("Referenced by", style="bold underline"), Padding(names, (0, 0, 1, 2))]
+    # The other way round: topics whose related list names this one. Those it
+    # lists as related too are in the list above already (JSON has them all).
+    listed = {slug for slug, _ in page.related}
+    back = [(slug, title) for slug, title in page.referenced_by if slug not in listed]
+    if back:
+        blocks.append(Text("Referenced by", style="bold underline"))
+        for slug, title in back:
+            line = Text("• ")
+            line.append(printable(slug), style="magenta")
+            line.append("  ")
+            line.append_text(lit(title))
+            blocks.append(Flow(line, indent=2, hang=2))
+        blocks.append(Text())
 
     count = page.total_articles
     blocks.append(Text(f"Articles ({count:,})", style="bold underline"))
     if not page.articles:
         blocks.append(
-            Text(f"  No articles yet. Add one with: mfgkb add-article --topic {t.slug}", "dim")
+            Flow(
+                Text(f"No articles yet. Add one with: mfgkb add-article --topic {t.slug}", "dim"),
+                indent=2,
+            )
         )
     for a in page.articles:
         blocks.append(_article_entry(a))
     if count > len(page.articles):
         blocks.append(
-            Text(
-                f"  … {count - len(page.articles):,} more: mfgkb articles --topic {t.slug}",
-                style="dim",
+            Flow(
+                Text(
+                    f"… {count - len(page.articles):,} more: mfgkb articles --topic {t.slug}",
+                    style="dim",
+                ),
+                indent=2,
             )
         )
-    return Group(*blocks)
+    # At most MEASURE columns: a page is read, and long lines are hard to read.
+    return Constrain(Group(*blocks), MEASURE)
 
 
 def _article_entry(a: Article) -> RenderableType:
-    from rich.padding import Padding
-
     head = Text.assemble(lit(a.title, "bold"), (f"  #{a.id}", "dim"))
-    lines: list[RenderableType] = [head, _byline(a)]
+    lines: list[RenderableType] = [Flow(head, indent=2), Flow(_byline(a), indent=2)]
     if a.description:
-        lines.append(lit(a.description))
-    # Padding indents wrapped lines too, which pad_left on the text would not.
-    return Padding(Group(*lines), (0, 0, 1, 2))
+        lines.append(Flow(lit(a.description), indent=2))
+    return Group(*lines, Text())
 
 
-def topics_table(topics: TopicList) -> RenderableType:
+def topics_table(topics: TopicList, layout: str = "auto") -> RenderableType:
+    """Every topic with its article count: a table where it fits, else two lines each."""
+    from mfgkb.views.listings import topics_view
+
     rows = topics.rows
-    from rich.table import Table
-
-    table = Table(header_style="bold", box=None, padding=(0, 2))
-    table.add_column("slug", style="magenta", no_wrap=True)
-    table.add_column("articles", justify="right")
-    table.add_column("title", overflow="fold", ratio=1)
-    table.add_column("also known as", style="dim", overflow="fold", ratio=1)
-    for topic, n in rows:
-        table.add_row(lit(topic.slug), f"{n:,}", lit(topic.title), lit(", ".join(topic.aliases)))
-    return table
+    return ByWidth(lambda width: topics_view(rows, width, layout))
 
 
-# From this many rows on, the article table is laid out by ``_LongTable``.
-LONG_TABLE = 100
+def articles_table(listing: ArticleList, layout: str = "auto") -> RenderableType:
+    """The chosen articles: a table where it fits, else two lines each (see views.listings)."""
+    from mfgkb.views.listings import articles_view
 
-
-def articles_table(listing: ArticleList) -> RenderableType:
     articles, total = listing.articles, listing.total
-    from rich.table import Table
-
     if not articles:
         return Text("No articles match.", style="dim")
-    table = Table(header_style="bold", box=None, padding=(0, 1))
-    table.add_column("id", justify="right", style="dim", no_wrap=True)
-    table.add_column("published", style="green", no_wrap=True)
-    table.add_column("title", overflow="fold", ratio=4)
-    table.add_column("authors", overflow="fold", ratio=2)
-    # Columns nobody filled in only take width from the title.
-    with_source = any(a.source for a in articles)
-    with_topics = any(a.topics for a in articles)
-    if with_source:
-        table.add_column("source", overflow="fold", style="yellow", ratio=1)
-    if with_topics:
-        table.add_column("topics", overflow="fold", style="magenta", ratio=2)
-    rows: list[list[Text]] = []
-    for a in articles:
-        cells = [
-            Text(str(a.id)),
-            Text(a.published.isoformat()),
-            lit(a.title),
-            lit(_authors(a.authors)),
-        ]
-        if with_source:
-            cells.append(lit(a.source))
-        if with_topics:
-            cells.append(lit(", ".join(a.topics)))
-        rows.append(cells)
-    body: RenderableType
-    if len(rows) >= LONG_TABLE:
-        body = LongTable(table, rows)
-    else:
-        for cells in rows:
-            table.add_row(*cells)
-        body = table
+    body = ByWidth(lambda width: articles_view(articles, width, layout))
     if total > len(articles):
         note = Text(f"Showing {len(articles):,} of {total:,}; use --limit to see more.", "dim")
-        return Group(body, note)
+        return Group(body, Flow(note))
     return body
 
 
 def article_detail(a: Article) -> RenderableType:
     from rich.table import Table
 
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="dim", no_wrap=True)
-    grid.add_column(overflow="fold")
-    rows: list[tuple[str, Text]] = [
+    def grid(measure: int | None = None) -> Table:
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="dim", no_wrap=True, width=len("description"))
+        table.add_column(overflow="fold", max_width=measure)
+        return table
+
+    fields = grid()
+    rows: list[tuple[str, RenderableType]] = [
         ("id", Text(str(a.id))),
         ("title", lit(a.title, "bold")),
         ("authors", lit(_authors(a.authors))),
@@ -245,13 +210,17 @@ def article_detail(a: Article) -> RenderableType:
         ("added", lit(a.added)),
         ("source", lit(a.source, "yellow")),
         ("url", lit(a.url or "")),
-        ("topics", lit(", ".join(a.topics), "magenta")),
+        # A cell of its own breaker: a slug is cut only when longer than the column.
+        ("topics", Flow(lit(", ".join(a.topics), "magenta"))),
         ("tags", lit(", ".join(a.tags))),
-        ("description", lit(a.description, multiline=True)),
     ]
     for label, value in rows:
-        grid.add_row(label, value)
-    return grid
+        fields.add_row(label, value)
+    # The description is prose, at a readable measure; the fields above keep
+    # their lines (a URL is not cut where it fits).
+    description = grid(MEASURE - len("description") - 2)
+    description.add_row("description", lit(a.description, multiline=True))
+    return Group(fields, description)
 
 
 def search_results(result: SearchResult) -> RenderableType:
@@ -262,15 +231,15 @@ def search_results(result: SearchResult) -> RenderableType:
             msg.append(", ".join(result.suggestions), style="bold cyan")
             msg.append("?")
         return msg
-    from rich.padding import Padding
-
     blocks: list[RenderableType] = []
     for n, hit in enumerate(result.hits, 1):
         head = Text(f"{n:>2}. ", style="dim")
         head.append_text(lit(hit.title, "bold"))
         head.append("  ")
         head.append(hit.kind, style=KIND_STYLE[hit.kind])
-        head.append(f" {printable(hit.ref) if hit.kind == 'topic' else '#' + hit.ref}", style="dim")
+        # Glued: the kind and its slug or id stay on one line.
+        ref = printable(hit.ref) if hit.kind == "topic" else "#" + hit.ref
+        head.append(GLUE + ref, style="dim")
         body: list[RenderableType] = []
         if hit.kind == "article":
             meta = Text(hit.published or "", style="green")
@@ -280,7 +249,7 @@ def search_results(result: SearchResult) -> RenderableType:
             if hit.source:
                 meta.append(" · ")
                 meta.append_text(lit(hit.source, "yellow"))
-            body.append(meta)
+            body.append(Flow(meta, indent=4))
         snippet = Text(f"{hit.field}: ", style="dim")
         # Escape each piece separately: escaping changes lengths, which would
         # shift highlight offsets computed on the raw snippet.
@@ -290,11 +259,12 @@ def search_results(result: SearchResult) -> RenderableType:
             snippet.append(printable(hit.snippet[start:end]), style="bold reverse")
             pos = end
         snippet.append(printable(hit.snippet[pos:]))
-        body.append(snippet)
+        body.append(Flow(snippet, indent=4))
         if not hit.matched_all:
-            body.append(Text("(has only some of the words)", style="dim italic"))
-        blocks += [head, Padding(Group(*body), (0, 0, 1, 4))]
-    return Group(*blocks)
+            body.append(Flow(Text("(has only some of the words)", style="dim italic"), indent=4))
+        blocks += [Flow(head, hang=4), *body, Text()]
+    # Snippets are prose: at most MEASURE columns, however wide the terminal.
+    return Constrain(Group(*blocks), MEASURE)
 
 
 def import_report(report: ImportReport, shown: int = 5) -> RenderableType:
@@ -351,26 +321,10 @@ def check_report(report: CheckReport) -> RenderableType:
 
 
 def _bars(title: str, rows: Sequence[tuple[str, int]], width: int = 40) -> RenderableType:
-    """A horizontal bar chart: label, bar scaled to the largest count, count."""
-    from rich.table import Table
+    """A horizontal bar chart (views.listings.Bars): bars at most ``width`` columns."""
+    from mfgkb.views.listings import Bars
 
-    table = Table(
-        title=title,
-        title_justify="left",
-        title_style="bold",
-        box=None,
-        show_header=False,
-        padding=(0, 1),
-    )
-    table.add_column(style="magenta", overflow="fold", max_width=32)
-    table.add_column(no_wrap=True)
-    table.add_column(justify="right")
-    top = max((n for _, n in rows), default=0) or 1
-    for label, n in rows:
-        cells = n * width / top
-        bar = "█" * int(cells) + ("▌" if cells - int(cells) >= 0.5 else "")
-        table.add_row(lit(label), Text(bar or "▏", style="cyan"), f"{n:,}")
-    return table
+    return Bars(title, rows, longest=width)
 
 
 def stats_view(stats: Stats) -> RenderableType:
@@ -384,7 +338,7 @@ def stats_view(stats: Stats) -> RenderableType:
         (f"{stats.tags:,}", "bold"),
         " tags",
     )
-    blocks: list[RenderableType] = [summary, Text()]
+    blocks: list[RenderableType] = [Flow(summary), Text()]
     if stats.per_year:
         blocks += [_bars("Articles per year", stats.per_year), Text()]
     if stats.per_topic:

@@ -133,7 +133,11 @@ def _like(columns: list[Any], widths: list[int] | None = None) -> Any:
 
     table = Table(header_style="bold", box=None, padding=(0, 1))
     for i, column in enumerate(columns):
-        size = {"width": widths[i] - 2} if widths else {"ratio": column.ratio}
+        size: dict[str, Any]
+        if widths:
+            size = {"width": widths[i] - 2}
+        else:  # a column of a fixed width keeps it, as in Rich's table
+            size = {"width": column.width} if column.width else {"ratio": column.ratio}
         table.add_column(
             column.header,
             justify=column.justify,
