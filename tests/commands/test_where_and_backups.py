@@ -272,3 +272,20 @@ def test_relative_since_and_until_choose_articles_by_a_fixed_today(
 def test_an_unreadable_relative_date_is_one_line_naming_the_forms(mfgkb: Invoke) -> None:
     line = refusal(mfgkb("articles", "--since", "a fortnight ago"))
     assert "'30 days'" in line and "last month" in line
+
+
+@pytest.mark.parametrize("command", ["backup", "where"])
+def test_a_narrow_terminal_still_shows_every_backups_path(
+    mfgkb: Invoke, seeded: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    # tmp_path makes the paths long: the table does not fit 50 columns, and the
+    # list that replaces it must keep each path (Rich's table dropped the column).
+    for n in range(2):
+        add(mfgkb, "--title", f"Version {n}", "--date", "2025-01-02")
+    monkeypatch.setenv("COLUMNS", "50")
+    text = ok(mfgkb(command)).stdout
+    assert all(len(line) <= 50 for line in text.splitlines()), text
+    joined = "".join(line.strip() for line in text.splitlines())
+    for n in (1, 2):
+        assert f"{seeded}.{n}" in joined, text
+    assert "rolling ·" in text and "article" in text

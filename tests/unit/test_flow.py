@@ -66,3 +66,14 @@ def test_columns_give_way_widest_first_down_to_their_longest_word() -> None:
     assert fit_widths([10, 40, 20], [10, 30, 6], 50) == [10, 30, 10]
     assert fit_widths([10, 40], [10, 45], 50) is None  # even the longest words do not fit
     assert fit_widths([5, 5], [1, 1], 50) == [5, 5]  # never wider than needed
+
+
+def test_a_word_longer_than_the_line_keeps_every_character_under_a_hang() -> None:
+    # The lines after the first are ``hang`` narrower: a piece cut for the
+    # first line's width overflowed them, and the terminal lost its end.
+    path = "/tmp/pytest-of-root/pytest-111/test_a_narrow_terminal_still_s0/kb/kb.json.1"
+    for width, hang in ((49, 2), (20, 4), (12, 3)):
+        spans = line_spans(path, width, hang)
+        assert "".join(path[a:b] for a, b in spans) == path
+        assert spans[0][1] - spans[0][0] <= width
+        assert all(b - a <= width - hang for a, b in spans[1:]), (width, hang, spans)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from rich.console import RenderableType
     from rich.table import Table
+    from rich.text import Text
 
     from mfgkb.results import BackupInfo, BackupList, Whereabouts
 
@@ -90,6 +91,54 @@ def where_json(w: Whereabouts) -> dict[str, Any]:
 # -- people --------------------------------------------------------------------------
 
 
+def _backups(backups: list[BackupInfo]) -> RenderableType:
+    """A table when every path fits on one line beside the other columns, else two lines each."""
+    from mfgkb.views.flow import ByWidth
+
+    # path, then "rolling  2026-12-03 06:42:16  189.4 kB  301": the other columns
+    # take 7 + 19 + 10 + 8 and a space each.
+    widest = max(len(str(b.path)) for b in backups)
+    return ByWidth(
+        lambda width: _backups_table(backups) if widest + 50 <= width else _backups_list(backups)
+    )
+
+
+def _held(b: BackupInfo) -> Text:
+    from rich.text import Text
+
+    if b.articles is None:
+        return Text(b.problem or "?", "red")
+    from mfgkb.views import words
+    from mfgkb.views.flow import GLUE
+
+    # The number stays on a line with its noun; the saved time with its date.
+    return Text(words.count(b.articles, "article").replace(" ", GLUE))
+
+
+def _backups_list(backups: list[BackupInfo]) -> RenderableType:
+    """Per backup: its path (wrapped, never dropped), then kind · saved · size · articles."""
+    from rich.console import Group
+    from rich.text import Text
+
+    from mfgkb.views.flow import GLUE, Flow
+    from mfgkb.views.terminal import lit
+
+    lines: list[RenderableType] = []
+    for b in backups:
+        lines.append(Flow(lit(str(b.path)), indent=1, hang=2))
+        meta = Text.assemble(
+            b.kind,
+            " · ",
+            (_local_time(b.saved).replace(" ", GLUE), "green"),
+            " · ",
+            human_size(b.size).replace(" ", GLUE),
+            " · ",
+        )
+        meta.append_text(_held(b))
+        lines.append(Flow(meta, indent=3))
+    return Group(*lines)
+
+
 def _backups_table(backups: list[BackupInfo]) -> Table:
     from rich.table import Table
     from rich.text import Text
@@ -97,7 +146,7 @@ def _backups_table(backups: list[BackupInfo]) -> Table:
     from mfgkb.views.terminal import lit
 
     table = Table(header_style="bold", box=None, padding=(0, 1))
-    table.add_column("backup", overflow="fold")
+    table.add_column("backup", no_wrap=True)
     table.add_column("kind", no_wrap=True)
     table.add_column("saved", style="green", no_wrap=True)
     table.add_column("size", justify="right", no_wrap=True)
@@ -115,7 +164,7 @@ def backups_page(listing: BackupList) -> RenderableType:
     if not listing.backups:
         return Text("No automatic backups yet: one is kept before each change.", style="dim")
     return Group(
-        _backups_table(listing.backups), Text("Restore one with: mfgkb restore PATH", style="dim")
+        _backups(listing.backups), Text("Restore one with: mfgkb restore PATH", style="dim")
     )
 
 
@@ -153,7 +202,7 @@ def where_page(w: Whereabouts) -> RenderableType:
     if w.backups:
         daily = sum(b.kind == "daily" for b in w.backups)
         summary = f"Backups: {len(w.backups) - daily} rolling, {daily} daily"
-        blocks += [Text(summary, style="bold"), _backups_table(w.backups)]
+        blocks += [Text(summary, style="bold"), _backups(w.backups)]
     else:
         blocks.append(Text("No automatic backups yet: one is kept before each change.", "dim"))
     return Group(*blocks)

@@ -45,22 +45,29 @@ def longest(texts: Sequence[str]) -> int:
     return max((cells(t) for t in texts), default=0)
 
 
-def _pieces(word: str, start: int, width: int) -> list[tuple[int, int]]:
-    """A word longer than ``width`` as spans that fit: cut after hyphens, else anywhere."""
+def _pieces(word: str, start: int, width: int, rest: int | None = None) -> list[tuple[int, int]]:
+    """A word longer than ``width`` as spans that fit: cut after hyphens, else anywhere.
+
+    The first span fits ``width``, the others ``rest`` (the lines after a
+    line's first are narrower by the hang); each is at least one character.
+    """
     spans: list[tuple[int, int]] = []
     a = 0
-    while cells(word[a:]) > width:
+    while True:
+        room = width if not spans else (rest or width)
+        if cells(word[a:]) <= room:
+            break
         b = a
         # As many hyphen-ended parts as fit, else as many characters as fit.
         for m in re.finditer(r"-", word[a:]):
             end = a + m.end()
-            if cells(word[a:end]) <= width:
+            if cells(word[a:end]) <= room:
                 b = end
             else:
                 break
         if b == a:
             b = a + 1
-            while b < len(word) and cells(word[a : b + 1]) <= width:
+            while b < len(word) and cells(word[a : b + 1]) <= room:
                 b += 1
         spans.append((start + a, start + b))
         a = b
@@ -97,7 +104,7 @@ def line_spans(plain: str, width: int, hang: int = 0) -> list[tuple[int, int]]:
             if w <= room:
                 start, end, used = a, b, w
                 continue
-            parts = _pieces(plain[a:b], a, room)
+            parts = _pieces(plain[a:b], a, room, max(width - hang, 1))
             spans.extend(parts[:-1])
             room = max(width - hang, 1)
             start, end = parts[-1]
