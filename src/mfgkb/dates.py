@@ -25,7 +25,17 @@ _YEAR_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 MAX_DATE_TEXT = 100
 
 
-def _parse_both(text: str, dayfirst: bool) -> tuple[datetime, datetime]:
+def _forms(period: bool) -> str:
+    """The forms a date may take, for every message refusing one (the one wording)."""
+    forms = "write it like 'October 10, 2025' or 2025-10-10"
+    return forms + (", or give a year or a month: 2025, 2025-10" if period else "")
+
+
+def _unreadable(text: str, period: bool) -> DateError:
+    return DateError(f"'{text}' is not a date mfgkb can read; {_forms(period)}.")
+
+
+def _parse_both(text: str, dayfirst: bool, period: bool) -> tuple[datetime, datetime]:
     from dateutil import parser
 
     try:
@@ -34,32 +44,40 @@ def _parse_both(text: str, dayfirst: bool) -> tuple[datetime, datetime]:
     except (ValueError, OverflowError, TypeError, IndexError, KeyError, AttributeError) as exc:
         # dateutil signals "not a date" with ParserError (a ValueError) but a few
         # odd inputs reach other exceptions; all of them mean the same to a user.
+        raise _unreadable(text, period) from exc
+    return a, b
+
+
+def _read(text: str, dayfirst: bool, period: bool) -> tuple[datetime, datetime]:
+    """``text`` parsed with both defaults (see the module's docstring); its year checked.
+
+    ``period``: the text is a --since/--until, which may also be a year or a
+    month; the refusals say so.
+    """
+    if not text:
+        raise DateError(f"The date is empty; {_forms(period)}.")
+    if len(text) > MAX_DATE_TEXT:
+        raise DateError(f"The date text is {len(text)} characters long; give just the date.")
+    if _ISO_DATE.match(text):
+        try:
+            day = datetime.fromisoformat(text)
+        except ValueError as exc:
+            raise DateError(
+                f"'{text}' is not a real calendar date; check the month and day."
+            ) from exc
+        return day, day
+    a, b = _parse_both(text, dayfirst, period)
+    if a.year != b.year:
         raise DateError(
-            f"'{text}' is not a date mfgkb can read; write it like 'October 10, 2025' "
-            f"or '2025-10-10'."
-        ) from exc
+            f"'{text}' has no year; add one, e.g. '{text} 2025', so the date is not guessed."
+        )
     return a, b
 
 
 def parse_date(text: str, *, dayfirst: bool = False) -> date:
     """A full calendar date from free text, or DateError if it is not one."""
     text = text.strip()
-    if not text:
-        raise DateError("The date is empty; write it like 'October 10, 2025' or '2025-10-10'.")
-    if len(text) > MAX_DATE_TEXT:
-        raise DateError(f"The date text is {len(text)} characters long; give just the date.")
-    if _ISO_DATE.match(text):
-        try:
-            return date.fromisoformat(text)
-        except ValueError as exc:
-            raise DateError(
-                f"'{text}' is not a real calendar date; check the month and day."
-            ) from exc
-    a, b = _parse_both(text, dayfirst)
-    if a.year != b.year:
-        raise DateError(
-            f"'{text}' has no year; add one, e.g. '{text} 2025', so the date is not guessed."
-        )
+    a, b = _read(text, dayfirst, period=False)
     if a.month != b.month or a.day != b.day:
         raise DateError(f"'{text}' names no day; give the full date, e.g. 'October 10, 2025'.")
     return a.date()
@@ -87,14 +105,10 @@ def parse_period(text: str, *, dayfirst: bool = False, end: bool = False) -> dat
             raise DateError(f"'{text}' has no month {month}; use YYYY-MM with a month 1-12.")
         last = calendar.monthrange(year, month)[1]
         return date(year, month, last if end else 1)
-    try:
-        return parse_date(text, dayfirst=dayfirst)
-    except DateError:
-        # "October 2025" is a fine period even though it is not a full date.
-        a, b = _parse_both(text, dayfirst)
-        if a.year != b.year or a.month != b.month:
-            raise DateError(
-                f"'{text}' is not a period mfgkb can read; use 2025, 2025-10 or 2025-10-10."
-            ) from None
+    a, b = _read(text, dayfirst, period=True)
+    if a.month != b.month:
+        raise _unreadable(text, period=True)
+    if a.day != b.day:  # "October 2025" is a fine period even though it is not a full date.
         last = calendar.monthrange(a.year, a.month)[1]
         return date(a.year, a.month, last if end else 1)
+    return a.date()

@@ -188,3 +188,29 @@ def test_parse_period_returns_a_date_or_raises_date_error(
         assert err.message
     else:
         assert isinstance(value, date)
+
+
+@pytest.mark.parametrize("text", ["garbage", "", "the 10th"])
+def test_a_date_and_a_period_are_refused_in_one_wording(text: str) -> None:
+    """add-article --date and --since/--until: the same sentence, naming the forms."""
+    with pytest.raises(DateError) as as_date:
+        parse_date(text)
+    with pytest.raises(DateError) as as_period:
+        parse_period(text)
+    date_words, period_words = str(as_date.value), str(as_period.value)
+    assert "write it like 'October 10, 2025' or 2025-10-10" in date_words
+    # A period takes a year or a month too, and says so in the same sentence.
+    assert period_words == date_words.removesuffix(".") + (
+        ", or give a year or a month: 2025, 2025-10."
+    )
+
+
+def test_a_missing_year_is_the_same_refusal_for_a_date_and_a_period() -> None:
+    with pytest.raises(DateError) as as_date:
+        parse_date("October 10")
+    with pytest.raises(DateError) as as_period:
+        parse_period("October 10", end=True)
+    assert str(as_date.value) == str(as_period.value)
+    assert "has no year" in str(as_date.value)
+    with pytest.raises(DateError, match="not a real calendar date"):
+        parse_period("2025-02-30")

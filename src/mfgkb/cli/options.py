@@ -12,15 +12,107 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer._click import types as click_types
+from typer._click.core import Parameter
+from typer._click.exceptions import UsageError as ClickUsageError
 
 from mfgkb.cli.completion import complete_id, complete_tag, complete_topic
 from mfgkb.cli.context import MAX_INT
 from mfgkb.errors import UsageError
 
 if TYPE_CHECKING:
+    from typer._click.core import Context
+
+if TYPE_CHECKING:
     from datetime import date
 
     from mfgkb.index.query import Filters
+
+
+# -- the house style of options: placeholders and whole numbers ----------------------
+# Applied to every command as it is built (cli.root._Command), so an option
+# declared anywhere gets it without repeating it.
+
+# Placeholders by option name, for the options several commands share.
+_METAVARS = {
+    "--date": "DATE",
+    "--since": "DATE",
+    "--until": "DATE",
+    "--topic": "SLUG",
+    "--related": "SLUG",
+    "--slug": "SLUG",
+    "--limit": "N",
+    "--map": "FIELD=COLUMN",
+    "--format": "FORMAT",
+}
+
+
+def is_argument(param: Parameter) -> bool:
+    return param.param_type_name == "argument"
+
+
+def _name(param: Parameter) -> str:
+    """How a message names the option (``--limit``) or argument (``ID``)."""
+    if is_argument(param):
+        return param.metavar or (param.name or "").upper()
+    return max(param.opts, key=len)
+
+
+class WholeNumber(click_types.ParamType):
+    """A whole-number option or argument, refused in one line that says what to give.
+
+    In place of Click's IntRange, whose help shows ``0<=x<=9223372036854775807``
+    and whose errors read "'abc' is not a valid int range".
+    """
+
+    name = "N"
+
+    def __init__(self, least: int, most: int = MAX_INT) -> None:
+        self.least, self.most = least, most
+
+    def get_metavar(self, param: Parameter, ctx: Context | None = None) -> str:
+        return "N"
+
+    def convert(self, value: Any, param: Parameter | None, ctx: Context | None) -> int:
+        if isinstance(value, int):
+            n: int | None = value
+        else:
+            try:
+                n = int(value)
+            except ValueError:
+                n = None
+        if n is not None and self.least <= n <= self.most:
+            return n
+        who = _name(param) if param is not None else "The value"
+        hint = "use 0 for all" if self.least == 0 else f"give {self.least} or more"
+        if n is None:
+            problem = f"{value!r} is not a whole number"
+        elif n < self.least:
+            problem = f"{n} is less than {self.least}"
+        else:
+            problem = f"{n} is too large"
+        raise ClickUsageError(f"{who}: {problem} ({hint}).", ctx)
+
+
+def house_style(params: list[Parameter]) -> None:
+    """Placeholders in capitals (TEXT, N, FILE, SLUG, ...), whole numbers in our words."""
+    for param in params:
+        if isinstance(param.type, click_types.IntRange):
+            least = param.type.min if param.type.min is not None else -MAX_INT
+            param.type = WholeNumber(int(least), int(param.type.max or MAX_INT))
+        if param.metavar is not None or getattr(param, "is_flag", False):
+            continue
+        if is_argument(param):
+            param.metavar = (param.name or "").upper()
+        elif (named := _METAVARS.get(max(param.opts, key=len))) is not None:
+            param.metavar = named
+        elif choices := getattr(param.type, "choices", None):  # an enum: Typer's own type
+            param.metavar = "|".join(str(getattr(c, "value", c)) for c in choices)
+        else:
+            kind = getattr(param.type, "name", "")
+            param.metavar = {"path": "FILE", "file": "FILE", "integer": "N", "N": "N"}.get(
+                kind, "TEXT"
+            )
 
 
 def typed_text(value: Any) -> Any:
@@ -73,6 +165,7 @@ TopicArg = Annotated[
     str,
     typer.Argument(
         help="Slug, title or alias of the topic (any case).",
+        metavar="TOPIC",
         autocompletion=complete_topic,
         callback=typed_text,
     ),
@@ -166,8 +259,7 @@ def filters(
 
 
 def limit_of(value: int) -> int | None:
-    if value < 0:
-        raise UsageError("--limit must be 0 (no limit) or more.")
+    """A --limit as the knowledge base takes it: None for 0, "all" (Click refused < 0)."""
     return value or None
 
 
@@ -203,6 +295,7 @@ IdArg = Annotated[
     int,
     typer.Argument(
         help="The article's id (see mfgkb articles).",
+        metavar="ID",
         autocompletion=complete_id,
         min=1,
         max=MAX_INT,
