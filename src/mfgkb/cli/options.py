@@ -9,10 +9,9 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
-from typer._click import types as click_types
 from typer._click.core import Parameter
 from typer._click.exceptions import UsageError as ClickUsageError
 
@@ -58,60 +57,72 @@ def _name(param: Parameter) -> str:
     return max(param.opts, key=len)
 
 
-class WholeNumber(click_types.ParamType):
-    """A whole-number option or argument, refused in one line that says what to give.
+def _refuse_number(
+    value: Any, param: Parameter | None, ctx: Context | None, least: int
+) -> NoReturn:
+    """The one line for a whole number out of bounds, or not one: what to give instead."""
+    who = _name(param) if param is not None else "The value"
+    hint = "use 0 for all" if least == 0 else f"give {least} or more"
+    try:
+        n = value if isinstance(value, int) else int(value)
+    except ValueError:
+        problem = f"{value!r} is not a whole number"
+    else:
+        problem = f"{n} is less than {least}" if n < least else f"{n} is too large"
+    raise ClickUsageError(f"{who}: {problem} ({hint}).", ctx)
+
+
+def _whole_number(least: int, most: int) -> Any:
+    """A Click type for whole numbers from ``least`` to ``most``, refused in our words.
 
     In place of Click's IntRange, whose help shows ``0<=x<=9223372036854775807``
     and whose errors read "'abc' is not a valid int range".
     """
+    from typer._click.types import ParamType  # Typer 0.28's Click (0.29 has no types)
 
-    name = "N"
+    class WholeNumber(ParamType):
+        name = "N"
 
-    def __init__(self, least: int, most: int = MAX_INT) -> None:
-        self.least, self.most = least, most
+        def get_metavar(self, param: Parameter, ctx: Context | None = None) -> str:
+            return "N"
 
-    def get_metavar(self, param: Parameter, ctx: Context | None = None) -> str:
-        return "N"
-
-    def convert(self, value: Any, param: Parameter | None, ctx: Context | None) -> int:
-        if isinstance(value, int):
-            n: int | None = value
-        else:
+        def convert(self, value: Any, param: Parameter | None, ctx: Context | None) -> int:
             try:
-                n = int(value)
+                n = value if isinstance(value, int) else int(value)
             except ValueError:
                 n = None
-        if n is not None and self.least <= n <= self.most:
+            if n is None or not least <= n <= most:
+                _refuse_number(value, param, ctx, least)
             return n
-        who = _name(param) if param is not None else "The value"
-        hint = "use 0 for all" if self.least == 0 else f"give {self.least} or more"
-        if n is None:
-            problem = f"{value!r} is not a whole number"
-        elif n < self.least:
-            problem = f"{n} is less than {self.least}"
-        else:
-            problem = f"{n} is too large"
-        raise ClickUsageError(f"{who}: {problem} ({hint}).", ctx)
+
+    return WholeNumber()
 
 
 def house_style(params: list[Parameter]) -> None:
-    """Placeholders in capitals (TEXT, N, FILE, SLUG, ...), whole numbers in our words."""
+    """Placeholders in capitals (TEXT, N, FILE, SLUG, ...), whole numbers in our words.
+
+    (Typer 0.29 converts values with pydantic, not Click types: there its
+    parameters have no ``type``, and only the placeholders by name apply.)
+    """
     for param in params:
-        if isinstance(param.type, click_types.IntRange):
-            least = param.type.min if param.type.min is not None else -MAX_INT
-            param.type = WholeNumber(int(least), int(param.type.max or MAX_INT))
+        kind: Any = getattr(param, "type", None)
+        if type(kind).__name__ == "IntRange":
+            least = kind.min if kind.min is not None else -MAX_INT
+            param.type = _whole_number(int(least), int(kind.max or MAX_INT))
+            kind = param.type
         if param.metavar is not None or getattr(param, "is_flag", False):
             continue
         if is_argument(param):
             param.metavar = (param.name or "").upper()
         elif (named := _METAVARS.get(max(param.opts, key=len))) is not None:
             param.metavar = named
-        elif choices := getattr(param.type, "choices", None):  # an enum: Typer's own type
+        elif kind is None:
+            continue
+        elif choices := getattr(kind, "choices", None):  # an enum: Typer's own type
             param.metavar = "|".join(str(getattr(c, "value", c)) for c in choices)
         else:
-            kind = getattr(param.type, "name", "")
             param.metavar = {"path": "FILE", "file": "FILE", "integer": "N", "N": "N"}.get(
-                kind, "TEXT"
+                getattr(kind, "name", ""), "TEXT"
             )
 
 

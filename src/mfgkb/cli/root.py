@@ -3,14 +3,15 @@
 Commands live one group to a module (``topics``, ``articles``, ``reading``,
 ``transfer``, ``care``) as plain functions; :data:`COMMANDS` names them, and
 an app is built holding only the command about to run, so a run imports one
-group's module and Typer builds one command. (So the command modules import
-little at the top: --help imports them all. Results, say, are mostly
-NamedTuples, whose module costs ~6 ms; each command imports the ones it
-makes.) Each command parses its options, calls the knowledge base, and hands
-the result object to ``mfgkb.views``. Errors raised below become one line on
-stderr and an exit code at the edge, ``mfgkb.edge.Command``, which
-``_Group.invoke`` wraps around every command; Click's usage errors, the
-root's own (``_Group.parse_args``) and a command's, become the same one line.
+group's module and Typer builds one command; ``mfgkb --help`` lists them
+from a table of summaries (:func:`listing_app`) instead of building them all.
+(So the command modules import little at the top: an unknown command builds
+the whole app, which imports them all.) Each command parses its options,
+calls the knowledge base, and hands the result object to ``mfgkb.views``.
+Errors raised below become one line on stderr and an exit code at the edge,
+``mfgkb.edge.Command``, which ``_Group.invoke`` wraps around every command;
+Click's usage errors, the root's own (``_Group.parse_args``) and a command's,
+become the same one line.
 """
 
 from __future__ import annotations
@@ -34,7 +35,6 @@ from typer.core import TyperCommand, TyperGroup
 from mfgkb import __version__, edge
 from mfgkb.cli.completion import SHELL_KEY, completion_shell, install_completion, show_completion
 from mfgkb.cli.context import State
-from mfgkb.cli.options import house_style, is_argument
 from mfgkb.errors import UsageError
 
 # -- Ctrl-C, from the first instruction to the last -----------------------------
@@ -49,7 +49,9 @@ from mfgkb.errors import UsageError
 def _usage_line(err: ClickUsageError) -> str:
     """Click's usage error as our one line; the hint names the help of the command it is about."""
     name = err.ctx.command_path if err.ctx else "mfgkb"
-    return f"{err.format_message()} (see: {name} --help)"
+    # Typer 0.29 checks values with pydantic, whose messages start "Value error, ".
+    message = err.format_message().replace("Value error, ", "")
+    return f"{message} (see: {name} --help)"
 
 
 class _Command(TyperCommand):
@@ -57,13 +59,16 @@ class _Command(TyperCommand):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Imported here: mfgkb --help builds no command and imports no options.
+        from mfgkb.cli.options import house_style
+
         house_style(self.params)
 
     def collect_usage_pieces(self, ctx: typer.Context) -> list[str]:  # type: ignore[override]
         # "mfgkb link [OPTIONS] ID TOPIC", not Typer's "{article_id} {topic}".
         pieces = [self.options_metavar or "[OPTIONS]"]
         for param in self.get_params(ctx):
-            if is_argument(param):
+            if param.param_type_name == "argument":
                 piece = param.metavar or (param.name or "").upper()
                 piece += "..." if param.nargs != 1 else ""
                 pieces.append(piece if param.required else f"[{piece}]")
