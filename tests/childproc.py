@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import AnyStr
 
@@ -86,6 +88,43 @@ def finish(proc: subprocess.Popen[AnyStr]) -> AnyStr:
     return err
 
 
+# Python reports each import on stderr as it completes: a child's start-up,
+# step by step, to signal at (by count, not by clock).
+IMPORT_TIMES = {"PYTHONPROFILEIMPORTTIME": "1"}
+
+
+def start_up_points(steps: int, *last: int) -> list[int]:
+    """A dozen import counts spread over a start-up of ``steps`` imports, and ``last``."""
+    return sorted({1, 2, 3, *range(4, steps, max(1, steps // 8)), *last})
+
+
+def sigint_after_import(proc: subprocess.Popen[str], point: int) -> tuple[int, list[str]]:
+    """SIGINT ``proc`` (run with IMPORT_TIMES) right after its ``point``-th import of mfgkb's.
+
+    The count starts at the ``mfgkb`` package's own line (step 0). Should the
+    step never come, the child would wait (for a lock, say) for ever: a
+    generous watchdog ends it, and the caller's checks fail. The exit code,
+    and the child's stderr without the import reports.
+    """
+    assert proc.stderr is not None
+    watchdog = threading.Timer(120, proc.kill)
+    watchdog.start()
+    try:
+        seen = -1
+        while seen < point:
+            line = proc.stderr.readline()
+            assert line, (point, proc.wait(timeout=60))
+            if seen >= 0 or line.rsplit("|", 1)[-1].strip() == "mfgkb":
+                seen += 1
+        proc.send_signal(signal.SIGINT)
+        err = finish(proc)
+    finally:
+        watchdog.cancel()
+    return proc.returncode, [
+        line for line in err.splitlines() if not line.startswith("import time:")
+    ]
+
+
 # Records ``sys.modules`` as the program leaves: main ends in ``os._exit``, so the
 # hook sits there.
 PROBE = """\
@@ -121,13 +160,18 @@ def loaded_modules(tmp_path: Path, env: dict[str, str], *args: str) -> set[str]:
 
 
 def run_on_terminal(
-    args: list[str], env: dict[str, str], command: list[str] | None = None
+    args: list[str],
+    env: dict[str, str],
+    command: list[str] | None = None,
+    *,
+    stdin_too: bool = False,
 ) -> bytes:
     """What the console script writes when its stdout and stderr are a pseudo-terminal.
 
     ``command`` runs instead of the console script, if given (with ``args`` after it).
 
-    The child's stdin is /dev/null, so this works where the test run has no input.
+    The child's stdin is /dev/null, so this works where the test run has no input;
+    with ``stdin_too`` it is the terminal as well (a pager needs both), never typed at.
     The terminal turns each newline into CR LF; the result has them back as LF.
     """
     master, slave = os.openpty()
@@ -135,7 +179,7 @@ def run_on_terminal(
         proc = subprocess.Popen(
             [*(command or console_script()), *args],
             env=env,
-            stdin=subprocess.DEVNULL,
+            stdin=slave if stdin_too else subprocess.DEVNULL,
             stdout=slave,
             stderr=slave,
         )

@@ -29,7 +29,27 @@ _YEAR_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 MAX_DATE_TEXT = 100
 
 
-def _parse_both(text: str, dayfirst: bool) -> tuple[datetime, datetime]:
+def _forms(period: bool, relative: bool = False) -> str:
+    """The forms a date may take, for every message refusing one (the one wording).
+
+    ``period``: a --since/--until bound, which may also be a year or a month;
+    ``relative``: one that may also count back from today.
+    """
+    forms = "write it like 'October 10, 2025' or 2025-10-10"
+    if period:
+        forms += ", or give a year or a month: 2025, 2025-10"
+    if period and relative:
+        forms += f", or a time back: {RELATIVE_FORMS}"
+    return forms
+
+
+def _unreadable(text: str, period: bool, relative: bool = False) -> DateError:
+    return DateError(f"'{text}' is not a date mfgkb can read; {_forms(period, relative)}.")
+
+
+def _parse_both(
+    text: str, dayfirst: bool, period: bool, relative: bool = False
+) -> tuple[datetime, datetime]:
     from dateutil import parser
 
     try:
@@ -38,32 +58,42 @@ def _parse_both(text: str, dayfirst: bool) -> tuple[datetime, datetime]:
     except (ValueError, OverflowError, TypeError, IndexError, KeyError, AttributeError) as exc:
         # dateutil signals "not a date" with ParserError (a ValueError) but a few
         # odd inputs reach other exceptions; all of them mean the same to a user.
+        raise _unreadable(text, period, relative) from exc
+    return a, b
+
+
+def _read(
+    text: str, dayfirst: bool, period: bool, relative: bool = False
+) -> tuple[datetime, datetime]:
+    """``text`` parsed with both defaults (see the module's docstring); its year checked.
+
+    ``period``, ``relative``: what else the text may be (see :func:`_forms`);
+    the refusals say so.
+    """
+    if not text:
+        raise DateError(f"The date is empty; {_forms(period, relative)}.")
+    if len(text) > MAX_DATE_TEXT:
+        raise DateError(f"The date text is {len(text)} characters long; give just the date.")
+    if _ISO_DATE.match(text):
+        try:
+            day = datetime.fromisoformat(text)
+        except ValueError as exc:
+            raise DateError(
+                f"'{text}' is not a real calendar date; check the month and day."
+            ) from exc
+        return day, day
+    a, b = _parse_both(text, dayfirst, period, relative)
+    if a.year != b.year:
         raise DateError(
-            f"'{text}' is not a date mfgkb can read; write it like 'October 10, 2025' "
-            f"or '2025-10-10'."
-        ) from exc
+            f"'{text}' has no year; add one, e.g. '{text} 2025', so the date is not guessed."
+        )
     return a, b
 
 
 def parse_date(text: str, *, dayfirst: bool = False) -> date:
     """A full calendar date from free text, or DateError if it is not one."""
     text = text.strip()
-    if not text:
-        raise DateError("The date is empty; write it like 'October 10, 2025' or '2025-10-10'.")
-    if len(text) > MAX_DATE_TEXT:
-        raise DateError(f"The date text is {len(text)} characters long; give just the date.")
-    if _ISO_DATE.match(text):
-        try:
-            return date.fromisoformat(text)
-        except ValueError as exc:
-            raise DateError(
-                f"'{text}' is not a real calendar date; check the month and day."
-            ) from exc
-    a, b = _parse_both(text, dayfirst)
-    if a.year != b.year:
-        raise DateError(
-            f"'{text}' has no year; add one, e.g. '{text} 2025', so the date is not guessed."
-        )
+    a, b = _read(text, dayfirst, period=False)
     if a.month != b.month or a.day != b.day:
         raise DateError(f"'{text}' names no day; give the full date, e.g. 'October 10, 2025'.")
     return a.date()
@@ -76,9 +106,8 @@ def _check_year(year: int, text: str) -> int:
 
 
 _AGO = re.compile(r"^(\d{1,6})\s*(day|week|month|year)s?(?:\s+ago)?$")
-PERIOD_FORMS = (
-    "a date (2025-10-10, 'October 10, 2025'), a month or a year (2025-10, 2025), a time back "
-    "('30 days', '2 weeks', '3 months', '1 year'), or one of today, yesterday, this week, "
+RELATIVE_FORMS = (
+    "'30 days', '2 weeks', '3 months', '1 year', or one of today, yesterday, this week, "
     "last week, this month, last month, this year, last year"
 )
 
@@ -86,10 +115,6 @@ PERIOD_FORMS = (
 def local_today() -> date:
     """Today's local date: what relative bounds count from (tests replace it)."""
     return date.today()
-
-
-def _not_a_period(text: str) -> DateError:
-    return DateError(f"'{text}' is not a date or period mfgkb can read; use {PERIOD_FORMS}.")
 
 
 def months_back(day: date, months: int) -> date:
@@ -173,17 +198,10 @@ def parse_period(
             raise DateError(f"'{text}' has no month {month}; use YYYY-MM with a month 1-12.")
         last = calendar.monthrange(year, month)[1]
         return date(year, month, last if end else 1)
-    try:
-        return parse_date(text, dayfirst=dayfirst)
-    except DateError as err:
-        if not text or len(text) > MAX_DATE_TEXT or "real calendar date" in str(err):
-            raise  # the reason given is the one to fix
-        # "October 2025" is a fine period even though it is not a full date.
-        try:
-            a, b = _parse_both(text, dayfirst)
-        except DateError:
-            raise _not_a_period(text) from None
-        if a.year != b.year or a.month != b.month:
-            raise _not_a_period(text) from None
+    a, b = _read(text, dayfirst, period=True, relative=relative)
+    if a.month != b.month:
+        raise _unreadable(text, period=True, relative=relative)
+    if a.day != b.day:  # "October 2025" is a fine period even though it is not a full date.
         last = calendar.monthrange(a.year, a.month)[1]
         return date(a.year, a.month, last if end else 1)
+    return a.date()

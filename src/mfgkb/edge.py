@@ -24,21 +24,13 @@ import sys
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from mfgkb import interrupts
+from mfgkb.errors import Exit as Exit  # the exit codes, also as edge.Exit
 
 if TYPE_CHECKING:
     from collections.abc import Callable
     from types import TracebackType
 
     from mfgkb.kb.lifecycle import Lifecycle
-
-
-class Exit:
-    """Exit codes, one meaning each (plain ints: an IntEnum would cost start-up time)."""
-
-    OK = 0
-    ERROR = 1  # a problem with the data or the input; the message says which
-    USAGE = 2  # the command line itself is wrong
-    INTERRUPTED = 130  # Ctrl-C, as a shell reports SIGINT
 
 
 INTERRUPTED_SAVED = "Interrupted after the changes were saved."
@@ -49,7 +41,11 @@ _told = False  # the one final line (an error or an interrupt) is written
 
 
 def watch(kb: Lifecycle) -> None:
-    """The knowledge base a command works on: its warnings are printed, it is closed."""
+    """Note the knowledge base the running command works on.
+
+    When the command ends, :class:`Command` prints its warnings and closes it;
+    until then, a Ctrl-C's line asks it whether anything was saved.
+    """
     global _kb
     _kb = kb
 

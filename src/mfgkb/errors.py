@@ -1,17 +1,27 @@
 """The errors mfgkb raises on purpose.
 
 Every error carries a complete sentence for the user that names the problem and
-the fix. The CLI turns them into one line on stderr and an exit code; nothing
-below the CLI prints or exits.
+the fix. The CLI turns them into one line on stderr and an exit code (``Exit``,
+here so that the errors and the edge, mfgkb.edge, share it); nothing below the
+CLI prints or exits.
 """
 
 from __future__ import annotations
 
 
+class Exit:
+    """Exit codes, one meaning each (plain ints: an IntEnum would cost start-up time)."""
+
+    OK = 0
+    ERROR = 1  # a problem with the data or the input; the message says which
+    USAGE = 2  # the command line itself is wrong
+    INTERRUPTED = 130  # Ctrl-C, as a shell reports SIGINT
+
+
 class MfgkbError(Exception):
     """Base class: a problem the user can act on. ``str(err)`` is the message."""
 
-    exit_code = 1
+    exit_code = Exit.ERROR
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -24,7 +34,7 @@ class MfgkbError(Exception):
 class UsageError(MfgkbError):
     """The command line itself is wrong (a missing required option, say)."""
 
-    exit_code = 2
+    exit_code = Exit.USAGE
 
 
 class ValidationError(MfgkbError):
@@ -49,3 +59,15 @@ class DatabaseError(MfgkbError):
 
 class ImportFileError(MfgkbError):
     """An import file cannot be read at all (as opposed to single bad rows)."""
+
+
+def db_is_a_directory(given: str, suggestion: str, *, from_env: bool) -> ValidationError:
+    """The refusal of a database path that is a folder, naming where it came from.
+
+    One wording for both ways a search runs (mfgkb.cli and mfgkb.quicksearch).
+    """
+    where = f"MFGKB_DB={given}" if from_env else f"--db {given}"
+    fix = "set it to a file path" if from_env else "give a file path"
+    return ValidationError(
+        f"{where} is a directory, not a database file; {fix}, e.g. {suggestion}."
+    )

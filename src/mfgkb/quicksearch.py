@@ -48,6 +48,7 @@ class SearchArgs:
 
     def __init__(self) -> None:
         self.db: str | None = None  # --db, else $MFGKB_DB when not empty
+        self.db_from_env = False
         self.words: list[str] = []
         self.kind: str | None = None
         self.topic: list[str] = []
@@ -87,6 +88,7 @@ def parse_search(argv: list[str], environ: Any) -> SearchArgs | None:
         return None
     if args.db is None:
         args.db = environ.get("MFGKB_DB") or None  # Click ignores an empty variable
+        args.db_from_env = args.db is not None
     i += 1
     while i < len(argv):
         arg = argv[i]
@@ -149,7 +151,7 @@ def search(args: SearchArgs) -> int:
 
     with edge.Command() as run:
         filters = _filters(args)
-        kb = _knowledge_base(args.db)
+        kb = _knowledge_base(args.db, from_env=args.db_from_env)
         edge.watch(kb)
         from mfgkb.models import argv_text  # as the option callbacks of mfgkb.cli do
 
@@ -161,7 +163,7 @@ def search(args: SearchArgs) -> int:
 
 
 def _filters(args: SearchArgs) -> Filters:
-    """mfgkb.cli._filters: dates are parsed (and dateutil loaded) only when given."""
+    """mfgkb.cli.options.filters: dates are parsed (and dateutil loaded) only when given."""
     from mfgkb.errors import UsageError
     from mfgkb.index.query import Filters
 
@@ -187,7 +189,7 @@ def _filters(args: SearchArgs) -> Filters:
     )
 
 
-def _knowledge_base(db: str | None) -> Searching:
+def _knowledge_base(db: str | None, *, from_env: bool) -> Searching:
     """The knowledge base mfgkb.cli's ``kb_of`` opens, for the path Click would have made of ``db``.
 
     Only its searching part (``KnowledgeBase`` is that and the parts that
@@ -204,10 +206,7 @@ def _knowledge_base(db: str | None) -> Searching:
     given = Path(db)
     path = given.expanduser()
     if not path.name or path.is_dir():
-        from mfgkb.errors import ValidationError
+        from mfgkb.errors import db_is_a_directory
 
-        raise ValidationError(
-            f"--db {given} is a directory, not a database file; give a file path, "
-            f"e.g. {path / 'kb.json'}."
-        )
+        raise db_is_a_directory(str(given), str(path / "kb.json"), from_env=from_env)
     return Searching(path)

@@ -38,7 +38,7 @@ def test_stats_counts_and_bars(mfgkb: Invoke) -> None:
     )
     add(mfgkb, "--title", "B", "--date", "2025-03-01", "--author", "Ann Lee", "--tag", "fabs")
     data = json.loads(mfgkb("stats", "--json").stdout)
-    assert data["articles"] == 3 and data["topics"] == 8
+    assert data["articles"] == 3 and data["topics"] == 2  # the topics they are linked to
     assert dict(map(tuple, data["per_year"])) == {"2024": 1, "2025": 2}
     assert ["Ann Lee", 2] in data["top_authors"]
     assert ["Weekly", 1] in data["top_sources"]
@@ -59,7 +59,7 @@ def test_stats_takes_the_filters_of_articles(mfgkb: Invoke) -> None:
         return json.loads(result.stdout)
 
     both = stats("--topic", "texas", "--topic", "chips-act")
-    assert both["articles"] == 3 and both["topics"] == 8
+    assert both["articles"] == 3 and both["topics"] == 2
     assert dict(map(tuple, both["per_topic"])) == {"texas": 2, "chips-act": 1}
     assert dict(map(tuple, both["per_year"])) == {"2024": 1, "2025": 2}
     texas_fabs = stats("--topic", "texas", "--tag", "fabs")
@@ -67,9 +67,35 @@ def test_stats_takes_the_filters_of_articles(mfgkb: Invoke) -> None:
     assert stats("--author", "chen", "--since", "2025")["top_authors"] == [["Bo Chen", 1]]
     assert stats("--tag", "none-such")["articles"] == 0
     everything = stats()
-    assert everything["articles"] == 4 and len(everything["per_topic"]) == 8
+    assert everything["articles"] == 4 and len(everything["per_topic"]) == 3
     result = mfgkb("stats", "--topic", "texs")
     assert result.exit_code == 1 and "did you mean texas" in result.stderr
+
+
+def test_stats_topics_follow_one_rule_with_a_filter_and_without(mfgkb: Invoke) -> None:
+    """Every figure is of the articles counted: "topics" and the per-topic chart list
+    the topics they are linked to, never a topic without any of them (both ways)."""
+    add(mfgkb, "--title", "A", "--date", "2024-03-01", "--topic", "texas")
+    add(mfgkb, "--title", "B", "--date", "2025-03-01", "--topic", "texas", "--topic", "chips-act")
+    for args, per_topic in (
+        ((), {"advanced-manufacturing": 1, "texas": 2, "chips-act": 1}),
+        (("--until", "2025-06"), {"texas": 2, "chips-act": 1}),
+        (("--until", "2024"), {"texas": 1}),
+        (("--tag", "none-such"), {}),
+    ):
+        data = json.loads(mfgkb("stats", *args, "--json").stdout)
+        assert dict(map(tuple, data["per_topic"])) == per_topic, args
+        assert data["topics"] == len(per_topic), args
+        text = mfgkb("stats", *args).stdout
+        assert ("Articles per topic" in text) == bool(per_topic)
+        assert all(f" {slug} " in text for slug in per_topic)
+        assert " 0\n" not in text  # no empty bar
+    assert mfgkb("stats", "--until", "2024").stdout.startswith(
+        "1 article · 1 topic · 0 authors · 0 tags\n"
+    )
+    assert mfgkb("stats", "--until", "2025-06").stdout.startswith(
+        "2 articles · 2 topics · 0 authors · 0 tags\n"
+    )
 
 
 def test_open_starts_the_browser_or_says_why_not(

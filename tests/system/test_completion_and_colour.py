@@ -119,3 +119,41 @@ def test_no_colour_in_pipes_or_with_no_color(db: Path) -> None:
     assert b"Jedrik Hastings" in plain
     # ...and with NO_COLOR no colour (bold and italic may stay, as NO_COLOR allows)
     assert not any(f"\x1b[{c}".encode() in plain for c in ("31", "32", "33", "35", "36", "38"))
+
+
+# A pager that records what it was given: its LESS, and the page itself.
+FAKE_PAGER = """#!/bin/sh
+printf '%s' "${LESS-(unset)}" > "$1/less.txt"
+cat > "$1/page.txt"
+"""
+
+
+@pytest.mark.parametrize(
+    ("less", "given"), [(None, "-R"), ("-FX", "-FXR"), ("FRX", "FRX"), ("", "-R")]
+)
+def test_the_pager_gets_less_r_and_the_page_at_the_terminals_width(
+    db: Path, tmp_path: Path, less: str | None, given: str
+) -> None:
+    """--pager: the page is coloured, so less must be told -R (added to the user's
+    LESS), or it shows the escapes as text and wraps the lines again."""
+    pager = tmp_path / "pager.sh"
+    pager.write_text(FAKE_PAGER, encoding="utf-8")
+    pager.chmod(0o755)
+    env = {
+        **os.environ,
+        "MFGKB_DB": str(db),
+        "TERM": "xterm-256color",
+        "COLUMNS": "60",
+        "PAGER": f"{pager} {tmp_path}",
+    }
+    for name in ("NO_COLOR", "MANPAGER", "LESS"):
+        env.pop(name, None)
+    if less is not None:
+        env["LESS"] = less
+    db.parent.mkdir(parents=True, exist_ok=True)
+    run_on_terminal(["show", "advanced-manufacturing", "--pager"], env, stdin_too=True)
+    assert (tmp_path / "less.txt").read_text(encoding="utf-8") == given
+    page = (tmp_path / "page.txt").read_text(encoding="utf-8")
+    assert "\x1b[" in page and "Jedrik Hastings" in page  # coloured, for less -R
+    shown = [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in page.splitlines()]
+    assert max(map(len, shown)) == 60  # laid out at the terminal's width, no wider

@@ -17,7 +17,6 @@ import select
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable
 from datetime import date
@@ -25,7 +24,14 @@ from pathlib import Path
 
 import pytest
 
-from childproc import child_env, console_script, finish
+from childproc import (
+    IMPORT_TIMES,
+    child_env,
+    console_script,
+    finish,
+    sigint_after_import,
+    start_up_points,
+)
 from helpers import (
     Invoke,
     add,
@@ -234,11 +240,6 @@ def test_sigint_during_a_long_import_saves_nothing(
     assert len(data["articles"]) == 2
 
 
-# Python reports each import on stderr as it completes: the child's start-up,
-# step by step, to signal at (by count, not by clock).
-IMPORT_TIMES = {"PYTHONPROFILEIMPORTTIME": "1"}
-
-
 def _start_up_steps(tmp_path: Path, seeded: Path, entry: list[str]) -> int:
     """How many imports mfgkb's start-up reports after the package itself."""
     done = subprocess.run(
@@ -269,29 +270,13 @@ def test_sigint_at_start_up_says_nothing_was_saved(
     command = console_script() if entry == "script" else [sys.executable, "-m", "mfgkb"]
     steps = _start_up_steps(tmp_path, seeded, command)
     assert steps > 20  # Typer and Click: the long part of start-up
-    points = sorted({1, 2, 3, *range(4, steps, max(1, steps // 8)), steps, steps + 1})
-    for point in points:
+    for point in start_up_points(steps, steps, steps + 1):
         proc, lock = _importing_behind_the_lock(tmp_path, seeded, command, **IMPORT_TIMES)
-        assert proc.stderr is not None
-        # Should the expected step never come, the child would wait for the
-        # lock for ever: a generous watchdog ends it, and the test fails.
-        watchdog = threading.Timer(120, proc.kill)
-        watchdog.start()
         try:
-            seen = -1  # the package's own line is step 0
-            while seen < point:
-                line = proc.stderr.readline()
-                assert line, (point, proc.wait(timeout=60))
-                if seen >= 0 or line.rsplit("|", 1)[-1].strip() == "mfgkb":
-                    seen += 1
-            proc.send_signal(signal.SIGINT)
-            err = finish(proc)
+            code, lines = sigint_after_import(proc, point)
         finally:
-            watchdog.cancel()
             os.close(lock)
-        assert proc.returncode == 130, (point, proc.returncode, err)
-        lines = [line for line in err.splitlines() if not line.startswith("import time:")]
-        assert lines == [NOTHING_SAVED], (point, err)
+        assert (code, lines) == (130, [NOTHING_SAVED]), point
         assert files_of(seeded) == before
 
 

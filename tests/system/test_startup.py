@@ -16,14 +16,20 @@ import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from childproc import child_env, finish, run_on_terminal
+from childproc import (
+    IMPORT_TIMES,
+    child_env,
+    finish,
+    run_on_terminal,
+    sigint_after_import,
+    start_up_points,
+)
 from mfgkb import NOTHING_SAVED
 from mfgkb.quicksearch import parse_search
 
@@ -183,6 +189,14 @@ def test_a_directory_as_the_database_is_refused_alike(tmp_path: Path, small: Pat
     for args in (["--db", str(tmp_path), "search", "x"], ["--db=", "search", "x"]):
         code, _, err = _same(tmp_path, args, env)
         assert code == 1 and b"is a directory" in err, err
+        assert err.startswith(b"mfgkb: --db "), err
+    # A directory in MFGKB_DB: the line names the variable, not an option never given.
+    code, _, err = _same(tmp_path, ["search", "x"], {**env, "MFGKB_DB": str(tmp_path)})
+    assert (code, err) == (
+        1,
+        f"mfgkb: MFGKB_DB={tmp_path} is a directory, not a database file; set it to a file "
+        f"path, e.g. {tmp_path / 'kb.json'}.\n".encode(),
+    )
 
 
 def test_the_database_from_db_or_the_environment(tmp_path: Path, small: Path) -> None:
@@ -221,7 +235,7 @@ def test_records_left_out_are_warned_about_alike(tmp_path: Path, small: Path) ->
     env = _env(tmp_path, db)
     for args in (["search", "chips"], ["search", "chips", "--topic", "nosuch"]):
         _, _, err = _same(tmp_path, args, env)
-        assert b"warning: 1 record(s)" in err, err
+        assert b"warning: 1 record of " in err and b" is left out because it " in err, err
 
 
 @pytest.mark.parametrize("columns", ["64", None])
@@ -262,9 +276,9 @@ def test_a_closed_pipe_is_no_error_alike(tmp_path: Path, small: Path) -> None:
             code, _, err = _same(tmp_path, args, env, stdout=write)
         finally:
             os.close(write)
-        # Rich ends the human view with exit 1 (its own answer to a closed pipe),
-        # the JSON view ends with 0: both silent, and the same both ways.
-        assert (code, err) == (0 if "--json" in args else 1, b"")
+        # Silent, exit 0 (Rich's own answer for the human view would be exit 1),
+        # and the same both ways.
+        assert (code, err) == (0, b"")
 
 
 # -- what is left to the full app ---------------------------------------------------
@@ -274,6 +288,17 @@ def test_fallbacks_answer_as_the_full_app(tmp_path: Path, small: Path) -> None:
     env = _env(tmp_path, small)
     for args in (["search", "-robots", "chips"], ["search", "chips", "--limit", "0"], ["search"]):
         _same(tmp_path, args, env, fast=False)
+
+
+def test_search_h_shows_the_help_on_either_path(tmp_path: Path, small: Path) -> None:
+    """search keeps "-word" as a word to leave out, but a lone -h is help, as --help is."""
+    env = _env(tmp_path, small)
+    for args in (["search", "-h"], ["search", "chips", "-h"], ["search", "--help"]):
+        code, out, err = _same(tmp_path, args, env, fast=False)
+        assert (code, err) == (0, b""), args
+        assert out.startswith(b"Usage: mfgkb search [OPTIONS] WORDS..."), args
+    code, out, _ = _same(tmp_path, ["search", "-house", "chips"], env, fast=False)
+    assert code == 0 and b"Usage" not in out  # a word to leave out, still
 
 
 def test_an_unreadable_database_goes_to_the_full_app(
@@ -347,9 +372,8 @@ def test_ctrl_c_while_the_search_waits_is_one_line_and_130(tmp_path: Path) -> No
 
 def test_ctrl_c_during_the_fast_start_up_is_one_line_and_130(tmp_path: Path) -> None:
     """SIGINT after the k-th import Python reports, for k spread over the fast path's start-up."""
-    env = {"PYTHONPROFILEIMPORTTIME": "1"}
     # How many imports come before the search waits for the lock: every point is one of them.
-    proc, lock, db = _behind_the_lock(tmp_path, **env)
+    proc, lock, db = _behind_the_lock(tmp_path, **IMPORT_TIMES)
     try:
         for _ in range(30_000):  # bounded by a count: 300 s at least
             if _lock_opened(proc, db) or proc.poll() is not None:
@@ -363,24 +387,11 @@ def test_ctrl_c_during_the_fast_start_up_is_one_line_and_130(tmp_path: Path) -> 
     steps = len(names) - names.index("mfgkb")
     assert "typer" not in names
     assert steps > 20
-    for point in sorted({1, 2, 3, *range(4, steps, max(1, steps // 8)), steps - 1}):
-        proc, lock, db = _behind_the_lock(tmp_path, **env)
-        assert proc.stderr is not None
-        watchdog = threading.Timer(120, proc.kill)  # should the step never come
-        watchdog.start()
+    for point in start_up_points(steps, steps - 1):
+        proc, lock, db = _behind_the_lock(tmp_path, **IMPORT_TIMES)
         try:
-            seen = -1  # the package's own line is step 0
-            while seen < point:
-                line = proc.stderr.readline()
-                assert line, (point, proc.wait(timeout=60))
-                if seen >= 0 or line.rsplit("|", 1)[-1].strip() == "mfgkb":
-                    seen += 1
-            proc.send_signal(signal.SIGINT)
-            err = finish(proc)
+            code, lines = sigint_after_import(proc, point)
         finally:
-            watchdog.cancel()
             os.close(lock)
-        assert proc.returncode == 130, (point, proc.returncode, err)
-        lines = [line for line in err.splitlines() if not line.startswith("import time:")]
-        assert lines == [f"mfgkb: {NOTHING_SAVED}"], (point, err)
+        assert (code, lines) == (130, [f"mfgkb: {NOTHING_SAVED}"]), point
         assert not db.exists()

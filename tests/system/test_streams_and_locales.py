@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
-from childproc import child_env, console_script
-from helpers import MAIN, Invoke, files_of, ok
+from childproc import child_env, console_script, finish
+from helpers import MAIN, Invoke, files_of, ok, write
 from mfgkb.storage.store import load
 
 # -- bytes that are not UTF-8 on the command line ----------------------------------------
@@ -108,6 +108,46 @@ def test_json_to_a_closed_pipe_ends_quietly_with_0(mfgkb: Invoke, tmp_path: Path
     finally:
         os.close(write)
     assert (proc.returncode, proc.stderr) == (0, b"")
+
+
+def test_human_output_into_a_pipe_closed_early_ends_quietly_with_0(
+    mfgkb: Invoke, tmp_path: Path, db: Path
+) -> None:
+    """`mfgkb articles --limit 0 | head -1`: the reader goes after one line.
+
+    Rich answers the broken pipe with SystemExit(1); it must end as the JSON
+    view does: exit 0, nothing on stderr. The output is far larger than a
+    pipe's buffer and only one line is read before the read end is closed, so
+    the child is still writing when the pipe breaks (no race).
+    """
+    rows = "".join(
+        json.dumps(
+            {
+                "title": f"Plant {i} opens",
+                "published": "2025-01-02",
+                "url": f"https://e.com/{i}",
+                "description": "A new plant with robots and chips. " * 3,
+            }
+        )
+        + "\n"
+        for i in range(3000)
+    )
+    ok(mfgkb("import", str(write(tmp_path / "many.jsonl", rows))))
+    # search runs on the fast path (no Typer), articles on the full app.
+    for args in (["articles", "--limit", "0"], ["search", "plant", "--limit", "3000"]):
+        proc = subprocess.Popen(
+            [*console_script(), *args],
+            env=child_env(tmp_path, db),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        assert proc.stdout is not None
+        first = proc.stdout.readline()
+        proc.stdout.close()
+        err = finish(proc)
+        assert first.strip(), args
+        assert (proc.returncode, err) == (0, b""), args
 
 
 @pytest.mark.parametrize("args", [["show", MAIN], ["-h"], ["--help"], ["show", "--help"]])

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mfgkb.dates import MAX_DATE_TEXT, parse_date, parse_period
+from mfgkb.dates import MAX_DATE_TEXT, RELATIVE_FORMS, parse_date, parse_period
 from mfgkb.errors import DateError, ValidationError
 
 OCT_10 = date(2025, 10, 10)
@@ -188,3 +188,36 @@ def test_parse_period_returns_a_date_or_raises_date_error(
         assert err.message
     else:
         assert isinstance(value, date)
+
+
+@pytest.mark.parametrize("text", ["garbage", "", "the 10th"])
+def test_a_date_and_a_period_are_refused_in_one_wording(text: str) -> None:
+    """add-article --date and --since/--until: the same sentence, naming the forms."""
+    with pytest.raises(DateError) as as_date:
+        parse_date(text)
+    with pytest.raises(DateError) as as_period:
+        parse_period(text)
+    date_words, period_words = str(as_date.value), str(as_period.value)
+    assert "write it like 'October 10, 2025' or 2025-10-10" in date_words
+    # A period takes a year or a month too, and (on the command line) a time
+    # back from today: it says so in the same sentence.
+    assert period_words == date_words.removesuffix(".") + (
+        f", or give a year or a month: 2025, 2025-10, or a time back: {RELATIVE_FORMS}."
+    )
+    # An import file's dates are never relative: its refusal does not offer that.
+    with pytest.raises(DateError) as in_a_file:
+        parse_period(text, relative=False)
+    assert str(in_a_file.value) == date_words.removesuffix(".") + (
+        ", or give a year or a month: 2025, 2025-10."
+    )
+
+
+def test_a_missing_year_is_the_same_refusal_for_a_date_and_a_period() -> None:
+    with pytest.raises(DateError) as as_date:
+        parse_date("October 10")
+    with pytest.raises(DateError) as as_period:
+        parse_period("October 10", end=True)
+    assert str(as_date.value) == str(as_period.value)
+    assert "has no year" in str(as_date.value)
+    with pytest.raises(DateError, match="not a real calendar date"):
+        parse_period("2025-02-30")

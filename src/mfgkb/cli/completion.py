@@ -14,6 +14,7 @@ from typing import Any
 import typer
 
 from mfgkb.cli.context import default_db, fail
+from mfgkb.errors import Exit
 from mfgkb.models import printable
 
 _SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
@@ -54,12 +55,12 @@ def _completion(ctx: typer.Context, value: bool, *, install: bool) -> None:
     option = _COMPLETION_OPTIONS[0 if install else 1]
     shell = ctx.meta.get(SHELL_KEY) or _get_shell_name()
     if shell is None:
-        fail(f"The shell could not be detected; name it, e.g. mfgkb {option} bash.", 2)
+        fail(f"The shell could not be detected; name it, e.g. mfgkb {option} bash.", Exit.USAGE)
     if shell not in _SHELLS:
         fail(
             f"Shell {shell!r} is not supported; name one of bash, zsh, fish or powershell, "
             f"e.g. mfgkb {option} zsh.",
-            2,
+            Exit.USAGE,
         )
     prog = ctx.find_root().info_name or "mfgkb"
     var = "_{}_COMPLETE".format(prog.replace("-", "_").upper())

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 import typer
 
-from mfgkb.errors import ValidationError
+from mfgkb.errors import db_is_a_directory
 
 if TYPE_CHECKING:
     from mfgkb.kb import KnowledgeBase
@@ -18,8 +18,9 @@ MAX_INT = 2**63 - 1  # SQLite's largest integer: ids and limits beyond it are ty
 class State:
     """The root options, kept on the Click context for the command that runs."""
 
-    def __init__(self, db: Path | None) -> None:
+    def __init__(self, db: Path | None, *, db_from_env: bool = False) -> None:
         self.db = db
+        self.db_from_env = db_from_env  # the path is $MFGKB_DB's, not --db's
         self.kb: KnowledgeBase | None = None
 
 
@@ -33,9 +34,8 @@ def kb_of(ctx: typer.Context) -> KnowledgeBase:
         if state.db is not None:
             path = state.db.expanduser()
             if not path.name or path.is_dir():
-                raise ValidationError(
-                    f"--db {state.db} is a directory, not a database file; give a file path, "
-                    f"e.g. {path / 'kb.json'}."
+                raise db_is_a_directory(
+                    str(state.db), str(path / "kb.json"), from_env=state.db_from_env
                 )
             state.kb = KnowledgeBase(path)
         else:

@@ -10,18 +10,121 @@ import os
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
+from typer._click.core import Parameter
+from typer._click.exceptions import UsageError as ClickUsageError
 
 from mfgkb.cli.completion import complete_id, complete_tag, complete_topic
 from mfgkb.cli.context import MAX_INT
 from mfgkb.errors import UsageError
 
 if TYPE_CHECKING:
+    from typer._click.core import Context
+
+if TYPE_CHECKING:
     from datetime import date
 
     from mfgkb.index.query import Filters
+
+
+# -- the house style of options: placeholders and whole numbers ----------------------
+# Applied to every command as it is built (cli.root._Command), so an option
+# declared anywhere gets it without repeating it.
+
+# Placeholders by option name, for the options several commands share.
+_METAVARS = {
+    "--date": "DATE",
+    "--since": "DATE",
+    "--until": "DATE",
+    "--topic": "SLUG",
+    "--related": "SLUG",
+    "--slug": "SLUG",
+    "--limit": "N",
+    "--map": "FIELD=COLUMN",
+    "--format": "FORMAT",
+}
+
+
+def is_argument(param: Parameter) -> bool:
+    return param.param_type_name == "argument"
+
+
+def _name(param: Parameter) -> str:
+    """How a message names the option (``--limit``) or argument (``ID``)."""
+    if is_argument(param):
+        return param.metavar or (param.name or "").upper()
+    return max(param.opts, key=len)
+
+
+def _refuse_number(
+    value: Any, param: Parameter | None, ctx: Context | None, least: int
+) -> NoReturn:
+    """The one line for a whole number out of bounds, or not one: what to give instead."""
+    who = _name(param) if param is not None else "The value"
+    hint = "use 0 for all" if least == 0 else f"give {least} or more"
+    try:
+        n = value if isinstance(value, int) else int(value)
+    except ValueError:
+        problem = f"{value!r} is not a whole number"
+    else:
+        problem = f"{n} is less than {least}" if n < least else f"{n} is too large"
+    raise ClickUsageError(f"{who}: {problem} ({hint}).", ctx)
+
+
+def _whole_number(least: int, most: int) -> Any:
+    """A Click type for whole numbers from ``least`` to ``most``, refused in our words.
+
+    In place of Click's IntRange, whose help shows ``0<=x<=9223372036854775807``
+    and whose errors read "'abc' is not a valid int range".
+    """
+    from typer._click.types import ParamType  # Typer 0.28's Click (0.29 has no types)
+
+    class WholeNumber(ParamType):
+        name = "N"
+
+        def get_metavar(self, param: Parameter, ctx: Context | None = None) -> str:
+            return "N"
+
+        def convert(self, value: Any, param: Parameter | None, ctx: Context | None) -> int:
+            try:
+                n = value if isinstance(value, int) else int(value)
+            except ValueError:
+                n = None
+            if n is None or not least <= n <= most:
+                _refuse_number(value, param, ctx, least)
+            return n
+
+    return WholeNumber()
+
+
+def house_style(params: list[Parameter]) -> None:
+    """Placeholders in capitals (TEXT, N, FILE, SLUG, ...), whole numbers in our words.
+
+    (Typer 0.29 converts values with pydantic, not Click types: there its
+    parameters have no ``type``, and only the placeholders by name apply.)
+    """
+    for param in params:
+        kind: Any = getattr(param, "type", None)
+        if type(kind).__name__ == "IntRange":
+            least = kind.min if kind.min is not None else -MAX_INT
+            param.type = _whole_number(int(least), int(kind.max or MAX_INT))
+            kind = param.type
+        if param.metavar is not None or getattr(param, "is_flag", False):
+            continue
+        if is_argument(param):
+            param.metavar = (param.name or "").upper()
+        elif (named := _METAVARS.get(max(param.opts, key=len))) is not None:
+            param.metavar = named
+        elif kind is None:
+            continue
+        elif choices := getattr(kind, "choices", None):  # an enum: Typer's own type
+            param.metavar = "|".join(str(getattr(c, "value", c)) for c in choices)
+        else:
+            param.metavar = {"path": "FILE", "file": "FILE", "integer": "N", "N": "N"}.get(
+                getattr(kind, "name", ""), "TEXT"
+            )
 
 
 def typed_text(value: Any) -> Any:
@@ -74,6 +177,7 @@ TopicArg = Annotated[
     str,
     typer.Argument(
         help="Slug, title or alias of the topic (any case).",
+        metavar="TOPIC",
         autocompletion=complete_topic,
         callback=typed_text,
     ),
@@ -167,8 +271,7 @@ def filters(
 
 
 def limit_of(value: int) -> int | None:
-    if value < 0:
-        raise UsageError("--limit must be 0 (no limit) or more.")
+    """A --limit as the knowledge base takes it: None for 0, "all" (Click refused < 0)."""
     return value or None
 
 
@@ -204,6 +307,7 @@ IdArg = Annotated[
     int,
     typer.Argument(
         help="The article's id (see mfgkb articles).",
+        metavar="ID",
         autocompletion=complete_id,
         min=1,
         max=MAX_INT,

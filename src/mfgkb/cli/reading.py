@@ -22,7 +22,6 @@ from mfgkb.cli.options import (
     filters,
     typed_text,
 )
-from mfgkb.errors import UsageError
 
 
 def search(
@@ -75,8 +74,6 @@ def search(
         dayfirst=dayfirst,
         kind=kind,
     )
-    if limit < 1:
-        raise UsageError("--limit must be 1 or more.")
     result = kb_of(ctx).search(" ".join(words), chosen, limit)
     views.emit(result, json=json_, pager=pager)
 

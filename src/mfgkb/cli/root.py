@@ -3,12 +3,15 @@
 Commands live one group to a module (``topics``, ``articles``, ``reading``,
 ``transfer``, ``care``) as plain functions; :data:`COMMANDS` names them, and
 an app is built holding only the command about to run, so a run imports one
-group's module and Typer builds one command. (So the command modules import
-little at the top: --help imports them all. Results, say, are dataclasses,
-whose module costs ~10 ms; each command imports the ones it makes.) Each command parses its options,
+group's module and Typer builds one command; ``mfgkb --help`` lists them
+from a table of summaries (:func:`listing_app`) instead of building them all.
+(So the command modules import little at the top: an unknown command builds
+the whole app, which imports them all.) Each command parses its options,
 calls the knowledge base, and hands the result object to ``mfgkb.views``.
 Errors raised below become one line on stderr and an exit code at the edge,
-``mfgkb.edge.Command``, which ``_Group.invoke`` wraps around every command.
+``mfgkb.edge.Command``, which ``_Group.invoke`` wraps around every command;
+Click's usage errors, the root's own (``_Group.parse_args``) and a command's,
+become the same one line.
 """
 
 from __future__ import annotations
@@ -24,8 +27,10 @@ from typer import _completion_classes
 
 # Typer 0.28 and 0.29 both vendor Click as typer._click (neither needs the click
 # package); its UsageError is what a bad option value raises.
+from typer._click.core import ParameterSource
+from typer._click.exceptions import NoArgsIsHelpError
 from typer._click.exceptions import UsageError as ClickUsageError
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from mfgkb import __version__, edge
 from mfgkb.cli.completion import SHELL_KEY, completion_shell, install_completion, show_completion
@@ -41,6 +46,51 @@ from mfgkb.errors import UsageError
 # sees it: they would exit 130 silently, or 1 with "Aborted!".
 
 
+def _usage_line(err: ClickUsageError) -> str:
+    """Click's usage error as our one line; the hint names the help of the command it is about."""
+    name = err.ctx.command_path if err.ctx else "mfgkb"
+    # Typer 0.29 checks values with pydantic, whose messages start "Value error, ".
+    message = err.format_message().replace("Value error, ", "")
+    return f"{message} (see: {name} --help)"
+
+
+class _Command(TyperCommand):
+    """A command in the house style (cli.options.house_style), whose usage errors name it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Imported here: mfgkb --help builds no command and imports no options.
+        from mfgkb.cli.options import house_style
+
+        house_style(self.params)
+
+    def collect_usage_pieces(self, ctx: typer.Context) -> list[str]:  # type: ignore[override]
+        # "mfgkb link [OPTIONS] ID TOPIC", not Typer's "{article_id} {topic}".
+        pieces = [self.options_metavar or "[OPTIONS]"]
+        for param in self.get_params(ctx):
+            if param.param_type_name == "argument":
+                piece = param.metavar or (param.name or "").upper()
+                piece += "..." if param.nargs != 1 else ""
+                pieces.append(piece if param.required else f"[{piece}]")
+        return pieces
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:  # type: ignore[override]
+        if "-h" not in ctx.help_option_names and "-h" in args:
+            # search keeps only --help (see _SEARCH_SETTINGS), so that "-house"
+            # is a word to leave out; "-h" on its own (before a "--") is still
+            # a request for help, not a search for "-h".
+            end = args.index("--") if "--" in args else len(args)
+            args = [*("--help" if a == "-h" else a for a in args[:end]), *args[end:]]
+        try:
+            return list(super().parse_args(ctx, args))
+        except ClickUsageError as err:
+            # Click's parser raises some (an option missing its value) without
+            # a context, and the line would send the user to mfgkb --help.
+            if err.ctx is None:
+                err.ctx = ctx
+            raise
+
+
 class _Group(TyperGroup):
     """Runs every command inside the error edge (``edge.Command``)."""
 
@@ -50,7 +100,15 @@ class _Group(TyperGroup):
         args, shell = completion_shell(args)
         if shell is not None:
             ctx.meta[SHELL_KEY] = shell
-        return list(super().parse_args(ctx, args))
+        try:
+            return list(super().parse_args(ctx, args))
+        except NoArgsIsHelpError:
+            raise  # a bare `mfgkb`: Click prints the help, as asked for
+        except ClickUsageError as err:
+            # `mfgkb --bogus`, `mfgkb --db` with no value: the root's own
+            # options are parsed before any command runs, outside edge.Command,
+            # where Click would print its usage block and a bare "Error:".
+            raise typer.Exit(edge.say(_usage_line(err), edge.Exit.USAGE)) from None
 
     # Click's Context is what arrives; typer.Context is its subclass, close enough here.
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
@@ -60,8 +118,7 @@ class _Group(TyperGroup):
                 result = super().invoke(ctx)
             except ClickUsageError as err:
                 # One line instead of Click's usage block; the hint names the help.
-                name = err.ctx.command_path if err.ctx else "mfgkb"
-                raise UsageError(f"{err.format_message()} (see: {name} --help)") from None
+                raise UsageError(_usage_line(err)) from None
             except typer.Abort:
                 # Ctrl-C or the end of input at a prompt of Click's, which it
                 # would answer with "Aborted!" and exit 1.
@@ -101,6 +158,7 @@ def _root(
         typer.Option(
             "--db",
             envvar="MFGKB_DB",
+            metavar="FILE",
             help="Database file. Default: $MFGKB_DB, else kb.json in the user data folder.",
             show_default=False,
         ),
@@ -134,7 +192,7 @@ def _root(
 
     Example: mfgkb show advanced-manufacturing
     """
-    ctx.obj = State(db)
+    ctx.obj = State(db, db_from_env=ctx.get_parameter_source("db") is ParameterSource.ENVIRONMENT)
 
 
 # Every command, in the order --help lists them: name -> (module in mfgkb.cli,
@@ -143,7 +201,8 @@ def _root(
 _COMPLETE_VAR = "_MFGKB_COMPLETE"
 _SEARCH_SETTINGS = {
     # "-word" excludes a word: let unknown dash-words through as query words, and
-    # keep only --help, or "-house" would be read as -h -o -u -s -e.
+    # keep only --help, or "-house" would be read as -h -o -u -s -e. (A lone
+    # "-h" is still help: _Command.parse_args.)
     "ignore_unknown_options": True,
     "help_option_names": ["--help"],
 }
@@ -219,7 +278,7 @@ def build(names: list[str]) -> typer.Typer:
     for name in names:
         module, function, settings = COMMANDS[name]
         callback = getattr(importlib.import_module(f"mfgkb.cli.{module}"), function)
-        built.command(name, context_settings=settings)(callback)
+        built.command(name, cls=_Command, context_settings=settings)(callback)
     return built
 
 

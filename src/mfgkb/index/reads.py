@@ -183,9 +183,11 @@ class Reads:
     def stats(self, filters: Filters | None = None, top: int = 10) -> Stats:
         """Counts and distributions for ``mfgkb stats``, straight from the index.
 
-        With ``filters`` (those of ``articles``), of the articles they choose:
-        every count and chart is restricted to them; topics with none are left
-        out of the per-topic chart.
+        With ``filters`` (those of ``articles``), of the articles they choose,
+        else of every article: each figure is of those articles, so "topics"
+        counts the topics they are linked to, and the per-topic chart lists
+        those topics (a topic without any is in ``mfgkb topics``, not here).
+        The same rule with a filter and without one.
         """
         c = self.conn
         chosen = filters is not None and filters != Filters()
@@ -204,7 +206,7 @@ class Reads:
             (n,) = c.execute(sql, params).fetchone()
             return int(n)
 
-        topics, articles = self.counts()
+        _, articles = self.counts()
         w_id, p_id = only("id")
         if chosen:
             articles = one(f"SELECT count(*) FROM articles{w_id}", p_id)
@@ -214,8 +216,9 @@ class Reads:
             f"WHERE a.slug = t.slug{w_topic}) AS n FROM topics t ORDER BY n DESC, t.slug",
             p_topic,
         )
+        linked = [(t, n) for t, n in per_topic if n]
         return Stats(
-            topics=topics,
+            topics=len(linked),
             articles=articles,
             authors=one(f"SELECT count(DISTINCT author) FROM article_authors{w_id}", p_id),
             tags=one(f"SELECT count(DISTINCT tag) FROM article_tags{w_id}", p_id),
@@ -226,7 +229,7 @@ class Reads:
                     p_id,
                 )
             ),
-            per_topic=[(t, n) for t, n in per_topic if n or not chosen],
+            per_topic=linked,
             top_authors=pairs(
                 f"SELECT min(name), count(*) AS n FROM article_authors{w_id} GROUP BY author "
                 "ORDER BY n DESC, author LIMIT ?",

@@ -183,10 +183,14 @@ class Lifecycle:
     def _warn_skipped(self, idx: Index) -> None:
         skipped = idx.skipped()
         if skipped and not self.warnings:
-            more = f" (and {len(skipped) - 1} more)" if len(skipped) > 1 else ""
+            from mfgkb.views.words import count
+
+            more = f" (and {len(skipped) - 1:,} more)" if len(skipped) > 1 else ""
+            are = "is" if len(skipped) == 1 else "are"
             self.warnings.append(
-                f"warning: {len(skipped)} record(s) of {self.path} are left out because they "
-                f"cannot be read: {skipped[0]}{more}"
+                f"warning: {count(len(skipped), 'record')} of {self.path} {are} left out "
+                f"because {'it' if len(skipped) == 1 else 'they'} cannot be read: "
+                f"{skipped[0]}{more}"
             )
 
     def _sync_index(self, tx: Transaction, before: FileStamp | None, after: FileStamp) -> None:

@@ -64,7 +64,9 @@ class Searching(Lifecycle):
             if what == "topic":
                 return idx.complete_topics(prefix)
             if what == "tag":
-                return [(t, f"{n} articles") for t, n in idx.complete_tags(prefix)]
+                from mfgkb.views.words import count
+
+                return [(t, count(n, "article")) for t, n in idx.complete_tags(prefix)]
             if what == "id":
                 return idx.complete_ids(prefix)
             return []

@@ -1,8 +1,10 @@
 """The human view: every result as Rich renderables, for people at a terminal.
 
 One function per kind of result (see ``_VIEWS``); :func:`emit` picks it. Rich is
-imported by this module and :mod:`mfgkb.views.terminal` only. Text from the
-database always goes through ``lit`` (literal, control characters escaped).
+imported by the human views only (this module and the layouts it uses:
+``terminal``, ``flow``, ``page``, ``listings``, ``longtable``, ``topic_life``);
+the JSON view loads none of it. Text from the database always goes through
+``lit`` (literal, control characters escaped).
 """
 
 from __future__ import annotations
@@ -137,8 +139,8 @@ def topic_page(page: TopicPage) -> RenderableType:
             blocks.append(Flow(line, indent=2, hang=2))
         blocks.append(Text())
 
-    count = page.total_articles
-    blocks.append(Text(f"Articles ({count:,})", style="bold underline"))
+    total = page.total_articles
+    blocks.append(Text(f"Articles ({total:,})", style="bold underline"))
     if not page.articles:
         blocks.append(
             Flow(
@@ -148,11 +150,11 @@ def topic_page(page: TopicPage) -> RenderableType:
         )
     for a in page.articles:
         blocks.append(_article_entry(a))
-    if count > len(page.articles):
+    if total > len(page.articles):
         blocks.append(
             Flow(
                 Text(
-                    f"… {count - len(page.articles):,} more: mfgkb articles --topic {t.slug}",
+                    f"… {total - len(page.articles):,} more: mfgkb articles --topic {t.slug}",
                     style="dim",
                 ),
                 indent=2,
@@ -276,9 +278,13 @@ def import_report(report: ImportReport, shown: int = 5) -> RenderableType:
             f"{count(len(report.invalid), 'invalid row')}.",
         )
     ]
-    for label, items in (("Duplicates", report.duplicates), ("Invalid", report.invalid)):
+    for label, items in (("Duplicate", report.duplicates), ("Invalid row", report.invalid)):
         if items:
-            lines.append(Text(f"{label} (first {min(shown, len(items))}):", style="bold"))
+            # "Duplicates (first 5):" when some are left out, else just what they are.
+            head = f"{label}s" if len(items) > 1 else label
+            if len(items) > shown:
+                head += f" (first {shown:,} of {len(items):,})"
+            lines.append(Text(f"{head}:", style="bold"))
             for line, reason in items[:shown]:
                 lines.append(Text(f"  line {line}: ") + lit(reason))
     if report.dry_run:
@@ -316,7 +322,8 @@ def check_report(report: CheckReport) -> RenderableType:
             )
         )
     else:
-        lines.append(Text("All problems are repaired.", style="bold green"))
+        done = "The problem is" if len(report.problems) == 1 else "All problems are"
+        lines.append(Text(f"{done} repaired.", style="bold green"))
     return Group(*lines)
 
 
@@ -328,15 +335,17 @@ def _bars(title: str, rows: Sequence[tuple[str, int]], width: int = 40) -> Rende
 
 
 def stats_view(stats: Stats) -> RenderableType:
-    summary = Text.assemble(
-        (f"{stats.articles:,}", "bold"),
-        " articles · ",
-        (f"{stats.topics:,}", "bold"),
-        " topics · ",
-        (f"{stats.authors:,}", "bold"),
-        " authors · ",
-        (f"{stats.tags:,}", "bold"),
-        " tags",
+    summary = Text(" · ").join(
+        Text.assemble((number, "bold"), f" {noun}")
+        for number, _, noun in (
+            count(n, noun).partition(" ")
+            for n, noun in (
+                (stats.articles, "article"),
+                (stats.topics, "topic"),
+                (stats.authors, "author"),
+                (stats.tags, "tag"),
+            )
+        )
     )
     blocks: list[RenderableType] = [Flow(summary), Text()]
     if stats.per_year:

@@ -10,9 +10,12 @@ follows Rich's rules: none when the output is not a terminal or NO_COLOR is set.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+import os
+import re
+from collections.abc import Callable, Iterable, Iterator
 
 from rich.console import Console, RenderableType
+from rich.segment import Segment
 from rich.text import Text
 
 from mfgkb.models import printable
@@ -23,18 +26,53 @@ def lit(text: str, style: str = "", *, multiline: bool = False) -> Text:
     return Text(printable(text, multiline=multiline), style=style)
 
 
+_TRAILING_SPACES = re.compile(r" +$", re.MULTILINE)
+
+
+class _Console(Console):
+    """Rich's Console, with two answers of its own changed for a pipe."""
+
+    def on_broken_pipe(self) -> None:
+        # Rich answers a closed pipe (`mfgkb articles | head -1`) with
+        # SystemExit(1). A reader that has seen enough is no error: raise the
+        # BrokenPipeError itself, which the error edge (edge.Command) ends
+        # silently with exit 0, as the JSON view does. quiet drops the rest.
+        self.quiet = True
+        raise BrokenPipeError
+
+    def _render_buffer(self, buffer: Iterable[Segment]) -> str:
+        # A table or a rule is laid out to the full width, cells padded with
+        # spaces. At a terminal they are invisible; in a pipe or a file they
+        # are trailing spaces on every line (and diffs full of them): plain
+        # output ends each line at its last character.
+        text = super()._render_buffer(buffer)
+        return text if self.is_terminal else _TRAILING_SPACES.sub("", text)
+
+
 def console(*, stderr: bool = False) -> Console:
     """A console that prints text as given: no markup, emoji codes or highlighting."""
-    return Console(stderr=stderr, highlight=False, emoji=False, markup=False, soft_wrap=False)
+    return _Console(stderr=stderr, highlight=False, emoji=False, markup=False, soft_wrap=False)
 
 
 def show(renderable: RenderableType, *, pager: bool = False) -> None:
     """Print ``renderable`` on stdout, through $PAGER when asked for at a terminal."""
     out = console()
     if pager and out.is_terminal:
-        # Through $PAGER (less -R keeps the colours), only when asked for.
-        with out.pager(styles=True):
-            out.print(renderable)
+        # Through $PAGER, only when asked for. The page is rendered at the
+        # terminal's width, in colour: less shows colour escapes as text (and
+        # counts them as width, so it wraps the lines again) unless told -R,
+        # so R is added to the user's LESS for the pager's run.
+        less = os.environ.get("LESS")
+        if less is None or "R" not in less:
+            os.environ["LESS"] = f"{less}R" if less else "-R"
+        try:
+            with out.pager(styles=True):
+                out.print(renderable)
+        finally:
+            if less is None:
+                os.environ.pop("LESS", None)
+            else:
+                os.environ["LESS"] = less
     else:
         out.print(renderable)
 

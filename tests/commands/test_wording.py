@@ -1,0 +1,182 @@
+"""The words of usage errors, --help and human output: one line, plain placeholders, plurals.
+
+Usage errors, the root's own and each command's, are one line naming the help to
+read; --help shows placeholders in capitals (N, ID, DATE, SLUG, TEXT, FILE), never
+Click's types or ranges; counts agree with their nouns; output into a pipe ends
+each line at its last character.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from helpers import MAIN, Invoke, add, ok, refusal, write
+from mfgkb.cli import app
+from mfgkb.cli.root import COMMANDS
+
+
+@pytest.fixture
+def named(runner: CliRunner, db: Path) -> Invoke:
+    """The ``mfgkb`` fixture, run under the name the console script has (CliRunner says "root")."""
+    db.parent.mkdir(parents=True, exist_ok=True)
+
+    def run(*args: str) -> Any:
+        return runner.invoke(app, ["--db", str(db), *args], prog_name="mfgkb")
+
+    return run
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["--bogus"], "mfgkb: No such option: --bogus (see: mfgkb --help)"),
+        (["--db"], "mfgkb: Option '--db' requires an argument. (see: mfgkb --help)"),
+        (["nosuchcommand"], "mfgkb: No such command 'nosuchcommand'. (see: mfgkb --help)"),
+        (
+            ["--db", "x.json", "--bogus", "show"],
+            "mfgkb: No such option: --bogus (see: mfgkb --help)",
+        ),
+    ],
+)
+def test_a_usage_error_of_the_root_is_one_line_and_exit_2(
+    runner: CliRunner, args: list[str], line: str
+) -> None:
+    result = runner.invoke(app, args, prog_name="mfgkb")
+    assert refusal(result, 2) == line
+    assert "Usage:" not in result.output and "Error:" not in result.output
+
+
+@pytest.mark.parametrize("name", list(COMMANDS))
+def test_a_usage_error_of_a_command_names_its_own_help(named: Invoke, name: str) -> None:
+    # search takes unknown dash-words as words to leave out: a missing value instead.
+    args = ["search", "x", "--limit"] if name == "search" else [name, "--no-such-option"]
+    line = refusal(named(*args), 2)
+    assert line.endswith(f" (see: mfgkb {name} --help)"), line
+    assert "Value error" not in line
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (
+            ["articles", "--limit", "abc"],
+            "--limit: 'abc' is not a whole number (use 0 for all). (see: mfgkb articles --help)",
+        ),
+        (
+            ["show", MAIN, "--limit", "-1"],
+            "--limit: -1 is less than 0 (use 0 for all). (see: mfgkb show --help)",
+        ),
+        (
+            ["search", "chips", "--limit", "0"],
+            "--limit: 0 is less than 1 (give 1 or more). (see: mfgkb search --help)",
+        ),
+        (
+            ["article", "abc"],
+            "ID: 'abc' is not a whole number (give 1 or more). (see: mfgkb article --help)",
+        ),
+        (
+            ["edit-article", "99999999999999999999", "--title", "x"],
+            "ID: 99999999999999999999 is too large (give 1 or more). "
+            "(see: mfgkb edit-article --help)",
+        ),
+    ],
+)
+def test_a_bad_number_is_refused_in_words(named: Invoke, args: list[str], line: str) -> None:
+    assert refusal(named(*args), 2) == f"mfgkb: {line}"
+
+
+@pytest.mark.parametrize("name", list(COMMANDS))
+def test_help_shows_plain_placeholders(named: Invoke, name: str) -> None:
+    text = ok(named(name, "--help")).stdout
+    for noise in ("9223372036854775807", "x<=", "<int", "<str>", "<path>", "list[", "{"):
+        assert noise not in text, (noise, text)
+    usage = text.splitlines()[0].removeprefix(f"Usage: mfgkb {name} [OPTIONS]")
+    assert usage == usage.upper(), text.splitlines()[0]  # ID, TOPIC, WORDS..., [PATH]
+
+
+def test_help_names_the_shared_placeholders(named: Invoke) -> None:
+    text = ok(named("articles", "--help")).stdout
+    for shown in ("--limit N", "--since DATE", "--topic SLUG", "--author TEXT"):
+        assert shown in text
+    assert "--sort published|added|title" in text
+    link = ok(named("link", "--help")).stdout
+    assert link.startswith("Usage: mfgkb link [OPTIONS] ID TOPIC\n")
+    assert "--db FILE" in ok(named("--help")).stdout
+
+
+def test_search_h_is_help_and_search_dash_dash_h_a_search(named: Invoke, mfgkb: Invoke) -> None:
+    assert ok(named("search", "-h")).stdout.startswith("Usage: mfgkb search [OPTIONS] WORDS...")
+    assert ok(mfgkb("search", "--", "-h")).stdout.startswith("No results")
+
+
+def test_a_directory_in_mfgkb_db_is_named_as_mfgkb_db(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MFGKB_DB", str(tmp_path))
+    line = refusal(runner.invoke(app, ["topics"]))
+    assert line == (
+        f"mfgkb: MFGKB_DB={tmp_path} is a directory, not a database file; set it to a file "
+        f"path, e.g. {tmp_path / 'kb.json'}."
+    )
+    given = refusal(runner.invoke(app, ["--db", str(tmp_path), "topics"]))
+    assert given.startswith(f"mfgkb: --db {tmp_path} is a directory")
+
+
+def test_one_duplicate_is_a_duplicate_not_the_first_1(mfgkb: Invoke, tmp_path: Path) -> None:
+    row = {"title": "Plant", "published": "2025-01-02", "url": "https://e.com/p"}
+    rows = write(tmp_path / "rows.jsonl", "".join(json.dumps(row) + "\n" for _ in range(2)))
+    text = ok(mfgkb("import", str(rows))).stdout
+    assert text.splitlines()[:2] == [
+        "Imported 1 article; skipped 1 duplicate and 0 invalid rows.",
+        "Duplicate:",
+    ]
+    many = [{**row, "url": "https://e.com/q"} for _ in range(8)]
+    more = write(tmp_path / "more.jsonl", "".join(json.dumps(r) + "\n" for r in many))
+    assert "Duplicates (first 5 of 7):" in ok(mfgkb("import", str(more))).stdout
+
+
+def test_one_problem_repaired_is_the_problem(mfgkb: Invoke, db: Path) -> None:
+    ok(mfgkb("topics"))
+    data = json.loads(db.read_text(encoding="utf-8"))
+    data["meta"]["1"]["next_article_id"] = 1  # behind the ids in use: one fixable problem
+    db.write_text(json.dumps(data), encoding="utf-8")
+    ok(mfgkb("topics"))  # the search index follows the edited file
+    text = ok(mfgkb("check", "--fix")).stdout
+    assert "1 problem in" in text and text.rstrip().endswith("The problem is repaired.")
+    assert json.loads(db.read_text(encoding="utf-8"))["meta"]["1"]["next_article_id"] == 2
+
+
+def test_counts_agree_and_have_thousands_separators(mfgkb: Invoke, tmp_path: Path) -> None:
+    assert ok(mfgkb("stats")).stdout.startswith("1 article · 1 topic · 1 author · 3 tags\n")
+    rows = "".join(
+        json.dumps({"title": f"P{i}", "published": "2025-01-02", "url": f"https://e.com/{i}"})
+        + "\n"
+        for i in range(1234)
+    )
+    text = ok(mfgkb("import", str(write(tmp_path / "rows.jsonl", rows)))).stdout
+    assert text.startswith("Imported 1,234 articles;")
+    assert ok(mfgkb("stats")).stdout.startswith("1,235 articles · 1 topic · 1 author · 3 tags\n")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["articles"],
+        ["topics"],
+        ["show", MAIN],
+        ["stats"],
+        ["search", "chips"],
+        ["article", "1"],
+        ["check"],
+    ],
+)
+def test_output_into_a_pipe_has_no_trailing_spaces(mfgkb: Invoke, args: list[str]) -> None:
+    add(mfgkb, "--title", "Texas fab", "--date", "2025-01-01", "--topic", "texas")
+    text = ok(mfgkb(*args)).stdout
+    assert text.strip()
+    assert [line for line in text.splitlines() if line.endswith(" ")] == []
