@@ -39,6 +39,10 @@ def test_stats_counts_and_bars(mfgkb: Invoke) -> None:
     add(mfgkb, "--title", "B", "--date", "2025-03-01", "--author", "Ann Lee", "--tag", "fabs")
     data = json.loads(mfgkb("stats", "--json").stdout)
     assert data["articles"] == 3 and data["topics"] == 2  # the topics they are linked to
+    assert data["all_topics"] == 8  # and all the topics there are
+    assert mfgkb("stats").stdout.startswith("3 articles in 2 of 8 topics · ")
+    nothing = mfgkb("stats", "--author", "Nobody At All")
+    assert nothing.exit_code == 0 and nothing.stdout == "No articles to count.\n"
     assert dict(map(tuple, data["per_year"])) == {"2024": 1, "2025": 2}
     assert ["Ann Lee", 2] in data["top_authors"]
     assert ["Weekly", 1] in data["top_sources"]
@@ -91,10 +95,10 @@ def test_stats_topics_follow_one_rule_with_a_filter_and_without(mfgkb: Invoke) -
         assert all(f" {slug} " in text for slug in per_topic)
         assert " 0\n" not in text  # no empty bar
     assert mfgkb("stats", "--until", "2024").stdout.startswith(
-        "1 article · 1 topic · 0 authors · 0 tags\n"
+        "1 article in 1 of 8 topics · 0 authors · 0 tags\n"
     )
     assert mfgkb("stats", "--until", "2025-06").stdout.startswith(
-        "2 articles · 2 topics · 0 authors · 0 tags\n"
+        "2 articles in 2 of 8 topics · 0 authors · 0 tags\n"
     )
 
 

@@ -152,7 +152,7 @@ def test_one_problem_repaired_is_the_problem(mfgkb: Invoke, db: Path) -> None:
 
 
 def test_counts_agree_and_have_thousands_separators(mfgkb: Invoke, tmp_path: Path) -> None:
-    assert ok(mfgkb("stats")).stdout.startswith("1 article · 1 topic · 1 author · 3 tags\n")
+    assert ok(mfgkb("stats")).stdout.startswith("1 article in 1 of 8 topics · 1 author · 3 tags\n")
     rows = "".join(
         json.dumps({"title": f"P{i}", "published": "2025-01-02", "url": f"https://e.com/{i}"})
         + "\n"
@@ -160,7 +160,8 @@ def test_counts_agree_and_have_thousands_separators(mfgkb: Invoke, tmp_path: Pat
     )
     text = ok(mfgkb("import", str(write(tmp_path / "rows.jsonl", rows)))).stdout
     assert text.startswith("Imported 1,234 articles;")
-    assert ok(mfgkb("stats")).stdout.startswith("1,235 articles · 1 topic · 1 author · 3 tags\n")
+    summary = "1,235 articles in 1 of 8 topics · 1 author · 3 tags\n"
+    assert ok(mfgkb("stats")).stdout.startswith(summary)
 
 
 @pytest.mark.parametrize(

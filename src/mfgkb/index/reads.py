@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 class Stats(NamedTuple):
     """What ``mfgkb stats`` shows."""
 
-    topics: int
+    topics: int  # the topics the counted articles are linked to
     articles: int
     authors: int
     tags: int
@@ -29,6 +29,7 @@ class Stats(NamedTuple):
     top_authors: list[tuple[str, int]]
     top_sources: list[tuple[str, int]]
     top_tags: list[tuple[str, int]]
+    all_topics: int = 0  # every topic of the knowledge base, for "in 3 of 9 topics"
 
 
 class Tally(NamedTuple):
@@ -230,6 +231,7 @@ class Reads:
                 )
             ),
             per_topic=linked,
+            all_topics=len(per_topic),
             top_authors=pairs(
                 f"SELECT min(name), count(*) AS n FROM article_authors{w_id} GROUP BY author "
                 "ORDER BY n DESC, author LIMIT ?",

@@ -335,17 +335,25 @@ def _bars(title: str, rows: Sequence[tuple[str, int]], width: int = 40) -> Rende
 
 
 def stats_view(stats: Stats) -> RenderableType:
-    summary = Text(" · ").join(
-        Text.assemble((number, "bold"), f" {noun}")
-        for number, _, noun in (
-            count(n, noun).partition(" ")
-            for n, noun in (
-                (stats.articles, "article"),
-                (stats.topics, "topic"),
-                (stats.authors, "author"),
-                (stats.tags, "tag"),
-            )
-        )
+    if not stats.articles:
+        # No figure to chart; "0 articles · 0 topics" would say nothing more.
+        return Text("No articles to count." if stats.all_topics else "No topics or articles yet.")
+
+    def figure(n: int, noun: str) -> Text:
+        number, _, noun = count(n, noun).partition(" ")
+        return Text.assemble((number, "bold"), f" {noun}")
+
+    # "in 3 of 9 topics": the topics the articles are linked to, of them all.
+    topics = Text.assemble(" in ", (f"{stats.topics:,}", "bold"), f" of {stats.all_topics:,} topic")
+    if stats.all_topics != 1:
+        topics.append("s")
+    summary = Text.assemble(
+        figure(stats.articles, "article"),
+        topics,
+        " · ",
+        figure(stats.authors, "author"),
+        " · ",
+        figure(stats.tags, "tag"),
     )
     blocks: list[RenderableType] = [Flow(summary), Text()]
     if stats.per_year:
