@@ -85,6 +85,15 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
+def count(n: int, noun: str) -> str:
+    """``1 article``, ``2 articles``, ``12,345 articles``: the noun agrees with the number.
+
+    For every sentence mfgkb writes, in a view or a message. ``noun`` is the
+    singular; the plural adds an s (every noun mfgkb counts does).
+    """
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
+
+
 def printable(text: str, *, multiline: bool = False) -> str:
     """``text`` safe for a terminal: control characters shown as escapes (``\\x1b``).
 

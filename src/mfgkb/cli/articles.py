@@ -34,7 +34,6 @@ from mfgkb.cli.options import (
     filters,
     limit_of,
 )
-from mfgkb.cli.prompts import apply_edit, confirm, edit_in_editor, prompt_missing
 from mfgkb.errors import MfgkbError, NotFoundError, UsageError, ValidationError
 from mfgkb.models import printable
 
@@ -73,13 +72,14 @@ def add_article(
     Example: mfgkb add-article --title "Is the US Still the Global Manufacturing Leader?"
     --author "Jedrik Hastings" --date "October 10, 2025" --topic advanced-manufacturing
     """
+    from mfgkb.cli import prompts  # only where a question may be asked
     from mfgkb.kb import article_draft
     from mfgkb.models import MAX_TITLE, clean_text
 
-    title = prompt_missing(
+    title = prompts.prompt_missing(
         title, "Title", "--title", lambda t: clean_text(t, "title", MAX_TITLE, required=True)
     )
-    when = prompt_missing(
+    when = prompts.prompt_missing(
         date_, "Publication date", "--date", lambda d: date_of(d, dayfirst=dayfirst)
     )
     published = date_of(when, dayfirst)
@@ -175,6 +175,8 @@ def edit_article(
 
     Example: mfgkb edit-article 1 --source "Industry Weekly" --tag policy --tag united-states
     """
+    from mfgkb.cli import prompts  # only where a question may be asked
+
     changes: dict[str, Any] = {}
     for name, value in (
         ("title", title),
@@ -195,7 +197,7 @@ def edit_article(
         from mfgkb import editing
 
         current = kb.article(article_id)
-        return edit_in_editor(
+        return prompts.edit_in_editor(
             editing.article_document(current),
             # ``expected``: what the editor showed; another process's change
             # made meanwhile is refused rather than silently overwritten.
@@ -204,7 +206,7 @@ def edit_article(
             ),
         )
 
-    updated = apply_edit(
+    updated = prompts.apply_edit(
         changes,
         editor=editor,
         in_editor=in_editor,
@@ -226,12 +228,14 @@ def remove_article(
 
     Example: mfgkb remove-article 12 --yes
     """
+    from mfgkb.cli import prompts  # only where a question may be asked
+
     kb = kb_of(ctx)
     if not yes:
         found = kb.article(article_id)
         if not sys.stdin.isatty():
             raise UsageError(f"Removing article {article_id} needs confirmation; add --yes.")
-        if not confirm(f"Remove article {article_id}, {printable(found.title)!r}?"):
+        if not prompts.confirm(f"Remove article {article_id}, {printable(found.title)!r}?"):
             raise ValidationError(f"Article {article_id} was not removed: not confirmed.")
     removed = kb.remove_article(article_id)
     from mfgkb.results import Notice

@@ -19,7 +19,6 @@ from mfgkb.cli.options import (
     limit_of,
     read_text,
 )
-from mfgkb.cli.prompts import apply_edit, edit_in_editor, prompt_missing
 from mfgkb.errors import UsageError
 
 if TYPE_CHECKING:
@@ -133,9 +132,10 @@ def add_topic(
     Example: mfgkb add-topic --title "Additive manufacturing" --alias "3D printing"
     --related advanced-manufacturing --summary-file notes.md
     """
+    from mfgkb.cli import prompts  # only where a question may be asked
     from mfgkb.models import MAX_TITLE, Topic, clean_text, slugify
 
-    title = prompt_missing(
+    title = prompts.prompt_missing(
         title, "Title", "--title", lambda t: clean_text(t, "topic title", MAX_TITLE, required=True)
     )
     clean_text(title, "topic title", MAX_TITLE, required=True)  # its message before the slug's
@@ -188,6 +188,8 @@ def edit_topic(
 
     Example: mfgkb edit-topic chips-act --alias "CHIPS and Science Act" --alias "US CHIPS Act"
     """
+    from mfgkb.cli import prompts  # only where a question may be asked
+
     changes: dict[str, Any] = {}
     if title is not None:
         changes["title"] = title
@@ -209,12 +211,12 @@ def edit_topic(
 
         slug = kb.resolve_topic(topic)
         current = kb.topic_page(slug, limit=1).topic
-        return edit_in_editor(
+        return prompts.edit_in_editor(
             editing.topic_document(current),
             lambda text: kb.edit_topic(slug, editing.topic_changes(text), expected=current),
         )
 
-    updated = apply_edit(
+    updated = prompts.apply_edit(
         changes, editor=editor, in_editor=in_editor, directly=lambda c: kb.edit_topic(topic, c)
     )
     if updated is None:

@@ -29,8 +29,7 @@ from mfgkb.cli.options import (
     write_target,
 )
 from mfgkb.errors import ImportFileError, UsageError
-from mfgkb.models import printable
-from mfgkb.views.words import count
+from mfgkb.models import count, printable
 
 if TYPE_CHECKING:
     from mfgkb.kb import KnowledgeBase

@@ -183,7 +183,7 @@ class Lifecycle:
     def _warn_skipped(self, idx: Index) -> None:
         skipped = idx.skipped()
         if skipped and not self.warnings:
-            from mfgkb.views.words import count
+            from mfgkb.models import count
 
             more = f" (and {len(skipped) - 1:,} more)" if len(skipped) > 1 else ""
             are = "is" if len(skipped) == 1 else "are"

@@ -64,7 +64,7 @@ class Searching(Lifecycle):
             if what == "topic":
                 return idx.complete_topics(prefix)
             if what == "tag":
-                from mfgkb.views.words import count
+                from mfgkb.models import count
 
                 return [(t, count(n, "article")) for t, n in idx.complete_tags(prefix)]
             if what == "id":

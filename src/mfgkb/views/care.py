@@ -108,11 +108,11 @@ def _held(b: BackupInfo) -> Text:
 
     if b.articles is None:
         return Text(b.problem or "?", "red")
-    from mfgkb.views import words
+    from mfgkb.models import count
     from mfgkb.views.flow import GLUE
 
     # The number stays on a line with its noun; the saved time with its date.
-    return Text(words.count(b.articles, "article").replace(" ", GLUE))
+    return Text(count(b.articles, "article").replace(" ", GLUE))
 
 
 def _backups_list(backups: list[BackupInfo]) -> RenderableType:

@@ -17,10 +17,9 @@ from rich.console import Group, RenderableType
 from rich.constrain import Constrain
 from rich.text import Text
 
-from mfgkb.models import Topic, printable
+from mfgkb.models import Topic, count, printable
 from mfgkb.views.flow import GLUE, MEASURE, ByWidth, Flow, cells
 from mfgkb.views.terminal import lit, message, show
-from mfgkb.views.words import count
 
 if TYPE_CHECKING:
     from mfgkb.index.ranking import SearchResult

@@ -18,7 +18,6 @@ from rich.text import Text
 
 from mfgkb.models import printable
 from mfgkb.views.flow import cells, fit_widths, flow_segments, longest, longest_word, wrap
-from mfgkb.views.longtable import LongTable
 from mfgkb.views.terminal import lit
 
 if TYPE_CHECKING:
@@ -134,6 +133,8 @@ def _articles_table(
             cells_.append(lit(_joined(a.topics)))
         rows.append(cells_)
     if len(rows) >= LONG_TABLE:
+        from mfgkb.views.longtable import LongTable  # only for thousands of rows
+
         return LongTable(table, rows)
     for row in rows:
         table.add_row(*row)
@@ -204,7 +205,7 @@ def _topics_table(rows: Sequence[tuple[Topic, int]], widths: list[int]) -> Rende
 
 def _topics_compact(rows: Sequence[tuple[Topic, int]]) -> RenderableType:
     """Per topic: the slug and its count, then the title and what else it is called."""
-    from mfgkb.views.words import count
+    from mfgkb.models import count
 
     entries: list[tuple[Text, list[Text]]] = []
     for topic, n in rows:

@@ -12,9 +12,8 @@ from typing import TYPE_CHECKING
 from rich.console import Group, RenderableType
 from rich.text import Text
 
-from mfgkb.models import printable
+from mfgkb.models import count, printable
 from mfgkb.views.terminal import lit
-from mfgkb.views.words import count
 
 if TYPE_CHECKING:
     from mfgkb.results import TallyList, TopicMerge, TopicRemoval, TopicRename
