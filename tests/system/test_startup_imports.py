@@ -12,6 +12,7 @@ sits there).
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -174,21 +175,45 @@ def test_articles_on_a_current_index_leaves_the_database_file_alone(
     assert "mfgkb.storage.tables" not in modules
 
 
-def test_parsers_are_not_imported_at_start_up() -> None:
+PARSERS = ("csv", "feedparser", "bibtexparser", "frontmatter", "yaml")
+
+
+def test_discovering_the_formats_imports_their_modules_but_no_parser() -> None:
     code = (
-        "import sys, mfgkb.formats.feed, mfgkb.formats.bibtex, mfgkb.formats.markdown, "
-        "mfgkb.formats.csv; "
-        "print(sorted(m for m in ('feedparser', 'bibtexparser', 'frontmatter', 'yaml', 'csv') "
-        "if m in sys.modules))"
+        "import json, sys, mfgkb.formats; found = mfgkb.formats.registry(); "
+        "print(json.dumps([[f.name for f in found], sorted(sys.modules)]))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
+    names, modules = json.loads(out.stdout)
+    assert names == ["jsonl", "json", "csv", "feed", "bibtex", "markdown"]
+    assert "mfgkb.formats.bibtex" in modules
+    assert not set(PARSERS) & set(modules)
 
 
-def test_help_imports_no_format_module(tmp_path: Path) -> None:
-    modules = loaded_modules(
-        tmp_path, child_env(tmp_path, tmp_path / "kb.json"), "import", "--help"
-    )
-    assert "mfgkb.formats" in modules  # the choices and help come from the registry
-    assert not {m for m in modules if m.startswith("mfgkb.formats.")}
-    assert not {"csv", "json", "feedparser", "bibtexparser", "frontmatter", "yaml"} & modules
+@pytest.mark.parametrize("command", ["import", "export"])
+def test_help_imports_the_format_modules_but_no_parser(tmp_path: Path, command: str) -> None:
+    modules = loaded_modules(tmp_path, child_env(tmp_path, tmp_path / "kb.json"), command, "--help")
+    # The choices and help come from the registry, which imports every format module.
+    assert {f"mfgkb.formats.{m}" for m in ("csv", "feed", "bibtex", "markdown")} <= modules
+    assert not set(PARSERS) & modules
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--help"],
+        ["topics"],
+        ["show", "advanced-manufacturing"],
+        ["articles", "--limit", "3"],
+        ["search", "chips"],
+        ["search", "-chips", "act"],  # through Typer, not the fast path
+        ["stats"],
+    ],
+    ids=" ".join,
+)
+def test_commands_without_files_import_no_format(
+    tmp_path: Path, current: dict[str, str], args: list[str]
+) -> None:
+    modules = loaded_modules(tmp_path, current, *args)
+    assert "mfgkb" in modules  # the hook saw the program run
+    assert not {m for m in modules if m == "mfgkb.formats" or m.startswith("mfgkb.formats.")}

@@ -1,16 +1,29 @@
-"""The file formats mfgkb reads and writes, in one registry.
+"""The file formats mfgkb reads and writes, and the registry that finds them.
 
-Each entry of ``REGISTRY`` says what a format is called, how to recognise a
-file of it (extensions, first bytes, or a folder), and where its reader and
-writer live, as "module:function" strings. ``mfgkb import --format`` and
-``mfgkb export --format`` take their choices and help from here, and
-``detect`` picks the format of a file given without ``--format``.
+Each format is one module of this package that says, in a module-level
+``FORMAT = Format(...)``, what the format is called, how to recognise a file
+of it (extensions, first bytes, or a folder), and its reader and writer
+(functions of that module, or "module:function" strings). ``registry()``
+finds them: it imports every module of the package (``pkgutil`` over
+``__path__``) and keeps those that define a ``FORMAT``. A module without
+one (``rows``, ``text``, ``reading``, ``dump``) is a helper, whatever it is
+called. So adding a format is one module in this package, and nothing else:
+no list to edit, here or in the command line.
 
-The entries are plain data, so that building the command line (``--help``
-included) costs no parser: a format's module, and what it imports (csv,
-feedparser, bibtexparser, frontmatter), is loaded only when a file of that
-format is read or written. Adding a format is one module in this package
-and one entry below.
+The registry is built once per process, the first time it is asked for (by
+``mfgkb import`` and ``mfgkb export``, whose --format help comes from it);
+no other command imports this package. Its order is ``Format.order``, then
+the name: the order of the --format help and choices, and of detection (an
+extension or first bytes two formats share go to the earlier; so do a
+folder and the fallback, of which there is one each today). The built-in
+formats have orders 10 to 60; a new one left at the default (100) comes
+after them. Two modules declaring the same name are an error, not a choice.
+
+Discovery imports the format modules but none of their parsers: each module
+imports csv, feedparser, bibtexparser or frontmatter inside the function
+that reads or writes, so building the command line (``--help`` included)
+loads no parser. A new module should do the same (the start-up tests in
+tests/system/test_startup_imports.py pin it).
 
 A reader takes a path and yields ``rows.Row`` and ``rows.BadRow`` values; a
 writer takes what its ``writes`` names and a text stream:
@@ -23,6 +36,7 @@ writer takes what its ``writes`` names and a text stream:
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Literal, NamedTuple, TextIO
@@ -33,11 +47,15 @@ _BOM = b"\xef\xbb\xbf"
 HEAD_BYTES = 64  # as many first bytes as ``Format.starts`` may need
 
 
+Reader = Callable[[Path], Iterator[Any]]
+Writer = Callable[[Any, TextIO], None]
+
+
 class Format(NamedTuple):
     """One file format: its name, how to recognise it, and its reader and writer.
 
-    A NamedTuple, not a dataclass: the registry is built by every command at
-    start-up, and a frozen dataclass takes several times as long to define.
+    A NamedTuple, not a dataclass: every run of import or export builds the
+    registry, and a frozen dataclass takes several times as long to define.
     """
 
     name: str
@@ -46,11 +64,12 @@ class Format(NamedTuple):
     starts: tuple[bytes, ...] = ()  # lower-case first bytes (after a BOM and white space)
     folder: bool = False  # a folder of files, not one file
     fallback: bool = False  # the format of a file that nothing else claims
-    reader: str | None = None  # "module:function", path -> rows
-    writer: str | None = None  # "module:function", (subject, stream) -> None
+    reader: Reader | str | None = None  # path -> rows; or "module:function"
+    writer: Writer | str | None = None  # (subject, stream) -> None; or "module:function"
     writes: Literal["articles", "page", "everything"] = "articles"
     export_help: str = ""  # what the export holds, for the --format help
     json_text: bool = False  # JSON escapes control characters without changing the data
+    order: int = 100  # place in the registry: lower first, then by name
 
     def claims(self, path: Path) -> bool:
         """Whether the file's extension names this format."""
@@ -62,101 +81,64 @@ class Format(NamedTuple):
         return bool(self.starts) and start.startswith(self.starts)
 
     def read(self, path: Path) -> Iterator[Any]:
-        """The rows of the file (loads the format's module).
+        """The rows of the file.
 
-        ``rows.Row`` and ``rows.BadRow`` values: not named here, so that the
-        registry imports none of its formats' modules (``reading.read_rows``
-        has the precise type).
+        ``rows.Row`` and ``rows.BadRow`` values: not named here, so that this
+        module imports none of its formats' modules at its top level
+        (``reading.read_rows`` has the precise type).
         """
         if self.reader is None:
             raise UsageError(f"mfgkb cannot import {self.name}; use one of {names(readable())}.")
-        reader: Callable[[Path], Iterator[Any]] = _load(self.reader)
+        reader: Reader = _load(self.reader)
         return reader(path)
 
     def write(self, subject: Any, out: TextIO) -> None:
-        """``subject`` (see ``writes``) in this format (loads the format's module)."""
+        """``subject`` (see ``writes``) in this format."""
         if self.writer is None:
             raise UsageError(f"mfgkb cannot export {self.name}; use one of {names(writable())}.")
-        writer: Callable[[Any, TextIO], None] = _load(self.writer)
+        writer: Writer = _load(self.writer)
         writer(subject, out)
 
 
-def _load(target: str) -> Any:
+def _load(target: Any) -> Any:
+    if not isinstance(target, str):
+        return target
     module, _, function = target.partition(":")
     return getattr(importlib.import_module(module), function)
 
 
-_HERE = __name__
+_registry: tuple[Format, ...] | None = None
 
-REGISTRY: tuple[Format, ...] = (
-    Format(
-        "jsonl",
-        "JSON Lines",
-        extensions=(".jsonl", ".ndjson"),
-        starts=(b"{",),
-        reader=f"{_HERE}.jsonl:read",
-        writer=f"{_HERE}.jsonl:write",
-        export_help="articles",
-        json_text=True,
-    ),
-    Format(
-        "json",
-        "JSON array",
-        # One JSON document, or JSON Lines misnamed (the reader tells them apart).
-        extensions=(".json",),
-        starts=(b"[",),
-        reader=f"{_HERE}.json:read",
-        writer=f"{_HERE}.dump:write",
-        writes="everything",
-        export_help="a full dump that import restores exactly",
-        json_text=True,
-    ),
-    Format(
-        "csv",
-        "CSV",
-        extensions=(".csv", ".tsv"),
-        fallback=True,
-        reader=f"{_HERE}.csv:read",
-        writer=f"{_HERE}.csv:write",
-        export_help="articles",
-    ),
-    Format(
-        "feed",
-        "RSS or Atom feed",
-        extensions=(".rss", ".atom", ".xml"),
-        # RSS 1.0 files start with <rdf:RDF>; feedparser reads them like RSS 2.0.
-        starts=(b"<?xml", b"<rss", b"<feed", b"<rdf:rdf"),
-        reader=f"{_HERE}.feed:read",
-    ),
-    Format(
-        "bibtex",
-        "BibTeX",
-        extensions=(".bib",),
-        starts=(b"@",),
-        reader=f"{_HERE}.bibtex:read",
-        writer=f"{_HERE}.bibtex:write",
-        export_help="articles",
-    ),
-    Format(
-        "markdown",
-        "folder of Markdown notes",
-        folder=True,
-        reader=f"{_HERE}.markdown:read",
-        writer=f"{_HERE}.markdown:write",
-        writes="page",
-        export_help="the --topic page",
-    ),
-)
+
+def registry() -> tuple[Format, ...]:
+    """Every format of the package, in order (found on the first call, then kept)."""
+    global _registry
+    if _registry is None:
+        _registry = _discover()
+    return _registry
+
+
+def _discover() -> tuple[Format, ...]:
+    found: list[Format] = []
+    for module in pkgutil.iter_modules(__path__):
+        declared = getattr(importlib.import_module(f"{__name__}.{module.name}"), "FORMAT", None)
+        if isinstance(declared, Format):
+            found.append(declared)
+    found.sort(key=lambda f: (f.order, f.name))
+    named = [f.name for f in found]
+    if len(set(named)) < len(named):  # a module copied and not renamed: say so, not pick one
+        raise RuntimeError(f"two format modules in {__name__} declare the same name: {named}")
+    return tuple(found)
 
 
 def readable() -> list[Format]:
     """The formats ``mfgkb import`` reads, in the registry's order."""
-    return [f for f in REGISTRY if f.reader is not None]
+    return [f for f in registry() if f.reader is not None]
 
 
 def writable() -> list[Format]:
     """The formats ``mfgkb export`` writes, in the registry's order."""
-    return [f for f in REGISTRY if f.writer is not None]
+    return [f for f in registry() if f.writer is not None]
 
 
 def names(formats: list[Format]) -> str:
@@ -197,11 +179,11 @@ def detect(path: Path, head: bytes) -> Format:
     bytes, else it is the fallback (CSV: a header row can start with anything).
     """
     if path.is_dir():
-        return next(f for f in REGISTRY if f.folder)
-    for f in REGISTRY:
+        return next(f for f in registry() if f.folder)
+    for f in registry():
         if f.claims(path):
             return f
-    for f in REGISTRY:
+    for f in registry():
         if f.sniffs(head):
             return f
-    return next(f for f in REGISTRY if f.fallback)
+    return next(f for f in registry() if f.fallback)

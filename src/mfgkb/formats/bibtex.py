@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from mfgkb.errors import ImportFileError
+from mfgkb.formats import Format
 from mfgkb.formats.rows import LIST_SPLIT, AnyRow, BadRow, Row, read_text
 from mfgkb.formats.text import clip, squash, unique
 from mfgkb.models import Article
@@ -483,3 +484,16 @@ def write(articles: Sequence[Article], out: TextIO) -> None:
         kind = "article" if a.source else "online"
         body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
         out.write(("\n" if n else "") + f"@{kind}{{{key},\n{body}\n}}\n")
+
+
+# What the registry (mfgkb.formats) knows of this format.
+FORMAT = Format(
+    "bibtex",
+    "BibTeX",
+    extensions=(".bib",),
+    starts=(b"@",),
+    reader=read,
+    writer=write,
+    export_help="articles",
+    order=50,
+)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TextIO
 
 from mfgkb.errors import ImportFileError
+from mfgkb.formats import Format
 from mfgkb.formats.rows import MAX_RECORD, TOO_LONG, AnyRow, BadRow, Lines, Row, TooLong, text_rows
 from mfgkb.models import Article
 
@@ -130,3 +131,16 @@ def write(articles: Iterable[Article], out: TextIO) -> None:
                 a.source,
             ]
         )
+
+
+# What the registry (mfgkb.formats) knows of this format.
+FORMAT = Format(
+    "csv",
+    "CSV",
+    extensions=(".csv", ".tsv"),
+    fallback=True,  # a header row can start with anything
+    reader=read,
+    writer=write,
+    export_help="articles",
+    order=30,
+)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from mfgkb.errors import ImportFileError
+from mfgkb.formats import Format
 from mfgkb.formats.rows import AnyRow, Row, read_bytes
 from mfgkb.formats.text import clip, html_to_text, names, squash, unique
 
@@ -165,3 +166,15 @@ def _feed_date(entry: Any) -> str | None:
         # (the text is kept, so the reason quotes it).
         return raw[:100]
     return None
+
+
+# What the registry (mfgkb.formats) knows of this format.
+FORMAT = Format(
+    "feed",
+    "RSS or Atom feed",
+    extensions=(".rss", ".atom", ".xml"),
+    # RSS 1.0 files start with <rdf:RDF>; feedparser reads them like RSS 2.0.
+    starts=(b"<?xml", b"<rss", b"<feed", b"<rdf:rdf"),
+    reader=read,
+    order=40,
+)

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from mfgkb.errors import ImportFileError
+from mfgkb.formats import Format, dump
 from mfgkb.formats.jsonl import records
 from mfgkb.formats.rows import TOO_DEEP, AnyRow, BadRow, read_document, record_row, text_rows
 
@@ -108,3 +109,19 @@ def _items(path: Path, text: str) -> Iterator[AnyRow]:
                 f"{path} is not valid JSON (record {n} is not followed by a comma or ]); fix it "
                 f"or use --format jsonl for one record per line."
             )
+
+
+# What the registry (mfgkb.formats) knows of this format.
+FORMAT = Format(
+    "json",
+    "JSON array",
+    # One JSON document, or JSON Lines misnamed (the reader tells them apart).
+    extensions=(".json",),
+    starts=(b"[",),
+    reader=read,
+    writer=dump.write,  # the full dump, which import restores (cli/transfer.py)
+    writes="everything",
+    export_help="a full dump that import restores exactly",
+    json_text=True,
+    order=20,
+)

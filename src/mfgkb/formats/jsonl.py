@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TextIO
 
+from mfgkb.formats import Format
 from mfgkb.formats.rows import (
     TOO_DEEP,
     TOO_LONG,
@@ -75,3 +76,17 @@ def write(articles: Iterable[Article], out: TextIO) -> None:
         line = json.dumps(article.to_json(), ensure_ascii=False)
         out.write(_JSON_LINE_BREAKS.sub(lambda m: f"\\u{ord(m.group()):04x}", line))
         out.write("\n")
+
+
+# What the registry (mfgkb.formats) knows of this format.
+FORMAT = Format(
+    "jsonl",
+    "JSON Lines",
+    extensions=(".jsonl", ".ndjson"),
+    starts=(b"{",),
+    reader=read,
+    writer=write,
+    export_help="articles",
+    json_text=True,
+    order=10,
+)

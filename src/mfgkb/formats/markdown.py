@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from mfgkb.errors import ImportFileError
+from mfgkb.formats import Format
 from mfgkb.formats.rows import LIST_SPLIT, MAX_RECORD, AnyRow, BadRow, Row, special_kind
 from mfgkb.formats.text import clip, html_to_text, names, squash, unique
 from mfgkb.models import Article
@@ -455,3 +456,16 @@ def topic_markdown(page: TopicPage) -> str:
         blocks.append("\n".join(lines))
 
     return "\n\n".join(blocks) + "\n"
+
+
+# What the registry (mfgkb.formats) knows of this format.
+FORMAT = Format(
+    "markdown",
+    "folder of Markdown notes",
+    folder=True,
+    reader=read,
+    writer=write,
+    writes="page",
+    export_help="the --topic page",
+    order=60,
+)

@@ -1,7 +1,8 @@
 """Reading any file ``mfgkb import`` is given: the format named, else the one detected.
 
-Apart from the registry (``mfgkb.formats``) so that the registry imports
-none of its formats' modules, not even lazily: the graph stays acyclic.
+Apart from the registry (``mfgkb.formats``), which finds the format modules
+by name when first asked and imports none of them at its top level, so that
+the graph of imports stays acyclic. No ``FORMAT`` here: a helper, not a format.
 """
 
 from __future__ import annotations
