@@ -378,7 +378,7 @@ def lone(db: Path) -> Path:
 def test_the_preview_says_what_removal_would_do_and_writes_nothing(lone: Path) -> None:
     before = files_of(lone)
     with opened(lone) as kb:
-        preview = kb.topic_removal("Chip foundries")
+        preview = kb.topic_removal("foundries")
     assert preview.topic.slug == "foundries"
     assert (preview.articles, preview.related_by, preview.term_links) == (2, [], [])
     assert not preview.referenced and not preview.removed
@@ -466,6 +466,36 @@ def test_force_removes_the_links_that_point_to_it(db: Path) -> None:
     assert sorted(stored_articles(db)) == all_ids
     assert ids_linked(db, "texas") == []
     assert_consistent(db)
+
+
+@pytest.mark.parametrize("force", [False, True])
+def test_remove_by_an_alias_left_by_a_merge_is_refused(db: Path, force: bool) -> None:
+    """After foundries went into chips-act, 'foundries' names chips-act: removing by it
+    would remove chips-act. Only the slug removes; a title or alias is refused."""
+    with opened(db) as kb:
+        kb.add_topic(Topic(slug="foundries", title="Foundries", aliases=["chip-foundries"]))
+        kb.merge_topics("foundries", "chips-act")
+    before = files_of(db)
+    with opened(db) as kb:
+        for name in ("chip-foundries", "foundries", "CHIPS Act"):
+            with pytest.raises(ValidationError) as refused:
+                kb.remove_topic(name, force=force)
+            message = str(refused.value)
+            assert message.startswith(
+                f"'{name}' is a name of the topic chips-act (CHIPS Act), not its slug; "
+                f"to remove that topic give its slug: mfgkb remove-topic chips-act"
+            )
+            assert ("mfgkb edit-topic chips-act --alias" in message) == (name != "CHIPS Act")
+            with pytest.raises(ValidationError, match="not its slug"):
+                kb.topic_removal(name, force=force)
+    assert files_of(db) == before
+    assert "chips-act" in stored_topics(db)
+
+
+def test_the_slug_in_any_case_removes(lone: Path) -> None:
+    with opened(lone) as kb:
+        assert kb.remove_topic(" Foundries ").removed
+    assert "foundries" not in stored_topics(lone)
 
 
 def test_removing_an_unknown_topic_is_refused(db: Path) -> None:

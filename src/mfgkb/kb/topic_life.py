@@ -18,7 +18,13 @@ from typing import TYPE_CHECKING
 
 from mfgkb.errors import DuplicateError, ValidationError
 from mfgkb.kb.lifecycle import Lifecycle, recovering
-from mfgkb.kb.refusals import changed_meanwhile, no_topic, same_topic, topic_in_use
+from mfgkb.kb.refusals import (
+    changed_meanwhile,
+    no_topic,
+    not_the_slug,
+    same_topic,
+    topic_in_use,
+)
 from mfgkb.kb.topics import resolve
 from mfgkb.models import Figure, KeyTerm, Topic, fold, now_utc, validate_slug
 
@@ -134,7 +140,10 @@ class TopicLife(Lifecycle):
     def remove_topic(
         self, name: str, *, force: bool = False, expected: Topic | None = None
     ) -> TopicRemoval:
-        """Remove a topic; its articles stay, without the link to it.
+        """Remove a topic, named by its slug; its articles stay, without the link to it.
+
+        A title or alias is refused (``not_the_slug``), nothing written: after
+        a merge the merged topic's slug is an alias of the topic it went into.
 
         Refused while other topics list it as related or link to it from a
         key term, unless ``force``, which drops those related entries and
@@ -168,6 +177,10 @@ def _removal(idx: Index, name: str) -> TopicRemoval:
     slug = resolve(name, idx)
     topic = idx.topic(slug)
     assert topic is not None  # resolve found it in the same index
+    if fold(name) != slug:
+        # Only the slug removes: a title or alias may be a merged topic's old
+        # name, and would remove the topic it went into (see not_the_slug).
+        raise not_the_slug(name, topic)
     related_by, term_links = idx.topic_references(slug)
     return TopicRemoval(
         topic=topic,
