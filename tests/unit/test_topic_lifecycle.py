@@ -300,9 +300,11 @@ def test_merge_moves_everything_without_duplicates_and_the_source_becomes_an_ali
     assert done.topic.to_dict() == texas
     assert texas["aliases"] == ["lone-star", "Lone Star State", "TX", "texas state"]
     assert [(k["term"], k["topic"]) for k in texas["key_terms"]] == [
-        ("ERCOT", "texas"),  # it linked to the source: now to the topic itself
-        ("Austin", "texas"),
-        ("node", "texas"),
+        # Each linked to one of the two: the page would link to itself, so each
+        # term stays without its link.
+        ("ERCOT", None),
+        ("Austin", None),
+        ("node", None),
     ]
     assert texas["figures"] == [
         Figure("fabs", "12", 2024).to_dict(),
@@ -360,6 +362,22 @@ def test_merge_into_itself_is_refused_and_nothing_is_written(db: Path) -> None:
         with pytest.raises(NotFoundError, match="There is no topic 'nowhere'"):
             kb.merge_topics("texas", "nowhere")
     assert files_of(db) == before
+
+
+def test_a_merge_leaves_no_key_term_linking_to_its_own_topic(db: Path) -> None:
+    """advanced-manufacturing (here by its alias) has the term Texas -> texas; merged
+    into texas, the term stays, definition and all, without the link to itself."""
+    before = {k["term"]: k for k in stored_topics(db)["advanced-manufacturing"]["key_terms"]}
+    assert before["Texas"]["topic"] == "texas"
+    with opened(db) as kb:
+        done = kb.merge_topics("smart manufacturing", "texas")
+    assert done.source.slug == "advanced-manufacturing"
+    terms = {k["term"]: k for k in stored_topics(db)["texas"]["key_terms"]}
+    assert terms["Texas"] == {**before["Texas"], "topic": None}
+    assert terms["Tennessee"]["topic"] == "tennessee"  # links elsewhere are kept
+    for slug, doc in stored_topics(db).items():
+        assert all(k["topic"] != slug for k in doc["key_terms"]), slug
+    assert_consistent(db)
 
 
 # -- remove ----------------------------------------------------------------------

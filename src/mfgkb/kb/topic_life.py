@@ -86,7 +86,9 @@ class TopicLife(Lifecycle):
         ``into`` (without duplicates: a key term by its term, a figure when all
         of it is the same), its summary follows ``into``'s after a blank line,
         its slug and title become aliases of ``into``, and what pointed at it
-        points at ``into`` (which never lists itself as related).
+        points at ``into`` (which never lists itself as related). A key term of
+        either that linked to the other (or to itself) stays, without its link:
+        ``into``'s page would only link to itself, and the definition is kept.
         """
         from mfgkb.results import TopicMerge  # not at the top: search needs none
 
@@ -100,8 +102,8 @@ class TopicLife(Lifecycle):
                 dst,
                 aliases=[*dst.aliases, src.slug, src.title, *src.aliases],
                 summary=_joined(dst.summary, src.summary),
-                key_terms=_terms_to(
-                    _merged_terms(dst.key_terms, src.key_terms), src_slug, dst_slug
+                key_terms=_unlinked_from(
+                    _merged_terms(dst.key_terms, src.key_terms), {src_slug, dst_slug}
                 ),
                 figures=_merged_figures(dst.figures, src.figures),
                 related=[s for s in [*dst.related, *src.related] if s not in (src_slug, dst_slug)],
@@ -234,6 +236,11 @@ def _repoint(
 
 def _terms_to(terms: list[KeyTerm], old: str, new: str | None) -> list[KeyTerm]:
     return [replace(k, topic=new) if k.topic == old else k for k in terms]
+
+
+def _unlinked_from(terms: list[KeyTerm], slugs: set[str]) -> list[KeyTerm]:
+    """``terms`` with every link to one of ``slugs`` taken out (each term stays)."""
+    return [replace(k, topic=None) if k.topic in slugs else k for k in terms]
 
 
 def _merged_terms(kept: list[KeyTerm], added: list[KeyTerm]) -> list[KeyTerm]:
