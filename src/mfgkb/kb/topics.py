@@ -17,7 +17,7 @@ from mfgkb.models import Topic, fold, now_utc
 
 if TYPE_CHECKING:
     from mfgkb.index.store import Index
-    from mfgkb.results import TopicPage
+    from mfgkb.results import Saved, TopicPage
     from mfgkb.storage.tables import Transaction
 
 
@@ -90,8 +90,13 @@ class Topics(Lifecycle):
 
     def edit_topic(
         self, name: str, changes: dict[str, Any], *, expected: Topic | None = None
-    ) -> Topic:
-        """Change a topic; with ``expected``, only if nobody changed it in the meantime."""
+    ) -> Saved:
+        """Change a topic; with ``expected``, only if nobody changed it in the meantime.
+
+        Changes that give the values it has already write nothing (``changed`` False).
+        """
+        from mfgkb.results import Saved  # not at the top: search needs none
+
         slug = self.resolve_topic(name)
         with self.writer() as (tx, idx):
             current = tx.get_topic(slug)
@@ -102,10 +107,11 @@ class Topics(Lifecycle):
             topic = replace(current, **changes).validated()
             _check_names(idx, topic)
             _check_topic_refs(tx, topic)
-            if topic != current:
+            changed = topic != current
+            if changed:
                 topic = replace(topic, updated=now_utc())
                 tx.put_topic(topic)
-        return topic
+        return Saved(topic, added=False, changed=changed)
 
 
 def _check_names(idx: Index, topic: Topic) -> None:
