@@ -127,6 +127,33 @@ def test_a_directory_in_mfgkb_db_is_named_as_mfgkb_db(
     assert given.startswith(f"mfgkb: --db {tmp_path} is a directory")
 
 
+@pytest.mark.parametrize("args", [["--db", ""], ["--db="], ["--db", "", "--db=", "--db", ""]])
+def test_an_empty_db_is_said_to_be_empty(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    for command in (["topics"], ["add-topic", "--title", "T"], ["search", "chips"]):
+        line = refusal(runner.invoke(app, [*args, *command]))
+        assert line == "mfgkb: --db is empty; give a database file path, e.g. kb.json."
+    assert list(tmp_path.iterdir()) == [tmp_path / "home"]  # nothing written anywhere
+    # "." itself is still a directory, and the last --db counts.
+    assert "--db . is a directory" in refusal(
+        runner.invoke(app, ["--db", "", "--db", ".", "topics"])
+    )
+    db = tmp_path / "kb.json"
+    ok(runner.invoke(app, ["--db", "", "--db", str(db), "topics"]))
+    assert db.is_file()
+
+
+def test_an_empty_mfgkb_db_is_unset(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Click takes an empty variable for unset: the default database is used."""
+    monkeypatch.setenv("MFGKB_DB", "")
+    ok(runner.invoke(app, ["topics"]))
+    assert (tmp_path / "home" / ".local" / "share" / "mfgkb" / "kb.json").is_file()
+
+
 def test_one_duplicate_is_a_duplicate_not_the_first_1(mfgkb: Invoke, tmp_path: Path) -> None:
     row = {"title": "Plant", "published": "2025-01-02", "url": "https://e.com/p"}
     rows = write(tmp_path / "rows.jsonl", "".join(json.dumps(row) + "\n" for _ in range(2)))

@@ -91,6 +91,23 @@ class _Command(TyperCommand):
             raise
 
 
+_DB_TEXT = "mfgkb.db_text"  # ctx.meta: the --db value as typed (Click's Path("") is ".")
+
+
+def _db_text(args: list[str]) -> str | None:
+    """The last --db value before the command, as typed; None without one."""
+    text = None
+    rest = iter(args)
+    for arg in rest:
+        if arg == "--db":
+            text = next(rest, None)
+        elif arg.startswith("--db="):
+            text = arg[len("--db=") :]
+        elif not arg.startswith("-"):
+            break  # the command: what follows is its own
+    return text
+
+
 class _Group(TyperGroup):
     """Runs every command inside the error edge (``edge.Command``)."""
 
@@ -100,6 +117,7 @@ class _Group(TyperGroup):
         args, shell = completion_shell(args)
         if shell is not None:
             ctx.meta[SHELL_KEY] = shell
+        ctx.meta[_DB_TEXT] = _db_text(args)
         try:
             return list(super().parse_args(ctx, args))
         except NoArgsIsHelpError:
@@ -192,7 +210,11 @@ def _root(
 
     Example: mfgkb show advanced-manufacturing
     """
-    ctx.obj = State(db, db_from_env=ctx.get_parameter_source("db") is ParameterSource.ENVIRONMENT)
+    ctx.obj = State(
+        db,
+        db_from_env=ctx.get_parameter_source("db") is ParameterSource.ENVIRONMENT,
+        db_empty=ctx.meta.get(_DB_TEXT) == "",
+    )
 
 
 # Every command, in the order --help lists them: name -> (module in mfgkb.cli,
