@@ -51,6 +51,34 @@ def test_a_usage_error_of_the_root_is_one_line_and_exit_2(
     assert "Usage:" not in result.output and "Error:" not in result.output
 
 
+@pytest.mark.parametrize(
+    ("args", "meant"),
+    [
+        (["topics", "--db", "x"], "mfgkb --db x topics"),
+        (["topics", "--db=x"], "mfgkb --db x topics"),
+        (
+            ["show", "--db", "my kb.json", "texas", "--json"],
+            "mfgkb --db 'my kb.json' show texas --json",
+        ),
+        (["show", "texas", "--db"], "mfgkb --db FILE show texas"),
+    ],
+)
+def test_a_root_option_after_the_command_says_where_it_goes(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], meant: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    line = refusal(runner.invoke(app, args, prog_name="mfgkb"), 2)
+    assert line == f"mfgkb: No such option: --db; --db goes before the command: {meant}"
+    assert list(tmp_path.iterdir()) == [tmp_path / "home"]  # no database made anywhere
+
+
+def test_version_after_the_command_says_where_it_goes(runner: CliRunner) -> None:
+    line = refusal(runner.invoke(app, ["topics", "--version"], prog_name="mfgkb"), 2)
+    assert line == (
+        "mfgkb: No such option: --version; --version goes before the command: mfgkb --version"
+    )
+
+
 @pytest.mark.parametrize("name", list(COMMANDS))
 def test_a_usage_error_of_a_command_names_its_own_help(named: Invoke, name: str) -> None:
     # search takes unknown dash-words as words to leave out: a missing value instead.
