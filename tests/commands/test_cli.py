@@ -116,6 +116,21 @@ def test_show_accepts_slug_title_or_alias_in_any_case(
     assert mfgkb_json("show", name)["topic"]["slug"] == slug
 
 
+def test_an_unrelated_word_gets_no_suggestion_from_a_short_alias(
+    seeded: Path, mfgkb: Invoke
+) -> None:
+    """With the alias 'nc' (two letters 'nosuch' has), nothing is suggested for 'nosuch'."""
+    assert_ok(mfgkb("rename-topic", "north-carolina", "nc"))
+    assert_ok(mfgkb("add-article", "--title", "A", "--date", "2025-01-01"))
+    before = seeded.read_bytes()
+    line = assert_refused(mfgkb("link", "2", "nosuch"), 1)
+    assert line == "mfgkb: There is no topic 'nosuch'; list topics with: mfgkb topics"
+    line = assert_refused(mfgkb("link", "2", "tenessee"), 1)
+    assert line.startswith("mfgkb: There is no topic 'tenessee'; did you mean tennessee? ")
+    assert "did you mean nc?" in assert_refused(mfgkb("link", "2", "n"), 1)  # short for short
+    assert seeded.read_bytes() == before
+
+
 def test_show_unknown_topic_suggests_closest_slug(seeded: Path, mfgkb: Invoke) -> None:
     before = seeded.read_bytes()
     line = assert_refused(mfgkb("show", "tenessee"), 1)

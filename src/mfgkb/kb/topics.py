@@ -29,7 +29,12 @@ def resolve(name: str, idx: Index) -> str:
     import difflib
 
     names = idx.topic_names()
-    close = difflib.get_close_matches(fold(name), list(names), n=5, cutoff=0.5)
+    wanted = fold(name)
+    # A ratio of 0.6 on the whole name: at 0.5 "nosuch" met the alias "nc"
+    # (two letters in common). A name under 3 characters is as close to
+    # anything short, so it is suggested only for a query as short.
+    candidates = [n for n in names if len(n) >= 3 or len(wanted) < 3]
+    close = difflib.get_close_matches(wanted, candidates, n=5, cutoff=0.6)
     slugs = list(dict.fromkeys(names[c] for c in close))[:3]
     hint = f"did you mean {', '.join(slugs)}? Or list" if slugs else "list"
     raise NotFoundError(f"There is no topic '{name}'; {hint} topics with: mfgkb topics")
