@@ -61,6 +61,15 @@ class ImportFileError(MfgkbError):
     """An import file cannot be read at all (as opposed to single bad rows)."""
 
 
+def db_is_empty() -> ValidationError:
+    """The refusal of ``--db ""`` (which a path would read as ".", the current folder).
+
+    An empty $MFGKB_DB never gets here: Click, and mfgkb.quicksearch with it,
+    take it for unset and use the default database.
+    """
+    return ValidationError("--db is empty; give a database file path, e.g. kb.json.")
+
+
 def db_is_a_directory(given: str, suggestion: str, *, from_env: bool) -> ValidationError:
     """The refusal of a database path that is a folder, naming where it came from.
 

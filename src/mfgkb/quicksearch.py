@@ -203,6 +203,10 @@ def _knowledge_base(db: str | None, *, from_env: bool) -> Searching:
         from platformdirs import user_data_path
 
         return Searching(user_data_path("mfgkb") / "kb.json", create_parents=True)
+    if db == "":  # Path("") would be ".", and the refusal would call it a directory
+        from mfgkb.errors import db_is_empty
+
+        raise db_is_empty()
     given = Path(db)
     path = given.expanduser()
     if not path.name or path.is_dir():

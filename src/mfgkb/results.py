@@ -165,6 +165,9 @@ class Saved(Result):
 
     record: Topic | Article
     added: bool  # new, else changed
+    # False for an edit that gave the values the record had already: nothing
+    # was written, and the view says so rather than "Updated".
+    changed: bool = True
 
 
 class Notice(Result):

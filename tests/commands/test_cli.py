@@ -18,7 +18,7 @@ import pytest
 import typer.main
 from typer.testing import CliRunner
 
-from helpers import MAIN, assert_ok, load_db, refusal
+from helpers import MAIN, assert_ok, files_of, load_db, ok, refusal
 from mfgkb import __version__
 from mfgkb.cli import app
 
@@ -114,6 +114,21 @@ def test_show_accepts_slug_title_or_alias_in_any_case(
     mfgkb_json: JsonInvoke, name: str, slug: str
 ) -> None:
     assert mfgkb_json("show", name)["topic"]["slug"] == slug
+
+
+def test_an_unrelated_word_gets_no_suggestion_from_a_short_alias(
+    seeded: Path, mfgkb: Invoke
+) -> None:
+    """With the alias 'nc' (two letters 'nosuch' has), nothing is suggested for 'nosuch'."""
+    assert_ok(mfgkb("rename-topic", "north-carolina", "nc"))
+    assert_ok(mfgkb("add-article", "--title", "A", "--date", "2025-01-01"))
+    before = seeded.read_bytes()
+    line = assert_refused(mfgkb("link", "2", "nosuch"), 1)
+    assert line == "mfgkb: There is no topic 'nosuch'; list topics with: mfgkb topics"
+    line = assert_refused(mfgkb("link", "2", "tenessee"), 1)
+    assert line.startswith("mfgkb: There is no topic 'tenessee'; did you mean tennessee? ")
+    assert "did you mean nc?" in assert_refused(mfgkb("link", "2", "n"), 1)  # short for short
+    assert seeded.read_bytes() == before
 
 
 def test_show_unknown_topic_suggests_closest_slug(seeded: Path, mfgkb: Invoke) -> None:
@@ -361,7 +376,6 @@ REFUSED: list[tuple[tuple[str, ...], int]] = [
     (("link", "999", "texas"), 1),
     (("unlink", "999", "texas"), 1),
     (("link", "1", "no-such-topic"), 1),
-    (("unlink", "1", "texas"), 1),
     (("edit-article", "1", "--title", ""), 1),
     (("edit-article", "1", "--url", "ftp://x"), 1),
     (("edit-article", "1", "--date", "October 10"), 1),
@@ -790,6 +804,49 @@ def test_link_and_unlink(mfgkb: Invoke, mfgkb_json: JsonInvoke) -> None:
     assert_ok(mfgkb("unlink", "1", "chips-act"))
     assert mfgkb_json("article", "1")["topics"] == [MAIN]
     assert mfgkb_json("show", "texas")["total_articles"] == 0
+
+
+def test_link_and_unlink_that_change_nothing_say_so_and_write_nothing(
+    seeded: Path, mfgkb: Invoke
+) -> None:
+    assert_ok(mfgkb("link", "1", "texas"))
+    before = files_of(seeded)
+    result = mfgkb("link", "1", "Texas")  # by its title: named by its slug
+    assert_ok(result)
+    assert result.stderr.strip() == "Article 1 is already linked to texas."
+    assert files_of(seeded) == before
+    result = mfgkb("unlink", "1", "chips-act")
+    assert_ok(result)
+    assert result.stderr.strip() == (
+        f"Article 1 is not linked to chips-act; nothing to unlink (its topics: {MAIN}, texas)."
+    )
+    assert files_of(seeded) == before
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("edit-article", "1", "--tag", "fabs", "--tag", "texas"),
+        ("edit-topic", "texas", "--title", "Texas", "--related", "tennessee"),
+    ],
+)
+def test_an_edit_with_the_values_there_already_says_so_and_writes_nothing(
+    seeded: Path, mfgkb: Invoke, args: tuple[str, ...]
+) -> None:
+    first = mfgkb(*args)
+    assert_ok(first)
+    assert first.stderr.startswith("Updated ")
+    before = files_of(seeded)
+    again = mfgkb(*args)
+    assert_ok(again)
+    what = "Article 1" if args[0] == "edit-article" else "Topic texas"
+    assert again.stderr.strip() == f"{what} is unchanged: it has those values already."
+    assert files_of(seeded) == before
+    data = json.loads(ok(mfgkb(*args, "--json")).stdout)
+    assert data["changed"] is False
+    assert files_of(seeded) == before
+    changed = json.loads(ok(mfgkb(*args[:2], "--title", "Retitled", "--json")).stdout)
+    assert changed["changed"] is True and changed["title"] == "Retitled"
 
 
 def test_removed_article_disappears_everywhere(mfgkb: Invoke, mfgkb_json: JsonInvoke) -> None:

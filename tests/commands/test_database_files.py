@@ -345,3 +345,56 @@ def test_backup_onto_an_existing_file_needs_force(
     assert dest.read_bytes() == saved
     ok(run(runner, real, "backup", str(dest), "--force"))
     assert dest.read_bytes() == real.read_bytes()
+
+
+# -- files that are not JSON at all ---------------------------------------------
+
+
+def test_the_search_index_given_as_the_database_is_named_as_such(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    db = tmp_path / "kb.json"
+    ok(run(runner, db, "topics"))  # creates it, and the index beside it
+    index = tmp_path / "kb.json.index"
+    assert index.read_bytes().startswith(b"SQLite format 3\x00")
+    before = index.read_bytes()
+    for args in (("topics",), ("search", "chips")):
+        line = refusal(run(runner, index, *args))
+        assert line == (
+            f"mfgkb: {index} is mfgkb's search index, not a database; give the .json file "
+            f"beside it: {db}"
+        )
+    assert index.read_bytes() == before
+    assert not (tmp_path / "kb.json.index.index").exists()
+    other = tmp_path / "data.sqlite"
+    other.write_bytes(before)
+    assert refusal(run(runner, other, "topics")) == (
+        f"mfgkb: {other} is an SQLite file, not an mfgkb database (a .json file)."
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (
+            b'{"articles": {"1": {"title": "Cut',
+            "ends in the middle of a value (line 1, column 34), so it may be truncated",
+        ),
+        (b"\x00\x01\x02binary\xff", "is not a JSON file: it holds binary data, not text"),
+        (b"\xff\xfe{}", "is not a JSON file: it holds binary data, not text"),
+        (
+            b"hello",
+            "is not valid JSON (unexpected character, expected a JSON value at line 1, column 1)",
+        ),
+    ],
+)
+def test_a_file_that_is_not_json_says_why_without_the_decoders_noise(
+    runner: CliRunner, tmp_path: Path, content: bytes, problem: str
+) -> None:
+    db = tmp_path / "kb.json"
+    db.write_bytes(content)
+    line = refusal(run(runner, db, "topics"))
+    assert problem in line, line
+    assert "(char " not in line and "surrogates" not in line
+    assert ("truncated" in line) == content.startswith(b"{")
+    assert db.read_bytes() == content

@@ -236,7 +236,7 @@ def test_remove_asks_and_a_yes_removes_it_and_keeps_every_article(
     mfgkb: Invoke, foundries: Path, at_terminal: None
 ) -> None:
     ids = article_ids(foundries)
-    result = ok(mfgkb("remove-topic", "Chip foundries", input="y\n"))
+    result = ok(mfgkb("remove-topic", "foundries", input="y\n"))
     assert (
         "Remove the topic foundries (Chip foundries)? 2 articles will lose the link to it; "
         "no article is removed. [y/N]: "
@@ -261,6 +261,24 @@ def test_remove_not_confirmed_writes_nothing(
     assert result.exit_code == 1
     assert result.stderr.strip() == "mfgkb: The topic foundries was not removed: not confirmed."
     assert files_of(foundries) == before
+
+
+@pytest.mark.parametrize("yes", [(), ("--yes",)])
+def test_remove_by_an_alias_is_refused_before_asking(
+    mfgkb: Invoke, linked: Path, at_terminal: None, yes: tuple[str, ...]
+) -> None:
+    ok(mfgkb("add-topic", "--title", "Foundries", "--alias", "chip-foundries"))
+    ok(mfgkb("merge-topics", "foundries", "chips-act"))
+    before = files_of(linked)
+    result = mfgkb("remove-topic", "chip-foundries", "--force", *yes, input="y\n")
+    assert refusal(result) == (
+        "mfgkb: 'chip-foundries' is a name of the topic chips-act (CHIPS Act), not its slug; "
+        "to remove that topic give its slug: mfgkb remove-topic chips-act (or drop that "
+        "alias, giving the aliases to keep, with: mfgkb edit-topic chips-act --alias ...)"
+    )
+    assert "[y/N]" not in result.stdout
+    assert files_of(linked) == before
+    assert "chips-act" in topics_of(linked)
 
 
 def test_remove_with_yes_does_not_ask(mfgkb: Invoke, foundries: Path, at_terminal: None) -> None:

@@ -51,6 +51,34 @@ def test_a_usage_error_of_the_root_is_one_line_and_exit_2(
     assert "Usage:" not in result.output and "Error:" not in result.output
 
 
+@pytest.mark.parametrize(
+    ("args", "meant"),
+    [
+        (["topics", "--db", "x"], "mfgkb --db x topics"),
+        (["topics", "--db=x"], "mfgkb --db x topics"),
+        (
+            ["show", "--db", "my kb.json", "texas", "--json"],
+            "mfgkb --db 'my kb.json' show texas --json",
+        ),
+        (["show", "texas", "--db"], "mfgkb --db FILE show texas"),
+    ],
+)
+def test_a_root_option_after_the_command_says_where_it_goes(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], meant: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    line = refusal(runner.invoke(app, args, prog_name="mfgkb"), 2)
+    assert line == f"mfgkb: No such option: --db; --db goes before the command: {meant}"
+    assert list(tmp_path.iterdir()) == [tmp_path / "home"]  # no database made anywhere
+
+
+def test_version_after_the_command_says_where_it_goes(runner: CliRunner) -> None:
+    line = refusal(runner.invoke(app, ["topics", "--version"], prog_name="mfgkb"), 2)
+    assert line == (
+        "mfgkb: No such option: --version; --version goes before the command: mfgkb --version"
+    )
+
+
 @pytest.mark.parametrize("name", list(COMMANDS))
 def test_a_usage_error_of_a_command_names_its_own_help(named: Invoke, name: str) -> None:
     # search takes unknown dash-words as words to leave out: a missing value instead.
@@ -125,6 +153,33 @@ def test_a_directory_in_mfgkb_db_is_named_as_mfgkb_db(
     )
     given = refusal(runner.invoke(app, ["--db", str(tmp_path), "topics"]))
     assert given.startswith(f"mfgkb: --db {tmp_path} is a directory")
+
+
+@pytest.mark.parametrize("args", [["--db", ""], ["--db="], ["--db", "", "--db=", "--db", ""]])
+def test_an_empty_db_is_said_to_be_empty(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    for command in (["topics"], ["add-topic", "--title", "T"], ["search", "chips"]):
+        line = refusal(runner.invoke(app, [*args, *command]))
+        assert line == "mfgkb: --db is empty; give a database file path, e.g. kb.json."
+    assert list(tmp_path.iterdir()) == [tmp_path / "home"]  # nothing written anywhere
+    # "." itself is still a directory, and the last --db counts.
+    assert "--db . is a directory" in refusal(
+        runner.invoke(app, ["--db", "", "--db", ".", "topics"])
+    )
+    db = tmp_path / "kb.json"
+    ok(runner.invoke(app, ["--db", "", "--db", str(db), "topics"]))
+    assert db.is_file()
+
+
+def test_an_empty_mfgkb_db_is_unset(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Click takes an empty variable for unset: the default database is used."""
+    monkeypatch.setenv("MFGKB_DB", "")
+    ok(runner.invoke(app, ["topics"]))
+    assert (tmp_path / "home" / ".local" / "share" / "mfgkb" / "kb.json").is_file()
 
 
 def test_one_duplicate_is_a_duplicate_not_the_first_1(mfgkb: Invoke, tmp_path: Path) -> None:

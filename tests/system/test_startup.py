@@ -186,10 +186,15 @@ def test_refusals_are_the_same_line_and_code(
 
 def test_a_directory_as_the_database_is_refused_alike(tmp_path: Path, small: Path) -> None:
     env = _env(tmp_path, small)
-    for args in (["--db", str(tmp_path), "search", "x"], ["--db=", "search", "x"]):
+    code, _, err = _same(tmp_path, ["--db", str(tmp_path), "search", "x"], env)
+    assert code == 1 and err.startswith(f"mfgkb: --db {tmp_path} is a directory".encode()), err
+    # An empty --db is said to be empty (a path would make "." of it, a directory).
+    for args in (["--db=", "search", "x"], ["--db", "", "search", "x"]):
         code, _, err = _same(tmp_path, args, env)
-        assert code == 1 and b"is a directory" in err, err
-        assert err.startswith(b"mfgkb: --db "), err
+        assert (code, err) == (
+            1,
+            b"mfgkb: --db is empty; give a database file path, e.g. kb.json.\n",
+        )
     # A directory in MFGKB_DB: the line names the variable, not an option never given.
     code, _, err = _same(tmp_path, ["search", "x"], {**env, "MFGKB_DB": str(tmp_path)})
     assert (code, err) == (

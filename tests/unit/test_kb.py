@@ -141,7 +141,9 @@ def test_adding_to_a_file_mfgkb_wrote_splices_it_to_the_bytes_a_rewrite_gives(
 def test_edit_changes_only_what_is_given_and_refuses_a_stale_expected(db: Path) -> None:
     with opened(db) as kb:
         original = kb.add_article(draft("Draft title", tags=["a"]))
-        edited = kb.edit_article(original.id, {"title": "Final title", "topics": ["chips-act"]})
+        done = kb.edit_article(original.id, {"title": "Final title", "topics": ["chips-act"]})
+    assert done.changed and not done.added
+    edited = done.record
     assert edited == Article(
         **{**_fields(original), "title": "Final title", "topics": ["chips-act"]}
     )
@@ -151,7 +153,7 @@ def test_edit_changes_only_what_is_given_and_refuses_a_stale_expected(db: Path) 
     assert db.read_bytes() == before
     with opened(db) as kb:
         assert kb.article(original.id) == edited
-        assert kb.link(original.id, "advanced-manufacturing", add=True).topics == [
+        assert kb.link(original.id, "advanced-manufacturing", add=True).record.topics == [
             "chips-act",
             "advanced-manufacturing",
         ]

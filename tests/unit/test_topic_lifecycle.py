@@ -300,9 +300,11 @@ def test_merge_moves_everything_without_duplicates_and_the_source_becomes_an_ali
     assert done.topic.to_dict() == texas
     assert texas["aliases"] == ["lone-star", "Lone Star State", "TX", "texas state"]
     assert [(k["term"], k["topic"]) for k in texas["key_terms"]] == [
-        ("ERCOT", "texas"),  # it linked to the source: now to the topic itself
-        ("Austin", "texas"),
-        ("node", "texas"),
+        # Each linked to one of the two: the page would link to itself, so each
+        # term stays without its link.
+        ("ERCOT", None),
+        ("Austin", None),
+        ("node", None),
     ]
     assert texas["figures"] == [
         Figure("fabs", "12", 2024).to_dict(),
@@ -362,6 +364,22 @@ def test_merge_into_itself_is_refused_and_nothing_is_written(db: Path) -> None:
     assert files_of(db) == before
 
 
+def test_a_merge_leaves_no_key_term_linking_to_its_own_topic(db: Path) -> None:
+    """advanced-manufacturing (here by its alias) has the term Texas -> texas; merged
+    into texas, the term stays, definition and all, without the link to itself."""
+    before = {k["term"]: k for k in stored_topics(db)["advanced-manufacturing"]["key_terms"]}
+    assert before["Texas"]["topic"] == "texas"
+    with opened(db) as kb:
+        done = kb.merge_topics("smart manufacturing", "texas")
+    assert done.source.slug == "advanced-manufacturing"
+    terms = {k["term"]: k for k in stored_topics(db)["texas"]["key_terms"]}
+    assert terms["Texas"] == {**before["Texas"], "topic": None}
+    assert terms["Tennessee"]["topic"] == "tennessee"  # links elsewhere are kept
+    for slug, doc in stored_topics(db).items():
+        assert all(k["topic"] != slug for k in doc["key_terms"]), slug
+    assert_consistent(db)
+
+
 # -- remove ----------------------------------------------------------------------
 
 
@@ -378,7 +396,7 @@ def lone(db: Path) -> Path:
 def test_the_preview_says_what_removal_would_do_and_writes_nothing(lone: Path) -> None:
     before = files_of(lone)
     with opened(lone) as kb:
-        preview = kb.topic_removal("Chip foundries")
+        preview = kb.topic_removal("foundries")
     assert preview.topic.slug == "foundries"
     assert (preview.articles, preview.related_by, preview.term_links) == (2, [], [])
     assert not preview.referenced and not preview.removed
@@ -466,6 +484,36 @@ def test_force_removes_the_links_that_point_to_it(db: Path) -> None:
     assert sorted(stored_articles(db)) == all_ids
     assert ids_linked(db, "texas") == []
     assert_consistent(db)
+
+
+@pytest.mark.parametrize("force", [False, True])
+def test_remove_by_an_alias_left_by_a_merge_is_refused(db: Path, force: bool) -> None:
+    """After foundries went into chips-act, 'foundries' names chips-act: removing by it
+    would remove chips-act. Only the slug removes; a title or alias is refused."""
+    with opened(db) as kb:
+        kb.add_topic(Topic(slug="foundries", title="Foundries", aliases=["chip-foundries"]))
+        kb.merge_topics("foundries", "chips-act")
+    before = files_of(db)
+    with opened(db) as kb:
+        for name in ("chip-foundries", "foundries", "CHIPS Act"):
+            with pytest.raises(ValidationError) as refused:
+                kb.remove_topic(name, force=force)
+            message = str(refused.value)
+            assert message.startswith(
+                f"'{name}' is a name of the topic chips-act (CHIPS Act), not its slug; "
+                f"to remove that topic give its slug: mfgkb remove-topic chips-act"
+            )
+            assert ("mfgkb edit-topic chips-act --alias" in message) == (name != "CHIPS Act")
+            with pytest.raises(ValidationError, match="not its slug"):
+                kb.topic_removal(name, force=force)
+    assert files_of(db) == before
+    assert "chips-act" in stored_topics(db)
+
+
+def test_the_slug_in_any_case_removes(lone: Path) -> None:
+    with opened(lone) as kb:
+        assert kb.remove_topic(" Foundries ").removed
+    assert "foundries" not in stored_topics(lone)
 
 
 def test_removing_an_unknown_topic_is_refused(db: Path) -> None:

@@ -35,10 +35,10 @@ from mfgkb.cli.options import (
     limit_of,
 )
 from mfgkb.errors import MfgkbError, NotFoundError, UsageError, ValidationError
-from mfgkb.models import printable
+from mfgkb.models import Article, printable
 
 if TYPE_CHECKING:
-    from mfgkb.models import Article
+    from mfgkb.results import Saved
 
 
 def add_article(
@@ -193,7 +193,7 @@ def edit_article(
         changes["published"] = date_of(date_, dayfirst)
     kb = kb_of(ctx)
 
-    def in_editor() -> Article | None:
+    def in_editor() -> Saved | None:
         from mfgkb import editing
 
         current = kb.article(article_id)
@@ -212,11 +212,8 @@ def edit_article(
         in_editor=in_editor,
         directly=lambda c: kb.edit_article(article_id, c),
     )
-    if updated is None:
-        return
-    from mfgkb.results import Saved
-
-    views.emit(Saved(updated, added=False), json=json_)
+    if updated is not None:
+        views.emit(updated, json=json_)
 
 
 def remove_article(
@@ -244,11 +241,24 @@ def remove_article(
 
 
 def _link(ctx: typer.Context, article_id: int, topic: str, *, add: bool) -> None:
-    updated = kb_of(ctx).link(article_id, topic, add=add)
-    linked = ", ".join(updated.topics) or "no topics"
+    done = kb_of(ctx).link(article_id, topic, add=add)
+    article = done.record
+    assert isinstance(article, Article)
+    linked = ", ".join(article.topics) or "no topics"
     from mfgkb.results import Notice
 
-    views.emit(Notice(f"Article {updated.id} is linked to: {linked}."))
+    if done.changed:
+        text = f"Article {article.id} is linked to: {linked}."
+    else:  # nothing written; named by its slug, whichever of its names was given
+        slug = kb_of(ctx).resolve_topic(topic)
+        if add:
+            text = f"Article {article.id} is already linked to {slug}."
+        else:
+            text = (
+                f"Article {article.id} is not linked to {slug}; nothing to unlink "
+                f"(its topics: {', '.join(article.topics) or 'none'})."
+            )
+    views.emit(Notice(text))
 
 
 def link(

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 import typer
 
-from mfgkb.errors import db_is_a_directory
+from mfgkb.errors import db_is_a_directory, db_is_empty
 
 if TYPE_CHECKING:
     from mfgkb.kb import KnowledgeBase
@@ -18,9 +18,14 @@ MAX_INT = 2**63 - 1  # SQLite's largest integer: ids and limits beyond it are ty
 class State:
     """The root options, kept on the Click context for the command that runs."""
 
-    def __init__(self, db: Path | None, *, db_from_env: bool = False) -> None:
+    def __init__(
+        self, db: Path | None, *, db_from_env: bool = False, db_empty: bool = False
+    ) -> None:
         self.db = db
         self.db_from_env = db_from_env  # the path is $MFGKB_DB's, not --db's
+        # --db "": Click makes Path("") of it, which is ".", a folder; the
+        # refusal must say the value was empty, not that "." is a directory.
+        self.db_empty = db_empty
         self.kb: KnowledgeBase | None = None
 
 
@@ -31,6 +36,8 @@ def kb_of(ctx: typer.Context) -> KnowledgeBase:
 
     state: State = ctx.find_root().obj
     if state.kb is None:
+        if state.db_empty:
+            raise db_is_empty()
         if state.db is not None:
             path = state.db.expanduser()
             if not path.name or path.is_dir():

@@ -28,7 +28,7 @@ from typer import _completion_classes
 # Typer 0.28 and 0.29 both vendor Click as typer._click (neither needs the click
 # package); its UsageError is what a bad option value raises.
 from typer._click.core import ParameterSource
-from typer._click.exceptions import NoArgsIsHelpError
+from typer._click.exceptions import NoArgsIsHelpError, NoSuchOption
 from typer._click.exceptions import UsageError as ClickUsageError
 from typer.core import TyperCommand, TyperGroup
 
@@ -81,14 +81,67 @@ class _Command(TyperCommand):
             # a request for help, not a search for "-h".
             end = args.index("--") if "--" in args else len(args)
             args = [*("--help" if a == "-h" else a for a in args[:end]), *args[end:]]
+        given = list(args)  # Click's parser consumes the list it is handed
         try:
             return list(super().parse_args(ctx, args))
+        except NoSuchOption as err:
+            if err.option_name in _ROOT_OPTIONS:
+                raise UsageError(_misplaced(err.option_name, ctx.command_path, given)) from None
+            if err.ctx is None:
+                err.ctx = ctx
+            raise
         except ClickUsageError as err:
             # Click's parser raises some (an option missing its value) without
             # a context, and the line would send the user to mfgkb --help.
             if err.ctx is None:
                 err.ctx = ctx
             raise
+
+
+# The root's options a command does not take: given after it, the line says where they go.
+_ROOT_OPTIONS = ("--db", "--version")
+
+
+def _misplaced(option: str, command_path: str, args: list[str]) -> str:
+    """``mfgkb topics --db x``: the one line that shows the command line meant."""
+    import shlex
+
+    if option == "--version":
+        return "No such option: --version; --version goes before the command: mfgkb --version"
+    end = args.index("--") if "--" in args else len(args)
+    rest, value, i = [], "FILE", 0
+    while i < len(args):
+        arg = args[i]
+        if i < end and arg == "--db":
+            if i + 1 < len(args):
+                value = shlex.quote(args[i + 1])
+            i += 2
+            continue
+        if i < end and arg.startswith("--db="):
+            value = shlex.quote(arg[len("--db=") :])
+        else:
+            rest.append(shlex.quote(arg))
+        i += 1
+    root, _, command = command_path.partition(" ")
+    meant = " ".join([root, "--db", value, command, *rest])
+    return f"No such option: --db; --db goes before the command: {meant}"
+
+
+_DB_TEXT = "mfgkb.db_text"  # ctx.meta: the --db value as typed (Click's Path("") is ".")
+
+
+def _db_text(args: list[str]) -> str | None:
+    """The last --db value before the command, as typed; None without one."""
+    text = None
+    rest = iter(args)
+    for arg in rest:
+        if arg == "--db":
+            text = next(rest, None)
+        elif arg.startswith("--db="):
+            text = arg[len("--db=") :]
+        elif not arg.startswith("-"):
+            break  # the command: what follows is its own
+    return text
 
 
 class _Group(TyperGroup):
@@ -100,6 +153,7 @@ class _Group(TyperGroup):
         args, shell = completion_shell(args)
         if shell is not None:
             ctx.meta[SHELL_KEY] = shell
+        ctx.meta[_DB_TEXT] = _db_text(args)
         try:
             return list(super().parse_args(ctx, args))
         except NoArgsIsHelpError:
@@ -192,7 +246,11 @@ def _root(
 
     Example: mfgkb show advanced-manufacturing
     """
-    ctx.obj = State(db, db_from_env=ctx.get_parameter_source("db") is ParameterSource.ENVIRONMENT)
+    ctx.obj = State(
+        db,
+        db_from_env=ctx.get_parameter_source("db") is ParameterSource.ENVIRONMENT,
+        db_empty=ctx.meta.get(_DB_TEXT) == "",
+    )
 
 
 # Every command, in the order --help lists them: name -> (module in mfgkb.cli,

@@ -69,7 +69,7 @@ def merge_topics(
 
 def remove_topic(
     ctx: typer.Context,
-    slug: Annotated[str, _topic_arg("SLUG", "The topic: its slug, title or an alias.")],
+    slug: Annotated[str, _topic_arg("SLUG", "The topic's slug (a title or alias is refused).")],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
     force: Annotated[
         bool,

@@ -22,7 +22,8 @@ from mfgkb.cli.options import (
 from mfgkb.errors import UsageError
 
 if TYPE_CHECKING:
-    from mfgkb.models import Figure, KeyTerm, Topic
+    from mfgkb.models import Figure, KeyTerm
+    from mfgkb.results import Saved
 
 
 def show(
@@ -206,7 +207,7 @@ def edit_topic(
         changes["related"] = related
     kb = kb_of(ctx)
 
-    def in_editor() -> Topic | None:
+    def in_editor() -> Saved | None:
         from mfgkb import editing
 
         slug = kb.resolve_topic(topic)
@@ -219,8 +220,5 @@ def edit_topic(
     updated = prompts.apply_edit(
         changes, editor=editor, in_editor=in_editor, directly=lambda c: kb.edit_topic(topic, c)
     )
-    if updated is None:
-        return
-    from mfgkb.results import Saved
-
-    views.emit(Saved(updated, added=False), json=json_)
+    if updated is not None:
+        views.emit(updated, json=json_)

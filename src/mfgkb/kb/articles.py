@@ -13,7 +13,6 @@ from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from mfgkb.errors import ValidationError
 from mfgkb.filestamp import stamp
 from mfgkb.index.store import IndexFault
 from mfgkb.kb.lifecycle import Lifecycle, recovering
@@ -24,6 +23,7 @@ from mfgkb.models import Article, now_utc
 if TYPE_CHECKING:
     from mfgkb.index.query import Filters
     from mfgkb.index.store import Index
+    from mfgkb.results import Saved
     from mfgkb.storage.tables import Transaction
 
 
@@ -104,8 +104,13 @@ class Articles(Lifecycle):
 
     def edit_article(
         self, article_id: int, changes: dict[str, Any], *, expected: Article | None = None
-    ) -> Article:
-        """Change an article; with ``expected``, only if nobody changed it in the meantime."""
+    ) -> Saved:
+        """Change an article; with ``expected``, only if nobody changed it in the meantime.
+
+        Changes that give the values it has already write nothing (``changed`` False).
+        """
+        from mfgkb.results import Saved  # not at the top: search needs none
+
         with self.writer() as (tx, idx):
             current = tx.get_article(article_id)
             if current is None:
@@ -117,7 +122,7 @@ class Articles(Lifecycle):
             article = _check_article(tx, idx, replace(current, **changes))
             if article != current:
                 tx.put_article(article)
-        return article
+        return Saved(article, added=False, changed=article != current)
 
     def remove_article(self, article_id: int) -> Article:
         with self.writer() as (tx, _):
@@ -127,7 +132,14 @@ class Articles(Lifecycle):
             tx.delete_article(article_id)
         return current
 
-    def link(self, article_id: int, topic: str, *, add: bool) -> Article:
+    def link(self, article_id: int, topic: str, *, add: bool) -> Saved:
+        """Link an article to a topic (any of its names), or unlink it (``add`` False).
+
+        Linking one linked already, or unlinking one that is not, writes
+        nothing: the result's ``changed`` is False.
+        """
+        from mfgkb.results import Saved  # not at the top: search needs none
+
         with self.writer() as (tx, idx):
             current = tx.get_article(article_id)
             if current is None:
@@ -136,16 +148,11 @@ class Articles(Lifecycle):
             if add:
                 topics = [*current.topics, slug] if slug not in current.topics else current.topics
             else:
-                if slug not in current.topics:
-                    raise ValidationError(
-                        f"Article {article_id} is not linked to '{slug}'; its topics are: "
-                        f"{', '.join(current.topics) or 'none'}."
-                    )
                 topics = [t for t in current.topics if t != slug]
             article = replace(current, topics=topics)
             if article != current:
                 tx.put_article(article)
-        return article
+        return Saved(article, added=False, changed=article != current)
 
 
 def _check_article(tx: Transaction, idx: Index, article: Article) -> Article:

@@ -6,7 +6,13 @@ mfgkb does.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from mfgkb.errors import DuplicateError, NotFoundError, ValidationError
+from mfgkb.models import fold
+
+if TYPE_CHECKING:
+    from mfgkb.models import Topic
 
 
 def no_topic(slug: str) -> NotFoundError:
@@ -59,4 +65,25 @@ def same_topic(source: str, into: str, slug: str) -> ValidationError:
     return ValidationError(
         f"'{source}' and '{into}' are both names of the topic '{slug}'; a topic cannot be "
         f"merged into itself. Name two different topics."
+    )
+
+
+def not_the_slug(name: str, topic: Topic) -> ValidationError:
+    """``name`` is a title or alias of ``topic``, given where only its slug will do.
+
+    Removing a topic by another of its names is refused: an alias can be left
+    over from a merge (``foundries`` merged into ``chips-act``), and removing
+    by it would remove the topic it was merged into.
+    """
+    slug = topic.slug
+    is_alias = fold(name) in {fold(a) for a in topic.aliases}
+    drop = (
+        f" (or drop that alias, giving the aliases to keep, with: "
+        f"mfgkb edit-topic {slug} --alias ...)"
+        if is_alias
+        else ""
+    )
+    return ValidationError(
+        f"'{name.strip()}' is a name of the topic {slug} ({topic.title}), not its slug; "
+        f"to remove that topic give its slug: mfgkb remove-topic {slug}{drop}"
     )

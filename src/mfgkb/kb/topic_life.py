@@ -18,7 +18,13 @@ from typing import TYPE_CHECKING
 
 from mfgkb.errors import DuplicateError, ValidationError
 from mfgkb.kb.lifecycle import Lifecycle, recovering
-from mfgkb.kb.refusals import changed_meanwhile, no_topic, same_topic, topic_in_use
+from mfgkb.kb.refusals import (
+    changed_meanwhile,
+    no_topic,
+    not_the_slug,
+    same_topic,
+    topic_in_use,
+)
 from mfgkb.kb.topics import resolve
 from mfgkb.models import Figure, KeyTerm, Topic, fold, now_utc, validate_slug
 
@@ -80,7 +86,9 @@ class TopicLife(Lifecycle):
         ``into`` (without duplicates: a key term by its term, a figure when all
         of it is the same), its summary follows ``into``'s after a blank line,
         its slug and title become aliases of ``into``, and what pointed at it
-        points at ``into`` (which never lists itself as related).
+        points at ``into`` (which never lists itself as related). A key term of
+        either that linked to the other (or to itself) stays, without its link:
+        ``into``'s page would only link to itself, and the definition is kept.
         """
         from mfgkb.results import TopicMerge  # not at the top: search needs none
 
@@ -94,8 +102,8 @@ class TopicLife(Lifecycle):
                 dst,
                 aliases=[*dst.aliases, src.slug, src.title, *src.aliases],
                 summary=_joined(dst.summary, src.summary),
-                key_terms=_terms_to(
-                    _merged_terms(dst.key_terms, src.key_terms), src_slug, dst_slug
+                key_terms=_unlinked_from(
+                    _merged_terms(dst.key_terms, src.key_terms), {src_slug, dst_slug}
                 ),
                 figures=_merged_figures(dst.figures, src.figures),
                 related=[s for s in [*dst.related, *src.related] if s not in (src_slug, dst_slug)],
@@ -134,7 +142,10 @@ class TopicLife(Lifecycle):
     def remove_topic(
         self, name: str, *, force: bool = False, expected: Topic | None = None
     ) -> TopicRemoval:
-        """Remove a topic; its articles stay, without the link to it.
+        """Remove a topic, named by its slug; its articles stay, without the link to it.
+
+        A title or alias is refused (``not_the_slug``), nothing written: after
+        a merge the merged topic's slug is an alias of the topic it went into.
 
         Refused while other topics list it as related or link to it from a
         key term, unless ``force``, which drops those related entries and
@@ -168,6 +179,10 @@ def _removal(idx: Index, name: str) -> TopicRemoval:
     slug = resolve(name, idx)
     topic = idx.topic(slug)
     assert topic is not None  # resolve found it in the same index
+    if fold(name) != slug:
+        # Only the slug removes: a title or alias may be a merged topic's old
+        # name, and would remove the topic it went into (see not_the_slug).
+        raise not_the_slug(name, topic)
     related_by, term_links = idx.topic_references(slug)
     return TopicRemoval(
         topic=topic,
@@ -221,6 +236,11 @@ def _repoint(
 
 def _terms_to(terms: list[KeyTerm], old: str, new: str | None) -> list[KeyTerm]:
     return [replace(k, topic=new) if k.topic == old else k for k in terms]
+
+
+def _unlinked_from(terms: list[KeyTerm], slugs: set[str]) -> list[KeyTerm]:
+    """``terms`` with every link to one of ``slugs`` taken out (each term stays)."""
+    return [replace(k, topic=None) if k.topic in slugs else k for k in terms]
 
 
 def _merged_terms(kept: list[KeyTerm], added: list[KeyTerm]) -> list[KeyTerm]:

@@ -17,7 +17,7 @@ from mfgkb.models import Topic, fold, now_utc
 
 if TYPE_CHECKING:
     from mfgkb.index.store import Index
-    from mfgkb.results import TopicPage
+    from mfgkb.results import Saved, TopicPage
     from mfgkb.storage.tables import Transaction
 
 
@@ -29,7 +29,12 @@ def resolve(name: str, idx: Index) -> str:
     import difflib
 
     names = idx.topic_names()
-    close = difflib.get_close_matches(fold(name), list(names), n=5, cutoff=0.5)
+    wanted = fold(name)
+    # A ratio of 0.6 on the whole name: at 0.5 "nosuch" met the alias "nc"
+    # (two letters in common). A name under 3 characters is as close to
+    # anything short, so it is suggested only for a query as short.
+    candidates = [n for n in names if len(n) >= 3 or len(wanted) < 3]
+    close = difflib.get_close_matches(wanted, candidates, n=5, cutoff=0.6)
     slugs = list(dict.fromkeys(names[c] for c in close))[:3]
     hint = f"did you mean {', '.join(slugs)}? Or list" if slugs else "list"
     raise NotFoundError(f"There is no topic '{name}'; {hint} topics with: mfgkb topics")
@@ -90,8 +95,13 @@ class Topics(Lifecycle):
 
     def edit_topic(
         self, name: str, changes: dict[str, Any], *, expected: Topic | None = None
-    ) -> Topic:
-        """Change a topic; with ``expected``, only if nobody changed it in the meantime."""
+    ) -> Saved:
+        """Change a topic; with ``expected``, only if nobody changed it in the meantime.
+
+        Changes that give the values it has already write nothing (``changed`` False).
+        """
+        from mfgkb.results import Saved  # not at the top: search needs none
+
         slug = self.resolve_topic(name)
         with self.writer() as (tx, idx):
             current = tx.get_topic(slug)
@@ -102,10 +112,11 @@ class Topics(Lifecycle):
             topic = replace(current, **changes).validated()
             _check_names(idx, topic)
             _check_topic_refs(tx, topic)
-            if topic != current:
+            changed = topic != current
+            if changed:
                 topic = replace(topic, updated=now_utc())
                 tx.put_topic(topic)
-        return topic
+        return Saved(topic, added=False, changed=changed)
 
 
 def _check_names(idx: Index, topic: Topic) -> None:

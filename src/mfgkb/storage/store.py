@@ -63,15 +63,54 @@ def load(path: Path, *, backup: bool = False) -> tuple[dict[str, Any], FileStamp
         ) from None
     if not raw or (bytes(raw[:4096]).isspace() and bytes(raw).isspace()):
         raise fail(path, f"is empty ({len(raw)} bytes, no data)")
+    if bytes(raw[: len(_SQLITE)]) == _SQLITE:
+        raise _search_index(path, backup=backup)
     try:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         if "depth limit" in str(exc):  # orjson stops at 1024 levels
             raise fail(path, TOO_DEEP) from None
-        raise fail(path, f"is not valid JSON, it may be truncated ({exc})") from None
+        raise fail(path, _not_json(exc, bytes(raw[:4096]))) from None
     del raw  # the parsed data is several times its size: let the bytes go first
     checked, migrated = validate_data(path, data, backup=backup)
     return checked, FileStamp.of(st), migrated
+
+
+# The first bytes of every SQLite 3 file, such as the search index beside the database.
+_SQLITE = b"SQLite format 3\x00"
+
+
+def _search_index(path: Path, *, backup: bool) -> DatabaseError:
+    """The refusal of an SQLite file given as the database: most likely its index."""
+    beside = None
+    if path.name.endswith(".index") and len(path.name) > len(".index"):
+        beside = path.with_name(path.name[: -len(".index")])
+    if backup:
+        found = f"; the database is the .json file beside it: {beside}" if beside else ""
+        return not_a_backup(path, f"is an SQLite file, such as mfgkb's search index{found}")
+    if beside is not None:
+        return DatabaseError(
+            f"{path} is mfgkb's search index, not a database; give the .json file beside "
+            f"it: {beside}"
+        )
+    return DatabaseError(f"{path} is an SQLite file, not an mfgkb database (a .json file).")
+
+
+def _not_json(exc: orjson.JSONDecodeError, head: bytes) -> str:
+    """Why the bytes are not JSON, in words: cut short, not text at all, or where they go wrong.
+
+    orjson's message ends with Python's "line L column C (char N)"; the char
+    offset is noise to a user, and "truncated" is only said of a file that
+    really stops inside a value.
+    """
+    if exc.msg.startswith("unexpected end of data") or "EOF" in exc.msg:
+        return (
+            f"is not valid JSON: it ends in the middle of a value (line {exc.lineno}, "
+            f"column {exc.colno}), so it may be truncated"
+        )
+    if b"\x00" in head or "UTF-8" in exc.msg:
+        return "is not a JSON file: it holds binary data, not text"
+    return f"is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
 
 
 def counts(path: Path, *, backup: bool = False) -> tuple[int, int]:

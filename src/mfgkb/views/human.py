@@ -58,6 +58,10 @@ def emit(result: object, *, pager: bool = False, layout: str = "auto") -> None:
 def saved(result: Saved) -> None:
     """A new article's id on stdout (for scripts), and a sentence on stderr."""
     record = result.record
+    if not result.changed:  # an edit with the values it had: nothing was written
+        what = f"Topic {record.slug}" if isinstance(record, Topic) else f"Article {record.id}"
+        message(f"{what} is unchanged: it has those values already.")
+        return
     verb = "Added" if result.added else "Updated"
     if isinstance(record, Topic):
         message(f"{verb} topic {record.slug}.")

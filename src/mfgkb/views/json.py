@@ -92,7 +92,9 @@ def saved(result: Saved) -> dict[str, Any]:
     record = result.record
     from mfgkb.models import Topic
 
-    return record.to_dict() if isinstance(record, Topic) else record.to_json()
+    shape = record.to_dict() if isinstance(record, Topic) else record.to_json()
+    # An edit says whether it wrote anything; an addition always does.
+    return shape if result.added else {**shape, "changed": result.changed}
 
 
 def search_hits(result: SearchResult) -> list[dict[str, Any]]:
