@@ -90,6 +90,39 @@ def test_a_bad_number_is_refused_in_words(named: Invoke, args: list[str], line: 
     assert refusal(named(*args), 2) == f"mfgkb: {line}"
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["articles", "--since", "nonsense"],
+        ["search", "x", "--since", "nonsense"],
+        ["export", "--until", "10000 years"],
+    ],
+)
+def test_a_bad_date_bound_is_a_usage_error_naming_its_option(
+    named: Invoke, args: list[str]
+) -> None:
+    option = args[-2]
+    line = refusal(named(*args), 2)
+    assert line.startswith(f"mfgkb: {option}: '{args[-1]}' "), line
+    assert line.endswith(f" (see: mfgkb {args[0]} --help)"), line
+
+
+@pytest.mark.parametrize(
+    ("args", "start"),
+    [
+        (["remove-topic", MAIN, "--force"], "Removing the topic"),
+        (["add-article", "--date", "2025-01-01"], "Missing --title"),
+        (["export", "--format", "bogus"], "--format 'bogus'"),
+    ],
+)
+def test_our_own_usage_errors_end_with_the_hint_too(
+    named: Invoke, args: list[str], start: str
+) -> None:
+    line = refusal(named(*args), 2)
+    assert line.startswith(f"mfgkb: {start}"), line
+    assert line.endswith(f" (see: mfgkb {args[0]} --help)"), line
+
+
 @pytest.mark.parametrize("name", list(COMMANDS))
 def test_help_shows_plain_placeholders(named: Invoke, name: str) -> None:
     text = ok(named(name, "--help")).stdout

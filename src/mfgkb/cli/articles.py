@@ -48,7 +48,7 @@ def add_article(
     date_: Annotated[
         str | None,
         typer.Option(
-            "--date", help="Publication date: 'October 10, 2025', 2025-10-10, '10 Oct 2025'."
+            "--date", help="Publication date: 'October 10, 2025', 2025-10-10, today, '3 days ago'."
         ),
     ] = None,
     url: Annotated[str | None, typer.Option("--url", help="Web address (http or https).")] = None,
@@ -152,7 +152,9 @@ def edit_article(
     author: Annotated[
         list[str] | None, typer.Option("--author", help="Replace the authors (repeatable).")
     ] = None,
-    date_: Annotated[str | None, typer.Option("--date", help="New publication date.")] = None,
+    date_: Annotated[
+        str | None, typer.Option("--date", help="New publication date (also today, '3 days ago').")
+    ] = None,
     url: Annotated[str | None, typer.Option("--url", help="New URL; '' removes it.")] = None,
     description: Annotated[
         str | None, typer.Option("--description", help="New description.")

@@ -51,11 +51,25 @@ def _usage_line(err: ClickUsageError) -> str:
     name = err.ctx.command_path if err.ctx else "mfgkb"
     # Typer 0.29 checks values with pydantic, whose messages start "Value error, ".
     message = err.format_message().replace("Value error, ", "")
-    return f"{message} (see: {name} --help)"
+    return with_hint(message, name)
+
+
+def with_hint(message: str, name: str) -> str:
+    """A usage error's line, ending with the help to read (once)."""
+    hint = f"(see: {name} --help)"
+    return message if message.endswith(hint) else f"{message} {hint}"
 
 
 class _Command(TyperCommand):
     """A command in the house style (cli.options.house_style), whose usage errors name it."""
+
+    def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
+        try:
+            return super().invoke(ctx)
+        except UsageError as err:
+            # Our own usage errors (a missing --yes, --title, a bad --since) end
+            # with the hint as Click's do (_usage_line).
+            raise UsageError(with_hint(err.message, ctx.command_path)) from None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -236,8 +236,6 @@ def _write_out(text: str, output: str | None, db: Path | None = None) -> None:
     target = write_target(output)
     if target.is_dir() or not target.name:
         raise UsageError(f"{target} is a folder; give a file name, e.g. {target / 'export.txt'}.")
-    if not target.parent.is_dir():
-        raise UsageError(f"The folder {target.parent} does not exist; create it first.")
     if db is not None and _same_data(target, db):
         raise UsageError(f"{target} is the database or one of its files; write elsewhere.")
     if not write_export(target, text, on_terminal=lambda t: printable(t, multiline=True)):
