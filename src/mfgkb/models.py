@@ -94,6 +94,11 @@ def count(n: int, noun: str) -> str:
     return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
 
 
+def showing(shown: int, total: int, noun: str) -> str:
+    """The note under a list cut short by --limit: one wording for every list."""
+    return f"Showing {shown:,} of {count(total, noun)}; use --limit to see more (0 for all)."
+
+
 def printable(text: str, *, multiline: bool = False) -> str:
     """``text`` safe for a terminal: control characters shown as escapes (``\\x1b``).
 

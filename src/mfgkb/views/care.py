@@ -79,6 +79,7 @@ def where_json(w: Whereabouts) -> dict[str, Any]:
         "real_path": str(w.real_path),
         "is_link": w.is_link,
         "exists": w.exists,
+        "folder_exists": w.folder_exists,
         "size": w.size,
         "articles": w.articles,
         "topics": w.topics,
@@ -164,8 +165,18 @@ def backups_page(listing: BackupList) -> RenderableType:
     if not listing.backups:
         return Text("No automatic backups yet: one is kept before each change.", style="dim")
     return Group(
-        _backups(listing.backups), Text("Restore one with: mfgkb restore PATH", style="dim")
+        _summary(listing.backups),
+        _backups(listing.backups),
+        Text("Restore one with: mfgkb restore PATH", style="dim"),
     )
+
+
+def _summary(backups: list[BackupInfo]) -> Text:
+    """The heading of a backup list, the same in ``where`` and ``backup``."""
+    from rich.text import Text
+
+    daily = sum(b.kind == "daily" for b in backups)
+    return Text(f"Backups: {len(backups) - daily} rolling, {daily} daily", style="bold")
 
 
 def where_page(w: Whereabouts) -> RenderableType:
@@ -184,7 +195,11 @@ def where_page(w: Whereabouts) -> RenderableType:
         if w.is_link:
             database.append(Text(" (a symbolic link)", style="dim"))
     facts.add_row("database", database)
-    if not w.exists:
+    if not w.exists and not w.folder_exists:
+        folder = w.path.parent
+        missing = f"its folder {folder} does not exist; create it (mkdir -p {folder})"
+        facts.add_row("", lit(missing, "yellow"))
+    elif not w.exists:
         facts.add_row(
             "", Text("does not exist yet: the first command creates it here", style="yellow")
         )
@@ -200,9 +215,7 @@ def where_page(w: Whereabouts) -> RenderableType:
     facts.add_row("index", index)
     blocks: list[RenderableType] = [facts, Text()]
     if w.backups:
-        daily = sum(b.kind == "daily" for b in w.backups)
-        summary = f"Backups: {len(w.backups) - daily} rolling, {daily} daily"
-        blocks += [Text(summary, style="bold"), _backups(w.backups)]
+        blocks += [_summary(w.backups), _backups(w.backups)]
     else:
         blocks.append(Text("No automatic backups yet: one is kept before each change.", "dim"))
     return Group(*blocks)

@@ -188,7 +188,9 @@ def articles_table(listing: ArticleList, layout: str = "auto") -> RenderableType
         return Text("No articles match.", style="dim")
     body = ByWidth(lambda width: articles_view(articles, width, layout))
     if total > len(articles):
-        note = Text(f"Showing {len(articles):,} of {total:,}; use --limit to see more.", "dim")
+        from mfgkb.models import showing
+
+        note = Text(showing(len(articles), total, "article"), "dim")
         return Group(body, Flow(note))
     return body
 
