@@ -69,8 +69,9 @@ def add_article(
     A URL that is already stored (ignoring http/https, host case, a trailing slash and
     utm_* tracking parameters) is refused with the id of the article that has it.
 
-    Example: mfgkb add-article --title "Is the US Still the Global Manufacturing Leader?"
-    --author "Jedrik Hastings" --date "October 10, 2025" --topic advanced-manufacturing
+    \b
+    Example: mfgkb add-article --title "Is the US Still the Global Manufacturing Leader?" \\
+      --author "Jedrik Hastings" --date "October 10, 2025" --topic advanced-manufacturing
     """
     from mfgkb.cli import prompts  # only where a question may be asked
     from mfgkb.kb import article_draft
@@ -120,6 +121,7 @@ def articles(
     At a narrow terminal each article takes two lines (its title, then date,
     authors, source and topics); from 120 columns on, a table. --format chooses.
 
+    \b
     Example: mfgkb articles --topic advanced-manufacturing --since 2025 --limit 20
     """
     chosen = filters(
@@ -140,6 +142,7 @@ def articles(
 def article(ctx: typer.Context, article_id: IdArg, json_: JsonOpt = False) -> None:
     """Show one article in full.
 
+    \b
     Example: mfgkb article 1
     """
     views.emit(kb_of(ctx).article(article_id), json=json_)
@@ -175,6 +178,7 @@ def edit_article(
     With --editor, the whole article opens in $EDITOR as Markdown with YAML front
     matter; a bad edit is shown again rather than lost.
 
+    \b
     Example: mfgkb edit-article 1 --source "Industry Weekly" --tag policy --tag united-states
     """
     from mfgkb.cli import prompts  # only where a question may be asked
@@ -228,6 +232,7 @@ def remove_article(
 ) -> None:
     """Delete an article (after asking). Its id is never given to another article.
 
+    \b
     Example: mfgkb remove-article 12 --yes
     """
     from mfgkb.cli import prompts  # only where a question may be asked
@@ -260,6 +265,7 @@ def link(
 ) -> None:
     """Link an article to a topic.
 
+    \b
     Example: mfgkb link 1 chips-act
     """
     _link(ctx, article_id, topic, add=True)
@@ -272,6 +278,7 @@ def unlink(
 ) -> None:
     """Remove the link between an article and a topic.
 
+    \b
     Example: mfgkb unlink 1 chips-act
     """
     _link(ctx, article_id, topic, add=False)
@@ -280,6 +287,7 @@ def unlink(
 def open_(ctx: typer.Context, article_id: IdArg) -> None:
     """Open an article's URL in the web browser.
 
+    \b
     Example: mfgkb open 12
     """
     found = kb_of(ctx).article(article_id)

@@ -53,6 +53,7 @@ def tags(
 ) -> None:
     """List every tag with its number of articles, the most used first.
 
+    \b
     Example: mfgkb tags --sort name
     """
     _tally(ctx, "tag", sort, limit, json_=json_, pager=pager)
@@ -69,6 +70,7 @@ def authors(
 
     Names spelt alike but for case or accents are one author.
 
+    \b
     Example: mfgkb authors --limit 10
     """
     _tally(ctx, "author", sort, limit, json_=json_, pager=pager)
@@ -86,6 +88,7 @@ def sources(
     Names spelt alike but for case or accents are one source; see its articles
     with: mfgkb articles --source NAME.
 
+    \b
     Example: mfgkb sources --sort name
     """
     _tally(ctx, "source", sort, limit, json_=json_, pager=pager)

@@ -44,6 +44,10 @@ _METAVARS = {
     "--limit": "N",
     "--map": "FIELD=COLUMN",
     "--format": "FORMAT",
+    "--output": "FILE",
+    "--url": "URL",
+    "--author": "NAME",
+    "--tag": "TAG",
 }
 
 
@@ -186,10 +190,18 @@ PagerOpt = Annotated[
     bool, typer.Option("--pager", help="Show the output through $PAGER (at a terminal).")
 ]
 SinceOpt = Annotated[
-    str | None, typer.Option("--since", help="Published on or after: 2025, 2025-10 or a date.")
+    str | None,
+    typer.Option(
+        "--since",
+        help="Published on or after: 2025, 2025-10, a date, or '30 days', 'last month'.",
+    ),
 ]
 UntilOpt = Annotated[
-    str | None, typer.Option("--until", help="Published on or before: 2025, 2025-10 or a date.")
+    str | None,
+    typer.Option(
+        "--until",
+        help="Published on or before: 2025, 2025-10, a date, or '30 days', 'last month'.",
+    ),
 ]
 DayfirstOpt = Annotated[
     bool,

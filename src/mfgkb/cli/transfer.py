@@ -104,8 +104,9 @@ def import_(
     names, and a wire-service credit (AP, Reuters, ...) becomes the source.
     A URL already stored, or seen earlier in the file, is a duplicate.
 
-    Example: mfgkb import news.jsonl --map title=headline --map description=short_description
-    --map url=link --map authors=authors --map published=date
+    \b
+    Example: mfgkb import news.jsonl --map title=headline --map description=short_description \\
+      --map url=link --map authors=authors --map published=date
     """
     from mfgkb.formats.reading import read_rows
     from mfgkb.importer import RowConverter, count_lines, parse_mapping, parse_rows
@@ -172,6 +173,7 @@ def export(
     markdown writes the topic page of --topic as a document to publish; the other
     filters, --sort and --limit choose its articles.
 
+    \b
     Example: mfgkb export --format markdown --topic advanced-manufacturing -o am.md
     """
 
