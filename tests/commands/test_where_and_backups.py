@@ -105,7 +105,7 @@ def test_where_reports_the_file_its_contents_index_and_backups(
     assert [b["path"] for b in shown["backups"]] == [str(db) + ".1", f"{db}.day-{DAY}"]
     text = ok(mfgkb("where")).stdout
     assert f"{len(data['articles']):,} articles · {len(data['topics'])} topics" in text
-    assert f"({db.stat().st_size:,} bytes)" in text and " kB" in text
+    assert f"({db.stat().st_size:,} bytes)" in text and " KiB" in text
     assert "current" in text and str(db) + ".1" in text
     # Nothing was created or changed by asking (the index's -wal, -shm neither).
     assert everything_in(db.parent) == before

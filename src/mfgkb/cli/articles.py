@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from mfgkb import views
-from mfgkb.cli.context import MAX_INT, kb_of
+from mfgkb.cli.context import kb_of
 from mfgkb.cli.options import (
     AuthorOpt,
     AuthorsOpt,
@@ -19,6 +19,7 @@ from mfgkb.cli.options import (
     JsonOpt,
     Layout,
     LayoutOpt,
+    LimitOpt,
     PagerOpt,
     SinceOpt,
     Sort,
@@ -108,9 +109,7 @@ def articles(
     since: SinceOpt = None,
     until: UntilOpt = None,
     sort: SortOpt = Sort.published,
-    limit: Annotated[
-        int, typer.Option("--limit", help="At most this many; 0 for all.", min=0, max=MAX_INT)
-    ] = 50,
+    limit: LimitOpt = 50,
     dayfirst: DayfirstOpt = False,
     layout: LayoutOpt = Layout.auto,
     json_: JsonOpt = False,

@@ -8,8 +8,8 @@ from typing import Annotated, Literal
 import typer
 
 from mfgkb import views
-from mfgkb.cli.context import MAX_INT, kb_of
-from mfgkb.cli.options import JsonOpt, PagerOpt, limit_of
+from mfgkb.cli.context import kb_of
+from mfgkb.cli.options import JsonOpt, LimitOpt, PagerOpt, limit_of
 
 
 class By(StrEnum):
@@ -19,10 +19,6 @@ class By(StrEnum):
 
 SortOpt = Annotated[
     By, typer.Option("--sort", help="Order: most articles first (then by name), or by name.")
-]
-LimitOpt = Annotated[
-    int,
-    typer.Option("--limit", metavar="N", help="At most this many; 0 for all.", min=0, max=MAX_INT),
 ]
 
 

@@ -186,6 +186,11 @@ TopicArg = Annotated[
         callback=typed_text,
     ),
 ]
+# One --limit for the lists that may show all; each command gives its default
+# (``limit: LimitOpt = 50``).
+LimitOpt = Annotated[
+    int, typer.Option("--limit", help="At most this many; 0 for all.", min=0, max=MAX_INT)
+]
 PagerOpt = Annotated[
     bool, typer.Option("--pager", help="Show the output through $PAGER (at a terminal).")
 ]

@@ -10,11 +10,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from mfgkb import formats, views
-from mfgkb.cli.context import MAX_INT, kb_of
+from mfgkb.cli.context import kb_of
 from mfgkb.cli.options import (
     AuthorOpt,
     DayfirstOpt,
     JsonOpt,
+    LimitOpt,
     SinceOpt,
     Sort,
     SortOpt,
@@ -157,9 +158,7 @@ def export(
     since: SinceOpt = None,
     until: UntilOpt = None,
     sort: SortOpt = Sort.published,
-    limit: Annotated[
-        int, typer.Option("--limit", help="At most this many; 0 for all.", min=0, max=MAX_INT)
-    ] = 0,
+    limit: LimitOpt = 0,
     output: Annotated[
         str | None,  # not a Path: write_target needs the trailing slash a Path drops
         typer.Option("--output", "-o", help="Write to this file instead of standard output."),

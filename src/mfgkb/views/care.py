@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from mfgkb.models import file_size
+
 if TYPE_CHECKING:
     from rich.console import RenderableType
     from rich.table import Table
@@ -33,18 +35,6 @@ def emit(result: BackupList | Whereabouts, *, json: bool = False, pager: bool = 
     show(
         backups_page(result) if isinstance(result, BackupList) else where_page(result), pager=pager
     )
-
-
-def human_size(n: int) -> str:
-    """A size as people read it: 512 B, 3.4 kB, 1.2 MB, 2.0 GB (powers of 1024, as elsewhere)."""
-    if n < 1024:
-        return f"{n} B"
-    value = float(n)
-    for unit in ("kB", "MB", "GB", "TB"):
-        value /= 1024
-        if value < 1024 or unit == "TB":
-            break
-    return f"{value:.1f} {unit}"
 
 
 def _local_time(seconds: float) -> str:
@@ -132,7 +122,7 @@ def _backups_list(backups: list[BackupInfo]) -> RenderableType:
             " · ",
             (_local_time(b.saved).replace(" ", GLUE), "green"),
             " · ",
-            human_size(b.size).replace(" ", GLUE),
+            file_size(b.size).replace(" ", GLUE),
             " · ",
         )
         meta.append_text(_held(b))
@@ -154,7 +144,7 @@ def _backups_table(backups: list[BackupInfo]) -> Table:
     table.add_column("articles", justify="right", no_wrap=True)
     for b in backups:
         held = Text(f"{b.articles:,}") if b.articles is not None else Text(b.problem or "?", "red")
-        table.add_row(lit(str(b.path)), b.kind, _local_time(b.saved), human_size(b.size), held)
+        table.add_row(lit(str(b.path)), b.kind, _local_time(b.saved), file_size(b.size), held)
     return table
 
 
@@ -205,7 +195,7 @@ def where_page(w: Whereabouts) -> RenderableType:
         )
     else:
         assert w.size is not None
-        facts.add_row("size", f"{human_size(w.size)} ({w.size:,} bytes)")
+        facts.add_row("size", f"{file_size(w.size)} ({w.size:,} bytes)")
         if w.problem is not None:
             facts.add_row("problem", lit(w.problem, "red"))
         elif w.articles is not None and w.topics is not None:
