@@ -40,6 +40,8 @@ def _forms(period: bool, relative: bool = False) -> str:
         forms += ", or give a year or a month: 2025, 2025-10"
     if period and relative:
         forms += f", or a time back: {RELATIVE_FORMS}"
+    elif relative:
+        forms += f", or a day back: {RELATIVE_DAYS}"
     return forms
 
 
@@ -90,10 +92,24 @@ def _read(
     return a, b
 
 
-def parse_date(text: str, *, dayfirst: bool = False) -> date:
-    """A full calendar date from free text, or DateError if it is not one."""
+def parse_date(
+    text: str, *, dayfirst: bool = False, relative: bool = False, today: date | None = None
+) -> date:
+    """A full calendar date from free text, or DateError if it is not one.
+
+    ``relative=True`` (a date typed on the command line, never one in an import
+    file) also takes a day counted back from ``today`` (default: the local date
+    now): today, yesterday, '3 days ago', '2 weeks ago'. Not a span such as
+    'last month', which names no one day.
+    """
     text = text.strip()
-    a, b = _read(text, dayfirst, period=False)
+    if relative and (
+        _AGO.match(" ".join(text.lower().split())) or text.lower() in ("today", "yesterday")
+    ):
+        found = relative_period(text, today=today or local_today())
+        assert found is not None  # the forms just matched are relative_period's
+        return found
+    a, b = _read(text, dayfirst, period=False, relative=relative)
     if a.month != b.month or a.day != b.day:
         raise DateError(f"'{text}' names no day; give the full date, e.g. 'October 10, 2025'.")
     return a.date()
@@ -110,6 +126,7 @@ RELATIVE_FORMS = (
     "'30 days', '2 weeks', '3 months', '1 year', or one of today, yesterday, this week, "
     "last week, this month, last month, this year, last year"
 )
+RELATIVE_DAYS = "today, yesterday, '3 days ago', '2 weeks ago'"
 
 
 def local_today() -> date:
@@ -148,7 +165,10 @@ def relative_period(text: str, *, today: date, end: bool = False) -> date | None
                 return today - timedelta(days=n * (7 if unit == "week" else 1))
         except OverflowError:
             raise DateError(f"'{text}' goes back before the year 1.") from None
-        return months_back(today, n * (12 if unit == "year" else 1))
+        try:
+            return months_back(today, n * (12 if unit == "year" else 1))
+        except DateError:  # its words count months from a date: say it in the user's
+            raise DateError(f"'{text}' goes back before the year 1.") from None
     if words == "today":
         return today
     if words == "yesterday":
@@ -205,3 +225,28 @@ def parse_period(
         last = calendar.monthrange(a.year, a.month)[1]
         return date(a.year, a.month, last if end else 1)
     return a.date()
+
+
+def bounds(
+    since: str | None, until: str | None, *, dayfirst: bool = False
+) -> tuple[date | None, date | None]:
+    """The --since and --until of a command line as dates; a bad one is a UsageError.
+
+    The message starts with the option it is about ("--since: ..."), as Click's
+    refusals of other options' values do. Shared by mfgkb.cli and the search
+    fast path (mfgkb.quicksearch), which add the help hint.
+    """
+    from mfgkb.errors import UsageError
+
+    def one(option: str, text: str | None, end: bool) -> date | None:
+        if not text:
+            return None
+        try:
+            return parse_period(text, dayfirst=dayfirst, end=end)
+        except DateError as err:
+            raise UsageError(f"{option}: {err.message}") from None
+
+    start, stop = one("--since", since, False), one("--until", until, True)
+    if start and stop and start > stop:
+        raise UsageError(f"--since {since} is after --until {until}; swap them.")
+    return start, stop

@@ -80,3 +80,15 @@ def db_is_a_directory(given: str, suggestion: str, *, from_env: bool) -> Validat
     return ValidationError(
         f"{where} is a directory, not a database file; {fix}, e.g. {suggestion}."
     )
+
+
+def missing_folder(folder: object, *, alternative: str = "") -> NotFoundError:
+    """The refusal of a path whose folder does not exist, with the mkdir that creates it.
+
+    Exit 1, not 2: the command line is fine, the folder is not. One wording for
+    backup PATH and export -o (and the --db check in storage may share it).
+    """
+    also = f" or {alternative}" if alternative else ""
+    return NotFoundError(
+        f"The folder {folder} does not exist; create it (mkdir -p {folder}){also}."
+    )

@@ -94,6 +94,27 @@ def count(n: int, noun: str) -> str:
     return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
 
 
+def file_size(n: int) -> str:
+    """A size as people read it, in powers of 1024 labelled so: 512 B, 3.4 KiB, 1.2 MiB, 2.0 GiB.
+
+    The one size wording, for views (``where``, backups) and messages (a file
+    too large) alike.
+    """
+    if n < 1024:
+        return f"{n} B"
+    value = float(n)
+    for unit in ("KiB", "MiB", "GiB", "TiB"):
+        value /= 1024
+        if value < 1024 or unit == "TiB":
+            break
+    return f"{value:.1f} {unit}"
+
+
+def showing(shown: int, total: int, noun: str) -> str:
+    """The note under a list cut short by --limit: one wording for every list."""
+    return f"Showing {shown:,} of {count(total, noun)}; use --limit to see more (0 for all)."
+
+
 def printable(text: str, *, multiline: bool = False) -> str:
     """``text`` safe for a terminal: control characters shown as escapes (``\\x1b``).
 

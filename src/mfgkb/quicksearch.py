@@ -169,13 +169,12 @@ def _filters(args: SearchArgs) -> Filters:
 
     start = end = None
     if args.since or args.until:
-        from mfgkb.dates import parse_period
+        from mfgkb.dates import bounds
 
-        dayfirst = args.dayfirst
-        start = parse_period(args.since, dayfirst=dayfirst) if args.since else None
-        end = parse_period(args.until, dayfirst=dayfirst, end=True) if args.until else None
-    if start and end and start > end:
-        raise UsageError(f"--since {args.since} is after --until {args.until}; swap them.")
+        try:
+            start, end = bounds(args.since, args.until, dayfirst=args.dayfirst)
+        except UsageError as err:  # with the hint mfgkb.cli.root adds to every usage error
+            raise UsageError(f"{err.message} (see: mfgkb search --help)") from None
     from mfgkb.models import argv_text
 
     return Filters(

@@ -208,6 +208,9 @@ class Whereabouts(Result):
     index_path: Path
     index_state: str  # "current", "out of date" or "missing"
     backups: list[BackupInfo]
+    # The database's folder is there: if not, no command can create the file
+    # until it is made (the storage refuses a --db in a missing folder).
+    folder_exists: bool = True
 
 
 class TopicRename(Result):

@@ -383,8 +383,8 @@ REFUSED: list[tuple[tuple[str, ...], int]] = [
     (("edit-article", "1"), 2),
     (("show", "no-such-topic"), 1),
     (("articles", "--topic", "no-such-topic"), 1),
-    (("articles", "--since", "not a date"), 1),
-    (("articles", "--since", "2025-13"), 1),
+    (("articles", "--since", "not a date"), 2),
+    (("articles", "--since", "2025-13"), 2),
     (("articles", "--since", "2026", "--until", "2025"), 2),
     (("articles", "--limit", "-1"), 2),
     (("articles", "--sort", "foo"), 2),
@@ -441,7 +441,7 @@ def test_url_with_broken_ipv6_host_refused_cleanly(seeded: Path, mfgkb: Invoke) 
 @pytest.mark.parametrize("period", ["0000", "0000-05"])
 def test_period_with_year_zero_refused_cleanly(seeded: Path, mfgkb: Invoke, period: str) -> None:
     before = seeded.read_bytes()
-    assert_refused(mfgkb("articles", "--since", period), 1)
+    assert_refused(mfgkb("articles", "--since", period), 2)  # a bad option value
     assert seeded.read_bytes() == before
 
 
@@ -666,7 +666,7 @@ def test_articles_limit(library: dict[str, int], mfgkb: Invoke, mfgkb_json: Json
     assert len(_ids(mfgkb_json, "--limit", "0")) == 4
     result = mfgkb("articles", "--limit", "2")
     assert_ok(result)
-    assert "Showing 2 of 4" in result.stdout
+    assert "Showing 2 of 4 articles; use --limit to see more (0 for all)." in result.stdout
 
 
 def test_articles_text_table(library: dict[str, int], mfgkb: Invoke) -> None:

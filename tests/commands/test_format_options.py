@@ -53,7 +53,8 @@ def test_an_unknown_format_is_one_usage_line_listing_the_formats(
     result = mfgkb(*args, "--format", "opml")
     assert result.exit_code == 2
     assert result.stderr == (
-        f"mfgkb: --format 'opml' is not a format mfgkb can {command}; use one of {names}.\n"
+        f"mfgkb: --format 'opml' is not a format mfgkb can {command}; use one of {names}. "
+        f"(see: root {command} --help)\n"  # CliRunner's program name
     )
     assert not db.exists()
 

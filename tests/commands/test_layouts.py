@@ -283,3 +283,25 @@ def test_in_colour_each_part_of_an_entry_has_its_own_style(
     out = _screen(long_kb, monkeypatch, 80, "articles")
     assert "\x1b[1mTennessee battery-materials" in out, repr(out[:300])
     assert "\x1b[32m2025-03-04\x1b[0m · \x1b[3mDana Ruiz" in out, repr(out[:600])
+
+
+def test_a_url_that_fits_the_line_is_never_cut(
+    mfgkb: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = "https://www.example.com/news/2025/manufacturing"  # 47: fits 50, not the column
+    article = add(mfgkb, "--title", "A report", "--date", "2025-01-01", "--url", url)
+    lines = _screen(mfgkb, monkeypatch, 50, "article", str(article)).splitlines()
+    assert url in lines
+    assert lines[lines.index(url) - 1].strip() == "url"
+    short = "https://example.com/a"
+    other = add(mfgkb, "--title", "B report", "--date", "2025-01-01", "--url", short)
+    text = _screen(mfgkb, monkeypatch, 50, "article", str(other))
+    assert f"url          {short}" in text  # beside its label where it fits
+
+
+def test_an_articles_number_stays_with_the_last_word_of_its_title(
+    mfgkb: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for width in range(40, 61):
+        lines = _screen(mfgkb, monkeypatch, width, "show", MAIN).splitlines()
+        assert not any(line.strip().startswith("#") for line in lines), width

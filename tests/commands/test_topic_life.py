@@ -228,7 +228,10 @@ def foundries(mfgkb: Invoke, linked: Path) -> Path:
 def test_remove_without_a_terminal_needs_yes(mfgkb: Invoke, foundries: Path) -> None:
     before = files_of(foundries)
     line = refusal(mfgkb("remove-topic", "foundries"), 2)
-    assert line == "mfgkb: Removing the topic foundries needs confirmation; add --yes."
+    assert line == (
+        "mfgkb: Removing the topic foundries needs confirmation; add --yes. "
+        "(see: root remove-topic --help)"  # CliRunner's program name
+    )
     assert files_of(foundries) == before
 
 

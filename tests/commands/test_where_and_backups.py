@@ -60,6 +60,19 @@ def test_where_on_a_database_that_does_not_exist_creates_nothing(
     assert everything_in(db.parent.parent) == before
 
 
+def test_where_in_a_missing_folder_says_to_make_it(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+    folder = tmp_path / "not" / "there"
+    args = ["--db", str(folder / "kb.json"), "where"]
+    text = " ".join(ok(runner.invoke(app, args)).stdout.split())  # however it wraps
+    assert f"its folder {folder} does not exist; create it (mkdir -p {folder})" in text
+    assert "first command creates it" not in text
+    assert json.loads(ok(runner.invoke(app, [*args, "--json"])).stdout)["folder_exists"] is False
+    assert not folder.parent.exists()
+
+
 def test_where_with_the_default_path_does_not_make_the_data_folder(
     runner: CliRunner, tmp_path: Path
 ) -> None:
@@ -92,7 +105,7 @@ def test_where_reports_the_file_its_contents_index_and_backups(
     assert [b["path"] for b in shown["backups"]] == [str(db) + ".1", f"{db}.day-{DAY}"]
     text = ok(mfgkb("where")).stdout
     assert f"{len(data['articles']):,} articles · {len(data['topics'])} topics" in text
-    assert f"({db.stat().st_size:,} bytes)" in text and " kB" in text
+    assert f"({db.stat().st_size:,} bytes)" in text and " KiB" in text
     assert "current" in text and str(db) + ".1" in text
     # Nothing was created or changed by asking (the index's -wal, -shm neither).
     assert everything_in(db.parent) == before
@@ -168,6 +181,7 @@ def test_backup_lists_times_sizes_and_article_counts(
     assert [row[1] for row in rows] == ["rolling"] * 3 + ["daily"]
     assert [row[-1] for row in rows] == counts
     assert "mfgkb restore" in text
+    assert text.splitlines()[0] == "Backups: 3 rolling, 1 daily"  # as where says
 
 
 def test_a_damaged_backup_is_listed_as_such(
@@ -215,13 +229,17 @@ def test_a_missing_folder_with_a_slash_is_refused_not_written_as_a_file(
 ) -> None:
     before = files_of(seeded)
     target = tmp_path / "not-there"
-    line = refusal(mfgkb(*command, f"{target}/"), 2)
-    assert "does not exist" in line and str(target) in line
+    # Exit 1, as for a --db in a missing folder: the command line is fine, the folder is not.
+    line = refusal(mfgkb(*command, f"{target}/"), 1)
+    assert "does not exist" in line and f"(mkdir -p {target})" in line
+    assert not os.path.lexists(target)
+    line = refusal(mfgkb(*command, f"{target}/x.json"), 1)
+    assert line == f"mfgkb: The folder {target} does not exist; create it (mkdir -p {target})."
     assert not os.path.lexists(target)
     a_file = tmp_path / "a-file"
     a_file.write_text("keep")
     line = refusal(mfgkb(*command, f"{a_file}/"), 2)
-    assert "not one" in line
+    assert "not one" in line and line.endswith(f"{command[0]} --help)")
     assert a_file.read_text() == "keep"
     assert files_of(seeded) == before
 
@@ -270,7 +288,7 @@ def test_relative_since_and_until_choose_articles_by_a_fixed_today(
 
 
 def test_an_unreadable_relative_date_is_one_line_naming_the_forms(mfgkb: Invoke) -> None:
-    line = refusal(mfgkb("articles", "--since", "a fortnight ago"))
+    line = refusal(mfgkb("articles", "--since", "a fortnight ago"), 2)
     assert "'30 days'" in line and "last month" in line
 
 

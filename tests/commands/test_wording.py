@@ -8,6 +8,8 @@ each line at its last character.
 
 from __future__ import annotations
 
+import importlib
+import inspect
 import json
 from pathlib import Path
 from typing import Any
@@ -118,6 +120,39 @@ def test_a_bad_number_is_refused_in_words(named: Invoke, args: list[str], line: 
     assert refusal(named(*args), 2) == f"mfgkb: {line}"
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["articles", "--since", "nonsense"],
+        ["search", "x", "--since", "nonsense"],
+        ["export", "--until", "10000 years"],
+    ],
+)
+def test_a_bad_date_bound_is_a_usage_error_naming_its_option(
+    named: Invoke, args: list[str]
+) -> None:
+    option = args[-2]
+    line = refusal(named(*args), 2)
+    assert line.startswith(f"mfgkb: {option}: '{args[-1]}' "), line
+    assert line.endswith(f" (see: mfgkb {args[0]} --help)"), line
+
+
+@pytest.mark.parametrize(
+    ("args", "start"),
+    [
+        (["remove-topic", MAIN, "--force"], "Removing the topic"),
+        (["add-article", "--date", "2025-01-01"], "Missing --title"),
+        (["export", "--format", "bogus"], "--format 'bogus'"),
+    ],
+)
+def test_our_own_usage_errors_end_with_the_hint_too(
+    named: Invoke, args: list[str], start: str
+) -> None:
+    line = refusal(named(*args), 2)
+    assert line.startswith(f"mfgkb: {start}"), line
+    assert line.endswith(f" (see: mfgkb {args[0]} --help)"), line
+
+
 @pytest.mark.parametrize("name", list(COMMANDS))
 def test_help_shows_plain_placeholders(named: Invoke, name: str) -> None:
     text = ok(named(name, "--help")).stdout
@@ -129,12 +164,33 @@ def test_help_shows_plain_placeholders(named: Invoke, name: str) -> None:
 
 def test_help_names_the_shared_placeholders(named: Invoke) -> None:
     text = ok(named("articles", "--help")).stdout
-    for shown in ("--limit N", "--since DATE", "--topic SLUG", "--author TEXT"):
+    for shown in ("--limit N", "--since DATE", "--topic SLUG", "--author NAME", "--tag TAG"):
         assert shown in text
     assert "--sort published|added|title" in text
     link = ok(named("link", "--help")).stdout
     assert link.startswith("Usage: mfgkb link [OPTIONS] ID TOPIC\n")
     assert "--db FILE" in ok(named("--help")).stdout
+
+
+def test_help_lists_whole_phrases_and_unbroken_examples(
+    named: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    listing = ok(named("--help")).stdout
+    assert "..." not in listing.split("Commands:")[1]
+    assert "  show            Show a topic page\n" in listing
+    for name in COMMANDS:
+        module, function, _ = COMMANDS[name]
+        doc = inspect.getdoc(getattr(importlib.import_module(f"mfgkb.cli.{module}"), function))
+        assert doc is not None
+        written = doc[doc.index("Example: mfgkb") :].splitlines()
+        shown = [line.strip() for line in ok(named(name, "--help")).stdout.splitlines()]
+        # Printed as written (Click's \b paragraph), never rewrapped mid-command.
+        at = shown.index(written[0].strip())
+        assert shown[at : at + len(written)] == [line.strip() for line in written], name
+    assert "-h, --help" in ok(named("search", "--help")).stdout
+    assert "--output FILE" in ok(named("export", "--help")).stdout
+    assert "DB.1" in ok(named("restore", "--help")).stdout
 
 
 def test_search_h_is_help_and_search_dash_dash_h_a_search(named: Invoke, mfgkb: Invoke) -> None:

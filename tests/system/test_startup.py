@@ -154,8 +154,9 @@ SEARCHES = [
 REFUSED = [
     (["search", "chips", "--topic", "nosuch"], 1),
     (["search", "chips", "--since", "2025", "--until", "2024"], 2),
-    (["search", "chips", "--since", "the day after"], 1),
-    (["search", "chips", "--since", "2025-02-30"], 1),
+    (["search", "chips", "--since", "the day after"], 2),
+    (["search", "chips", "--since", "2025-02-30"], 2),
+    (["search", "chips", "--until", "10000 years"], 2),
 ]
 
 
@@ -182,6 +183,8 @@ def test_refusals_are_the_same_line_and_code(
     assert (got, out) == (code, b"")
     lines = err.decode().splitlines()
     assert len(lines) == 1 and lines[0].startswith("mfgkb: "), err
+    if code == 2:
+        assert lines[0].endswith(" (see: mfgkb search --help)"), err
 
 
 def test_a_directory_as_the_database_is_refused_alike(tmp_path: Path, small: Path) -> None:

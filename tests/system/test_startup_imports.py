@@ -1,7 +1,7 @@
 """What each command's start-up imports, pinned so the speed tricks stay in place.
 
 Every command pays for the modules it loads (tens of milliseconds for Typer,
-Rich's tables, TinyDB with orjson, dateutil or pydantic), so cli.py imports
+Rich's tables, TinyDB with orjson, dateutil or pydantic), so mfgkb.cli imports
 lazily, reads a current search index without opening the JSON database, and
 ``mfgkb search`` skips Typer altogether (mfgkb.startup). A stray top-level
 import undoes that silently; these tests catch it. Each runs the program in a

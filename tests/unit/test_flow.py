@@ -77,3 +77,13 @@ def test_a_word_longer_than_the_line_keeps_every_character_under_a_hang() -> Non
         assert "".join(path[a:b] for a, b in spans) == path
         assert spans[0][1] - spans[0][0] <= width
         assert all(b - a <= width - hang for a, b in spans[1:]), (width, hang, spans)
+
+
+def test_a_url_longer_than_the_line_is_cut_after_a_slash_query_or_ampersand() -> None:
+    url = "https://example.com/news/2025/report?id=12&page=3"
+    assert _lines(url, 30) == ["https://example.com/news/2025/", "report?id=12&page=3"]
+    assert _lines(url, 40) == ["https://example.com/news/2025/report?", "id=12&page=3"]
+    assert _lines("https://example.com/abcdefghijklmnop", 20) == [
+        "https://example.com/",
+        "abcdefghijklmnop",
+    ]

@@ -22,6 +22,7 @@ from mfgkb.models import (
     KeyTerm,
     Topic,
     clean_tags,
+    file_size,
     slugify,
     url_key,
     validate_slug,
@@ -404,3 +405,20 @@ def test_errors_are_one_sentence_messages() -> None:
     assert str(err) == err.message
     assert "\n" not in err.message
     assert err.exit_code == 1
+
+
+@pytest.mark.parametrize(
+    ("n", "shown"),
+    [
+        (0, "0 B"),
+        (1023, "1023 B"),
+        (1024, "1.0 KiB"),
+        (1536, "1.5 KiB"),
+        (5 << 20, "5.0 MiB"),
+        (2 << 30, "2.0 GiB"),
+        (3 << 40, "3.0 TiB"),
+        (2000 << 40, "2000.0 TiB"),
+    ],
+)
+def test_file_size_is_in_powers_of_1024_labelled_so(n: int, shown: str) -> None:
+    assert file_size(n) == shown

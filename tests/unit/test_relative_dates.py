@@ -10,8 +10,8 @@ from datetime import date
 
 import pytest
 
-from mfgkb.dates import months_back, parse_period
-from mfgkb.errors import DateError
+from mfgkb.dates import bounds, months_back, parse_date, parse_period
+from mfgkb.errors import DateError, UsageError
 
 WED = date(2025, 10, 15)  # a Wednesday
 
@@ -120,6 +120,10 @@ def test_going_back_before_the_year_one_is_refused() -> None:
         since("999999 years", date(2025, 1, 1))
     with pytest.raises(DateError, match="before the year 1"):
         since("999999 weeks", date(2025, 1, 1))
+    # In the user's terms, not in months counted from today.
+    with pytest.raises(DateError) as caught:
+        since("10000 years", date(2026, 12, 3))
+    assert str(caught.value) == "'10000 years' goes back before the year 1."
 
 
 def test_absolute_periods_are_unchanged_and_need_no_today() -> None:
@@ -133,3 +137,43 @@ def test_relative_forms_can_be_turned_off_for_import_files() -> None:
         parse_period("today", today=WED, relative=False)
     with pytest.raises(DateError):
         parse_period("30 days", today=WED, relative=False)
+
+
+def test_bad_bounds_are_usage_errors_naming_their_option() -> None:
+    with pytest.raises(UsageError) as caught:
+        bounds("nonsense", None)
+    assert caught.value.message.startswith("--since: 'nonsense' is not a date")
+    assert caught.value.exit_code == 2
+    with pytest.raises(UsageError) as caught:
+        bounds(None, "10000 years")
+    assert caught.value.message == "--until: '10000 years' goes back before the year 1."
+    with pytest.raises(UsageError, match="swap them"):
+        bounds("2025", "2024")
+    assert bounds("2025", "2025") == (date(2025, 1, 1), date(2025, 12, 31))
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("today", WED),
+        ("Yesterday", date(2025, 10, 14)),
+        ("3 days ago", date(2025, 10, 12)),
+        ("2 weeks ago", date(2025, 10, 1)),
+        ("1 month ago", date(2025, 9, 15)),
+        ("October 10, 2025", date(2025, 10, 10)),
+    ],
+)
+def test_a_typed_date_may_count_back_from_today(text: str, day: date) -> None:
+    assert parse_date(text, relative=True, today=WED) == day
+
+
+@pytest.mark.parametrize("text", ["today", "3 days ago"])
+def test_dates_in_files_are_never_relative(text: str) -> None:
+    with pytest.raises(DateError):
+        parse_date(text, today=WED)
+
+
+def test_a_span_is_no_date_even_when_relative() -> None:
+    with pytest.raises(DateError) as caught:
+        parse_date("last month", relative=True, today=WED)
+    assert "'3 days ago'" in str(caught.value)

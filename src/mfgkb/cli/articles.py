@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from mfgkb import views
-from mfgkb.cli.context import MAX_INT, kb_of
+from mfgkb.cli.context import kb_of
 from mfgkb.cli.options import (
     AuthorOpt,
     AuthorsOpt,
@@ -19,6 +19,7 @@ from mfgkb.cli.options import (
     JsonOpt,
     Layout,
     LayoutOpt,
+    LimitOpt,
     PagerOpt,
     SinceOpt,
     Sort,
@@ -48,7 +49,7 @@ def add_article(
     date_: Annotated[
         str | None,
         typer.Option(
-            "--date", help="Publication date: 'October 10, 2025', 2025-10-10, '10 Oct 2025'."
+            "--date", help="Publication date: 'October 10, 2025', 2025-10-10, today, '3 days ago'."
         ),
     ] = None,
     url: Annotated[str | None, typer.Option("--url", help="Web address (http or https).")] = None,
@@ -69,8 +70,9 @@ def add_article(
     A URL that is already stored (ignoring http/https, host case, a trailing slash and
     utm_* tracking parameters) is refused with the id of the article that has it.
 
-    Example: mfgkb add-article --title "Is the US Still the Global Manufacturing Leader?"
-    --author "Jedrik Hastings" --date "October 10, 2025" --topic advanced-manufacturing
+    \b
+    Example: mfgkb add-article --title "Is the US Still the Global Manufacturing Leader?" \\
+      --author "Jedrik Hastings" --date "October 10, 2025" --topic advanced-manufacturing
     """
     from mfgkb.cli import prompts  # only where a question may be asked
     from mfgkb.kb import article_draft
@@ -107,9 +109,7 @@ def articles(
     since: SinceOpt = None,
     until: UntilOpt = None,
     sort: SortOpt = Sort.published,
-    limit: Annotated[
-        int, typer.Option("--limit", help="At most this many; 0 for all.", min=0, max=MAX_INT)
-    ] = 50,
+    limit: LimitOpt = 50,
     dayfirst: DayfirstOpt = False,
     layout: LayoutOpt = Layout.auto,
     json_: JsonOpt = False,
@@ -120,6 +120,7 @@ def articles(
     At a narrow terminal each article takes two lines (its title, then date,
     authors, source and topics); from 120 columns on, a table. --format chooses.
 
+    \b
     Example: mfgkb articles --topic advanced-manufacturing --since 2025 --limit 20
     """
     chosen = filters(
@@ -140,6 +141,7 @@ def articles(
 def article(ctx: typer.Context, article_id: IdArg, json_: JsonOpt = False) -> None:
     """Show one article in full.
 
+    \b
     Example: mfgkb article 1
     """
     views.emit(kb_of(ctx).article(article_id), json=json_)
@@ -152,7 +154,9 @@ def edit_article(
     author: Annotated[
         list[str] | None, typer.Option("--author", help="Replace the authors (repeatable).")
     ] = None,
-    date_: Annotated[str | None, typer.Option("--date", help="New publication date.")] = None,
+    date_: Annotated[
+        str | None, typer.Option("--date", help="New publication date (also today, '3 days ago').")
+    ] = None,
     url: Annotated[str | None, typer.Option("--url", help="New URL; '' removes it.")] = None,
     description: Annotated[
         str | None, typer.Option("--description", help="New description.")
@@ -173,6 +177,7 @@ def edit_article(
     With --editor, the whole article opens in $EDITOR as Markdown with YAML front
     matter; a bad edit is shown again rather than lost.
 
+    \b
     Example: mfgkb edit-article 1 --source "Industry Weekly" --tag policy --tag united-states
     """
     from mfgkb.cli import prompts  # only where a question may be asked
@@ -223,6 +228,7 @@ def remove_article(
 ) -> None:
     """Delete an article (after asking). Its id is never given to another article.
 
+    \b
     Example: mfgkb remove-article 12 --yes
     """
     from mfgkb.cli import prompts  # only where a question may be asked
@@ -268,6 +274,7 @@ def link(
 ) -> None:
     """Link an article to a topic.
 
+    \b
     Example: mfgkb link 1 chips-act
     """
     _link(ctx, article_id, topic, add=True)
@@ -280,6 +287,7 @@ def unlink(
 ) -> None:
     """Remove the link between an article and a topic.
 
+    \b
     Example: mfgkb unlink 1 chips-act
     """
     _link(ctx, article_id, topic, add=False)
@@ -288,6 +296,7 @@ def unlink(
 def open_(ctx: typer.Context, article_id: IdArg) -> None:
     """Open an article's URL in the web browser.
 
+    \b
     Example: mfgkb open 12
     """
     found = kb_of(ctx).article(article_id)

@@ -29,6 +29,7 @@ def check(
     --fix removes links to missing topics, raises a too-low id counter, deletes
     temporary files left by interrupted writes and rebuilds a stale index.
 
+    \b
     Example: mfgkb check --fix
     """
     report = kb_of(ctx).check(fix=fix)
@@ -44,6 +45,7 @@ def where(ctx: typer.Context, json_: JsonOpt = False) -> None:
     so. Creates nothing: for a database that does not exist yet it names the
     path the first command would create it at.
 
+    \b
     Example: mfgkb where --json
     """
     state: State = ctx.find_root().obj
@@ -67,14 +69,15 @@ def backup(
 ) -> None:
     """Copy the database to PATH, or list the automatic backups.
 
-    Before each change mfgkb keeps the previous file as <db>.1, shifting older
-    ones to <db>.2 and on, up to $MFGKB_BACKUPS (default 10); the first backup
-    of a day is also kept as <db>.day-YYYY-MM-DD, for the newest
+    Before each change mfgkb keeps the previous file as DB.1, shifting older
+    ones to DB.2 and on, up to $MFGKB_BACKUPS (default 10); the first backup
+    of a day is also kept as DB.day-YYYY-MM-DD, for the newest
     $MFGKB_DAILY_BACKUPS days with changes (default 7). Without PATH, lists
     them with their times, sizes and article counts. A copy into a folder gets
     a name of its own, kb-YYYYMMDD-HHMMSS.json; an existing file is replaced
     only with --force.
 
+    \b
     Example: mfgkb backup ~/Documents/mfgkb-2025-11-25.json
     """
     kb = kb_of(ctx)
@@ -93,12 +96,13 @@ def restore(
     ctx: typer.Context,
     path: Annotated[
         Path,
-        typer.Argument(help="A backup: <db>.1, <db>.day-YYYY-MM-DD, or a file made by backup."),
+        typer.Argument(help="A backup: DB.1, DB.day-YYYY-MM-DD, or a file made by backup."),
     ],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
-    """Replace the database with a backup. The current file is kept as <db>.1.
+    """Replace the database with a backup. The current file is kept as DB.1.
 
+    \b
     Example: mfgkb restore ~/.local/share/mfgkb/kb.json.1
     """
     kb = kb_of(ctx)

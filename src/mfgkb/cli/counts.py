@@ -8,8 +8,8 @@ from typing import Annotated, Literal
 import typer
 
 from mfgkb import views
-from mfgkb.cli.context import MAX_INT, kb_of
-from mfgkb.cli.options import JsonOpt, PagerOpt, limit_of
+from mfgkb.cli.context import kb_of
+from mfgkb.cli.options import JsonOpt, LimitOpt, PagerOpt, limit_of
 
 
 class By(StrEnum):
@@ -19,10 +19,6 @@ class By(StrEnum):
 
 SortOpt = Annotated[
     By, typer.Option("--sort", help="Order: most articles first (then by name), or by name.")
-]
-LimitOpt = Annotated[
-    int,
-    typer.Option("--limit", metavar="N", help="At most this many; 0 for all.", min=0, max=MAX_INT),
 ]
 
 
@@ -53,6 +49,7 @@ def tags(
 ) -> None:
     """List every tag with its number of articles, the most used first.
 
+    \b
     Example: mfgkb tags --sort name
     """
     _tally(ctx, "tag", sort, limit, json_=json_, pager=pager)
@@ -69,6 +66,7 @@ def authors(
 
     Names spelt alike but for case or accents are one author.
 
+    \b
     Example: mfgkb authors --limit 10
     """
     _tally(ctx, "author", sort, limit, json_=json_, pager=pager)
@@ -86,6 +84,7 @@ def sources(
     Names spelt alike but for case or accents are one source; see its articles
     with: mfgkb articles --source NAME.
 
+    \b
     Example: mfgkb sources --sort name
     """
     _tally(ctx, "source", sort, limit, json_=json_, pager=pager)

@@ -44,6 +44,10 @@ _METAVARS = {
     "--limit": "N",
     "--map": "FIELD=COLUMN",
     "--format": "FORMAT",
+    "--output": "FILE",
+    "--url": "URL",
+    "--author": "NAME",
+    "--tag": "TAG",
 }
 
 
@@ -182,14 +186,27 @@ TopicArg = Annotated[
         callback=typed_text,
     ),
 ]
+# One --limit for the lists that may show all; each command gives its default
+# (``limit: LimitOpt = 50``).
+LimitOpt = Annotated[
+    int, typer.Option("--limit", help="At most this many; 0 for all.", min=0, max=MAX_INT)
+]
 PagerOpt = Annotated[
     bool, typer.Option("--pager", help="Show the output through $PAGER (at a terminal).")
 ]
 SinceOpt = Annotated[
-    str | None, typer.Option("--since", help="Published on or after: 2025, 2025-10 or a date.")
+    str | None,
+    typer.Option(
+        "--since",
+        help="Published on or after: 2025, 2025-10, a date, or '30 days', 'last month'.",
+    ),
 ]
 UntilOpt = Annotated[
-    str | None, typer.Option("--until", help="Published on or before: 2025, 2025-10 or a date.")
+    str | None,
+    typer.Option(
+        "--until",
+        help="Published on or before: 2025, 2025-10, a date, or '30 days', 'last month'.",
+    ),
 ]
 DayfirstOpt = Annotated[
     bool,
@@ -235,7 +252,8 @@ class Kind(StrEnum):
 def date_of(text: str, dayfirst: bool) -> date:
     from mfgkb.dates import parse_date
 
-    return parse_date(text, dayfirst=dayfirst)
+    # Typed by the user, so "today" and "3 days ago" are days too (import files' are not).
+    return parse_date(text, dayfirst=dayfirst, relative=True)
 
 
 def filters(
@@ -252,13 +270,10 @@ def filters(
     from mfgkb.index.query import Filters
 
     start = end = None
-    if since or until:
-        from mfgkb.dates import parse_period
+    if since or until:  # dateutil is loaded only when a date is given
+        from mfgkb.dates import bounds
 
-        start = parse_period(since, dayfirst=dayfirst) if since else None
-        end = parse_period(until, dayfirst=dayfirst, end=True) if until else None
-    if start and end and start > end:
-        raise UsageError(f"--since {since} is after --until {until}; swap them.")
+        start, end = bounds(since, until, dayfirst=dayfirst)
     return Filters(
         kind=kind.value if kind else None,
         topic=tuple(topic or ()),
@@ -322,8 +337,11 @@ def write_target(text: str) -> Path:
 
     Taken as text, not as a Path, because a Path drops the trailing slash that
     says "a folder": ``backup copies/`` with no folder ``copies`` would write a
-    file named ``copies``. Such a path is refused (exit 2) instead.
+    file named ``copies``. Such a path is refused instead. A missing folder is
+    exit 1 with the mkdir to run, as for --db: the command line is fine.
     """
+    from mfgkb.errors import missing_folder
+
     path = Path(text).expanduser()
     if text.endswith(("/", os.sep)) and not path.is_dir():
         if os.path.lexists(path):
@@ -331,8 +349,7 @@ def write_target(text: str) -> Path:
                 f"{text} ends in a slash, so it names a folder, but {path} is not one; "
                 f"drop the slash to name the file."
             )
-        raise UsageError(
-            f"The folder {text} does not exist; create it first (mkdir -p {path}) "
-            f"or give a file name."
-        )
+        raise missing_folder(path, alternative="give a file name")
+    if not path.is_dir() and not path.parent.is_dir():
+        raise missing_folder(path.parent)
     return path

@@ -62,6 +62,7 @@ def search(
     The article filters (--topic, --author, --tag, --source, --since, --until)
     leave out topics.
 
+    \b
     Example: mfgkb search chips act --limit 5
     """
     chosen = filters(
@@ -96,6 +97,7 @@ def stats(
     different ones all apply): the counts and charts are then of the articles
     they choose.
 
+    \b
     Example: mfgkb stats --topic chips-act --since 2024
     """
     chosen = filters(

@@ -51,11 +51,25 @@ def _usage_line(err: ClickUsageError) -> str:
     name = err.ctx.command_path if err.ctx else "mfgkb"
     # Typer 0.29 checks values with pydantic, whose messages start "Value error, ".
     message = err.format_message().replace("Value error, ", "")
-    return f"{message} (see: {name} --help)"
+    return with_hint(message, name)
+
+
+def with_hint(message: str, name: str) -> str:
+    """A usage error's line, ending with the help to read (once)."""
+    hint = f"(see: {name} --help)"
+    return message if message.endswith(hint) else f"{message} {hint}"
 
 
 class _Command(TyperCommand):
     """A command in the house style (cli.options.house_style), whose usage errors name it."""
+
+    def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
+        try:
+            return super().invoke(ctx)
+        except UsageError as err:
+            # Our own usage errors (a missing --yes, --title, a bad --since) end
+            # with the hint as Click's do (_usage_line).
+            raise UsageError(with_hint(err.message, ctx.command_path)) from None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -63,6 +77,20 @@ class _Command(TyperCommand):
         from mfgkb.cli.options import house_style
 
         house_style(self.params)
+
+    def get_help_option(self, ctx: typer.Context) -> Any:  # type: ignore[override]
+        option = super().get_help_option(ctx)
+        if option is not None and "-h" not in option.opts:
+            # search takes only --help (see _SEARCH_SETTINGS) but a lone -h is
+            # help too (parse_args): its --help says so as the others' do.
+            record = option.get_help_record
+
+            def with_h(c: Any) -> Any:
+                found = record(c)
+                return None if found is None else ("-h, --help", found[1])
+
+            option.get_help_record = with_h  # type: ignore[method-assign,assignment]
+        return option
 
     def collect_usage_pieces(self, ctx: typer.Context) -> list[str]:  # type: ignore[override]
         # "mfgkb link [OPTIONS] ID TOPIC", not Typer's "{article_id} {topic}".
@@ -187,7 +215,7 @@ _APP_SETTINGS: dict[str, Any] = {
     # Typer's own completion options only detect the shell; ours take its name.
     "add_completion": False,
     "help": "A knowledge base for advanced manufacturing: topics, articles, ranked search.\n\n"
-    "Example: mfgkb show advanced-manufacturing",
+    "\b\nExample: mfgkb show advanced-manufacturing",
     "no_args_is_help": True,
     "pretty_exceptions_enable": False,
     "rich_markup_mode": None,
@@ -244,6 +272,7 @@ def _root(
 ) -> None:
     """A knowledge base for advanced manufacturing: topics, articles, ranked search.
 
+    \b
     Example: mfgkb show advanced-manufacturing
     """
     ctx.obj = State(
@@ -325,8 +354,18 @@ SUMMARIES: dict[str, str] = {
     "check": "Verify the database: JSON, schema, ids, topic links, URLs, dates, index.",
     "where": "Show where the database is: its file, size, contents, index and backups.",
     "backup": "Copy the database to PATH, or list the automatic backups.",
-    "restore": "Replace the database with a backup. The current file is kept as <db>.1.",
+    "restore": "Replace the database with a backup. The current file is kept as DB.1.",
 }
+
+
+def short_help(name: str) -> str:
+    """What ``mfgkb --help`` lists for a command: its summary's first sentence, up to a colon.
+
+    Given to Click, which would otherwise cut a long one at 45 characters,
+    mid-phrase ("related...").
+    """
+    first = SUMMARIES[name].split(". ")[0].rstrip(".")
+    return first.split(":")[0].split(";")[0]
 
 
 def build(names: list[str]) -> typer.Typer:
@@ -336,7 +375,9 @@ def build(names: list[str]) -> typer.Typer:
     for name in names:
         module, function, settings = COMMANDS[name]
         callback = getattr(importlib.import_module(f"mfgkb.cli.{module}"), function)
-        built.command(name, cls=_Command, context_settings=settings)(callback)
+        built.command(name, cls=_Command, context_settings=settings, short_help=short_help(name))(
+            callback
+        )
     return built
 
 
@@ -362,7 +403,7 @@ def listing_app() -> typer.Typer:
     built = typer.Typer(**_APP_SETTINGS)
     built.callback()(_root)
     for name in COMMANDS:
-        built.command(name, help=SUMMARIES[name])(_listed)
+        built.command(name, help=SUMMARIES[name], short_help=short_help(name))(_listed)
     return built
 
 

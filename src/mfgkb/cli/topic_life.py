@@ -45,6 +45,7 @@ def rename_topic(
     slug stays one of the topic's names (an alias), so --topic OLD, show OLD
     and scripts keep working.
 
+    \b
     Example: mfgkb rename-topic north-carolina nc
     """
     views.emit(kb_of(ctx).rename_topic(old, new), json=json_)
@@ -62,6 +63,7 @@ def merge_topics(
     to INTO (without duplicates); its slug and title become aliases of INTO,
     and the topics that pointed at it point at INTO. No article is removed.
 
+    \b
     Example: mfgkb merge-topics additive-manufacturing advanced-manufacturing
     """
     views.emit(kb_of(ctx).merge_topics(source, into), json=json_)
@@ -86,6 +88,7 @@ def remove_topic(
     only removed with --force, which takes those links out too (the key terms
     stay, without their link).
 
+    \b
     Example: mfgkb remove-topic additive-manufacturing --yes
     """
     kb = kb_of(ctx)

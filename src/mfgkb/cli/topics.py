@@ -38,6 +38,7 @@ def show(
 ) -> None:
     """Show a topic page: summary, key terms, figures, related topics, newest articles.
 
+    \b
     Example: mfgkb show advanced-manufacturing
     """
     views.emit(kb_of(ctx).topic_page(topic, limit=limit_of(limit)), json=json_, pager=pager)
@@ -53,6 +54,7 @@ def topics(
 
     A table where the columns fit without cutting a word (--format chooses).
 
+    \b
     Example: mfgkb topics
     """
     from mfgkb.results import TopicList
@@ -130,8 +132,9 @@ def add_topic(
 ) -> None:
     """Add a topic. Every field has an option; a long summary can come from a file.
 
-    Example: mfgkb add-topic --title "Additive manufacturing" --alias "3D printing"
-    --related advanced-manufacturing --summary-file notes.md
+    \b
+    Example: mfgkb add-topic --title "Additive manufacturing" --alias "3D printing" \\
+      --related advanced-manufacturing --summary-file notes.md
     """
     from mfgkb.cli import prompts  # only where a question may be asked
     from mfgkb.models import MAX_TITLE, Topic, clean_text, slugify
@@ -187,6 +190,7 @@ def edit_topic(
     With --editor, the whole topic opens in $EDITOR as Markdown (the summary) with
     YAML front matter (the other fields); a bad edit is shown again rather than lost.
 
+    \b
     Example: mfgkb edit-topic chips-act --alias "CHIPS and Science Act" --alias "US CHIPS Act"
     """
     from mfgkb.cli import prompts  # only where a question may be asked

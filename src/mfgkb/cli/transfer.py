@@ -10,11 +10,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from mfgkb import formats, views
-from mfgkb.cli.context import MAX_INT, kb_of
+from mfgkb.cli.context import kb_of
 from mfgkb.cli.options import (
     AuthorOpt,
     DayfirstOpt,
     JsonOpt,
+    LimitOpt,
     SinceOpt,
     Sort,
     SortOpt,
@@ -104,8 +105,9 @@ def import_(
     names, and a wire-service credit (AP, Reuters, ...) becomes the source.
     A URL already stored, or seen earlier in the file, is a duplicate.
 
-    Example: mfgkb import news.jsonl --map title=headline --map description=short_description
-    --map url=link --map authors=authors --map published=date
+    \b
+    Example: mfgkb import news.jsonl --map title=headline --map description=short_description \\
+      --map url=link --map authors=authors --map published=date
     """
     from mfgkb.formats.reading import read_rows
     from mfgkb.importer import RowConverter, count_lines, parse_mapping, parse_rows
@@ -156,9 +158,7 @@ def export(
     since: SinceOpt = None,
     until: UntilOpt = None,
     sort: SortOpt = Sort.published,
-    limit: Annotated[
-        int, typer.Option("--limit", help="At most this many; 0 for all.", min=0, max=MAX_INT)
-    ] = 0,
+    limit: LimitOpt = 0,
     output: Annotated[
         str | None,  # not a Path: write_target needs the trailing slash a Path drops
         typer.Option("--output", "-o", help="Write to this file instead of standard output."),
@@ -172,6 +172,7 @@ def export(
     markdown writes the topic page of --topic as a document to publish; the other
     filters, --sort and --limit choose its articles.
 
+    \b
     Example: mfgkb export --format markdown --topic advanced-manufacturing -o am.md
     """
 
@@ -236,8 +237,6 @@ def _write_out(text: str, output: str | None, db: Path | None = None) -> None:
     target = write_target(output)
     if target.is_dir() or not target.name:
         raise UsageError(f"{target} is a folder; give a file name, e.g. {target / 'export.txt'}.")
-    if not target.parent.is_dir():
-        raise UsageError(f"The folder {target.parent} does not exist; create it first.")
     if db is not None and _same_data(target, db):
         raise UsageError(f"{target} is the database or one of its files; write elsewhere.")
     if not write_export(target, text, on_terminal=lambda t: printable(t, multiline=True)):

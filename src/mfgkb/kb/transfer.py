@@ -207,6 +207,7 @@ class Transfer(Lifecycle):
             index_path=self.index_path.absolute(),
             index_state=index,
             backups=self._backup_infos(),
+            folder_exists=self.path.parent.is_dir(),
         )
 
     def backup_to(self, dest: Path, *, force: bool = False) -> Path:

@@ -4,7 +4,8 @@ Nothing is imported here, so that loading one part (``files``, to write an
 export to a file) does not load TinyDB and orjson with it. The parts, each
 importing only those before it:
 
-* ``files``: safe reads, atomic writes, fsync, temporary files, backups;
+* ``backups``: which rolling and daily backups a write keeps, their names, pruning;
+* ``files``: safe reads, atomic writes (keeping the backups), fsync, temporary files;
 * ``records``: the schema, file checks, migrations, records as dataclasses;
 * ``codec``: the bytes of the file, and adding an article by splicing them;
 * ``locking``: the write lock beside the database;

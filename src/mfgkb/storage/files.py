@@ -35,13 +35,12 @@ from mfgkb.storage.backups import BackupPolicy, backup_policy, rotate_backups
 MAX_DATABASE_BYTES = 2 << 30
 
 
-def _size(n: int) -> str:
-    return f"{n / (1 << 30):.1f} GB" if n >= 1 << 30 else f"{n / (1 << 20):.1f} MB"
-
-
 def _too_big(path: Path, size: int) -> DatabaseError:
+    from mfgkb.models import file_size  # the one size wording (where, backups)
+
     return DatabaseError(
-        f"{path} holds {_size(size)} or more, larger than the {_size(MAX_DATABASE_BYTES)} "
+        f"{path} holds {file_size(size)} or more, larger than the "
+        f"{file_size(MAX_DATABASE_BYTES)} "
         f"mfgkb reads as a database; check that it is the right file."
     )
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from mfgkb.models import file_size
+
 if TYPE_CHECKING:
     from rich.console import RenderableType
     from rich.table import Table
@@ -33,18 +35,6 @@ def emit(result: BackupList | Whereabouts, *, json: bool = False, pager: bool = 
     show(
         backups_page(result) if isinstance(result, BackupList) else where_page(result), pager=pager
     )
-
-
-def human_size(n: int) -> str:
-    """A size as people read it: 512 B, 3.4 kB, 1.2 MB, 2.0 GB (powers of 1024, as elsewhere)."""
-    if n < 1024:
-        return f"{n} B"
-    value = float(n)
-    for unit in ("kB", "MB", "GB", "TB"):
-        value /= 1024
-        if value < 1024 or unit == "TB":
-            break
-    return f"{value:.1f} {unit}"
 
 
 def _local_time(seconds: float) -> str:
@@ -79,6 +69,7 @@ def where_json(w: Whereabouts) -> dict[str, Any]:
         "real_path": str(w.real_path),
         "is_link": w.is_link,
         "exists": w.exists,
+        "folder_exists": w.folder_exists,
         "size": w.size,
         "articles": w.articles,
         "topics": w.topics,
@@ -131,7 +122,7 @@ def _backups_list(backups: list[BackupInfo]) -> RenderableType:
             " · ",
             (_local_time(b.saved).replace(" ", GLUE), "green"),
             " · ",
-            human_size(b.size).replace(" ", GLUE),
+            file_size(b.size).replace(" ", GLUE),
             " · ",
         )
         meta.append_text(_held(b))
@@ -153,7 +144,7 @@ def _backups_table(backups: list[BackupInfo]) -> Table:
     table.add_column("articles", justify="right", no_wrap=True)
     for b in backups:
         held = Text(f"{b.articles:,}") if b.articles is not None else Text(b.problem or "?", "red")
-        table.add_row(lit(str(b.path)), b.kind, _local_time(b.saved), human_size(b.size), held)
+        table.add_row(lit(str(b.path)), b.kind, _local_time(b.saved), file_size(b.size), held)
     return table
 
 
@@ -164,8 +155,18 @@ def backups_page(listing: BackupList) -> RenderableType:
     if not listing.backups:
         return Text("No automatic backups yet: one is kept before each change.", style="dim")
     return Group(
-        _backups(listing.backups), Text("Restore one with: mfgkb restore PATH", style="dim")
+        _summary(listing.backups),
+        _backups(listing.backups),
+        Text("Restore one with: mfgkb restore PATH", style="dim"),
     )
+
+
+def _summary(backups: list[BackupInfo]) -> Text:
+    """The heading of a backup list, the same in ``where`` and ``backup``."""
+    from rich.text import Text
+
+    daily = sum(b.kind == "daily" for b in backups)
+    return Text(f"Backups: {len(backups) - daily} rolling, {daily} daily", style="bold")
 
 
 def where_page(w: Whereabouts) -> RenderableType:
@@ -184,13 +185,17 @@ def where_page(w: Whereabouts) -> RenderableType:
         if w.is_link:
             database.append(Text(" (a symbolic link)", style="dim"))
     facts.add_row("database", database)
-    if not w.exists:
+    if not w.exists and not w.folder_exists:
+        folder = w.path.parent
+        missing = f"its folder {folder} does not exist; create it (mkdir -p {folder})"
+        facts.add_row("", lit(missing, "yellow"))
+    elif not w.exists:
         facts.add_row(
             "", Text("does not exist yet: the first command creates it here", style="yellow")
         )
     else:
         assert w.size is not None
-        facts.add_row("size", f"{human_size(w.size)} ({w.size:,} bytes)")
+        facts.add_row("size", f"{file_size(w.size)} ({w.size:,} bytes)")
         if w.problem is not None:
             facts.add_row("problem", lit(w.problem, "red"))
         elif w.articles is not None and w.topics is not None:
@@ -200,9 +205,7 @@ def where_page(w: Whereabouts) -> RenderableType:
     facts.add_row("index", index)
     blocks: list[RenderableType] = [facts, Text()]
     if w.backups:
-        daily = sum(b.kind == "daily" for b in w.backups)
-        summary = f"Backups: {len(w.backups) - daily} rolling, {daily} daily"
-        blocks += [Text(summary, style="bold"), _backups(w.backups)]
+        blocks += [_summary(w.backups), _backups(w.backups)]
     else:
         blocks.append(Text("No automatic backups yet: one is kept before each change.", "dim"))
     return Group(*blocks)

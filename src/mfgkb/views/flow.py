@@ -6,7 +6,7 @@ therefore choose column widths themselves (:func:`fit_widths`: no column below
 its longest word) and fall back to a stacked layout when that cannot fit, and
 flowing text goes through :class:`Flow`, which breaks a word only when it is
 longer than the whole line (a 64-character slug at 50 columns), and then after
-a hyphen where it can.
+a hyphen (or a URL's '/', '?', '&') where it can.
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ MEASURE = 100
 # that stay on one line ("also known as"); it is printed as a space.
 GLUE = "\u00a0"
 _WORD = re.compile(r"(?:\S|\u00a0)+(?: ·(?!\S))?")
+# Where a word too long for its line may be cut: after these (slugs, URLs).
+_JOINER = re.compile(r"[-/?&]+")
 
 
 def cells(text: str) -> int:
@@ -46,7 +48,10 @@ def longest(texts: Sequence[str]) -> int:
 
 
 def _pieces(word: str, start: int, width: int, rest: int | None = None) -> list[tuple[int, int]]:
-    """A word longer than ``width`` as spans that fit: cut after hyphens, else anywhere.
+    """A word longer than ``width`` as spans that fit: cut after - / ? &, else anywhere.
+
+    (After the characters that join a slug's words or a URL's parts, so that
+    each line ends where a reader expects a part to end.)
 
     The first span fits ``width``, the others ``rest`` (the lines after a
     line's first are narrower by the hang); each is at least one character.
@@ -58,8 +63,8 @@ def _pieces(word: str, start: int, width: int, rest: int | None = None) -> list[
         if cells(word[a:]) <= room:
             break
         b = a
-        # As many hyphen-ended parts as fit, else as many characters as fit.
-        for m in re.finditer(r"-", word[a:]):
+        # As many parts ending in a joiner as fit, else as many characters as fit.
+        for m in _JOINER.finditer(word[a:]):
             end = a + m.end()
             if cells(word[a:end]) <= room:
                 b = end

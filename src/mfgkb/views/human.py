@@ -168,7 +168,8 @@ def topic_page(page: TopicPage) -> RenderableType:
 
 
 def _article_entry(a: Article) -> RenderableType:
-    head = Text.assemble(lit(a.title, "bold"), (f"  #{a.id}", "dim"))
+    # Glued: "#N" stays on the line of the title's last word, never on one of its own.
+    head = Text.assemble(lit(a.title, "bold"), (f"{GLUE * 2}#{a.id}", "dim"))
     lines: list[RenderableType] = [Flow(head, indent=2), Flow(_byline(a), indent=2)]
     if a.description:
         lines.append(Flow(lit(a.description), indent=2))
@@ -192,7 +193,9 @@ def articles_table(listing: ArticleList, layout: str = "auto") -> RenderableType
         return Text("No articles match.", style="dim")
     body = ByWidth(lambda width: articles_view(articles, width, layout))
     if total > len(articles):
-        note = Text(f"Showing {len(articles):,} of {total:,}; use --limit to see more.", "dim")
+        from mfgkb.models import showing
+
+        note = Text(showing(len(articles), total, "article"), "dim")
         return Group(body, Flow(note))
     return body
 
@@ -214,18 +217,34 @@ def article_detail(a: Article) -> RenderableType:
         ("published", Text(a.published.isoformat(), "green")),
         ("added", lit(a.added)),
         ("source", lit(a.source, "yellow")),
-        ("url", lit(a.url or "")),
-        # A cell of its own breaker: a slug is cut only when longer than the column.
-        ("topics", Flow(lit(", ".join(a.topics), "magenta"))),
-        ("tags", lit(", ".join(a.tags))),
     ]
     for label, value in rows:
         fields.add_row(label, value)
+    after = grid()
+    # A cell of its own breaker: a slug is cut only when longer than the column.
+    after.add_row("topics", Flow(lit(", ".join(a.topics), "magenta")))
+    after.add_row("tags", lit(", ".join(a.tags)))
     # The description is prose, at a readable measure; the fields above keep
     # their lines (a URL is not cut where it fits).
     description = grid(MEASURE - len("description") - 2)
     description.add_row("description", lit(a.description, multiline=True))
-    return Group(fields, description)
+    return Group(fields, ByWidth(lambda width: _url_row(a.url or "", width)), after, description)
+
+
+def _url_row(url: str, width: int) -> RenderableType:
+    """The url field: in the value column where it fits, else on a line of its own below
+    its label, the whole width (broken after a '/', '?', '&' or '-' only if longer still).
+    """
+    from rich.table import Table
+
+    label = len("description") + 2
+    if cells(url) <= width - label:
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="dim", no_wrap=True, width=len("description"))
+        table.add_column(overflow="fold")
+        table.add_row("url", lit(url))
+        return table
+    return Group(Text("url", style="dim"), Flow(lit(url)))
 
 
 def search_results(result: SearchResult) -> RenderableType:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from rich.console import Group, RenderableType
 from rich.text import Text
 
-from mfgkb.models import count, printable
+from mfgkb.models import count, printable, showing
 from mfgkb.views.terminal import lit
 
 if TYPE_CHECKING:
@@ -117,10 +117,6 @@ def tallies(listing: TallyList) -> RenderableType:
     for row in listing.rows:
         table.add_row(lit(row.name), f"{row.articles:,}")
     if listing.total > len(listing.rows):
-        note = Text(
-            f"Showing {len(listing.rows):,} of {count(listing.total, noun)}; "
-            "use --limit to see more (0 for all).",
-            style="dim",
-        )
+        note = Text(showing(len(listing.rows), listing.total, noun), style="dim")
         return Group(table, note)
     return table
