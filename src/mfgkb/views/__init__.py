@@ -14,19 +14,13 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any
 
-# Results whose views (both of them) live in a module of their own, by class name.
-_OWN_MODULE = {"BackupList": "care", "Whereabouts": "care"}
-
 
 def emit(result: object, *, json: bool = False, pager: bool = False, layout: str = "auto") -> None:
     """Show ``result``: JSON on stdout with ``json``, else for a person (``pager``: via $PAGER).
 
     ``layout`` (auto, compact, table) is how a listing is laid out for a person.
     """
-    own = _OWN_MODULE.get(type(result).__name__)
-    if own is not None:
-        _view(own).emit(result, json=json, pager=pager)
-    elif json:
+    if json:
         _view("json").emit(result)
     else:
         _view("human").emit(result, pager=pager, layout=layout)

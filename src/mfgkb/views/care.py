@@ -1,15 +1,14 @@
-"""The views of ``where`` and of the backup list, for people (Rich) and for programs (JSON).
+"""The human views of ``where`` and of the backup list (their JSON is in ``views.json``).
 
-Kept apart from ``human`` and ``json`` (which dispatch every other result):
-these two results are shown only by the care commands. Rich is imported only
-for the human view, so ``--json`` loads none. Paths go through ``lit``: a
-file name may hold any character, and none reaches the terminal raw.
+``views.human`` shows them through its table of views, loading this module
+only when one of them is shown. Paths go through ``lit``: a file name may
+hold any character, and none reaches the terminal raw.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from mfgkb.models import file_size
 
@@ -21,62 +20,8 @@ if TYPE_CHECKING:
     from mfgkb.results import BackupInfo, BackupList, Whereabouts
 
 
-def emit(result: BackupList | Whereabouts, *, json: bool = False, pager: bool = False) -> None:
-    """Show ``result``: JSON on stdout with ``json``, else a page for a person."""
-    from mfgkb.results import BackupList
-
-    if json:
-        from mfgkb.views.json import print_json
-
-        print_json(backups_json(result) if isinstance(result, BackupList) else where_json(result))
-        return
-    from mfgkb.views.terminal import show
-
-    show(
-        backups_page(result) if isinstance(result, BackupList) else where_page(result), pager=pager
-    )
-
-
 def _local_time(seconds: float) -> str:
     return datetime.fromtimestamp(seconds).strftime("%Y-%m-%d %H:%M:%S")
-
-
-def _utc_time(seconds: float) -> str:
-    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-# -- JSON ----------------------------------------------------------------------------
-
-
-def backup_json(b: BackupInfo) -> dict[str, Any]:
-    return {
-        "path": str(b.path),
-        "kind": b.kind,
-        "saved": _utc_time(b.saved),
-        "size": b.size,
-        "articles": b.articles,
-        "problem": b.problem,
-    }
-
-
-def backups_json(listing: BackupList) -> dict[str, Any]:
-    return {"database": str(listing.database), "backups": list(map(backup_json, listing.backups))}
-
-
-def where_json(w: Whereabouts) -> dict[str, Any]:
-    return {
-        "path": str(w.path),
-        "real_path": str(w.real_path),
-        "is_link": w.is_link,
-        "exists": w.exists,
-        "folder_exists": w.folder_exists,
-        "size": w.size,
-        "articles": w.articles,
-        "topics": w.topics,
-        "problem": w.problem,
-        "index": {"path": str(w.index_path), "state": w.index_state},
-        "backups": list(map(backup_json, w.backups)),
-    }
 
 
 # -- people --------------------------------------------------------------------------

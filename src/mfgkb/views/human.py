@@ -52,7 +52,7 @@ def emit(result: object, *, pager: bool = False, layout: str = "auto") -> None:
         with_layout: Callable[[Any, str], RenderableType] = _VIEWS[kind]  # type: ignore[assignment]
         show(with_layout(result, layout), pager=pager)
     else:
-        show(_VIEWS[kind](result), pager=pager)
+        show(_view_of(kind)(result), pager=pager)
 
 
 def saved(result: Saved) -> None:
@@ -406,22 +406,22 @@ _VIEWS: dict[str, Callable[[Any], RenderableType]] = {
 }
 
 
-# The views of the topic life cycle and of the counts live in views/topic_life.py,
-# loaded only when one of them is shown (this module stays under 600 lines).
-def _in_topic_life(name: str) -> Callable[[Any], RenderableType]:
-    def view(result: Any) -> RenderableType:
-        from mfgkb.views import topic_life
+# Views in modules of their own (this one stays under 600 lines), by
+# "module:function" in mfgkb.views: a module is loaded when one of its views is shown.
+_ELSEWHERE = {
+    "TopicRename": "topic_life:renamed",
+    "TopicMerge": "topic_life:merged",
+    "TopicRemoval": "topic_life:removed",
+    "TallyList": "topic_life:tallies",
+    "BackupList": "care:backups_page",
+    "Whereabouts": "care:where_page",
+}
 
-        return getattr(topic_life, name)(result)  # type: ignore[no-any-return]
 
-    return view
+def _view_of(kind: str) -> Callable[[Any], RenderableType]:
+    if kind in _VIEWS:
+        return _VIEWS[kind]
+    module, _, function = _ELSEWHERE[kind].partition(":")
+    import importlib
 
-
-_VIEWS.update(
-    {
-        "TopicRename": _in_topic_life("renamed"),
-        "TopicMerge": _in_topic_life("merged"),
-        "TopicRemoval": _in_topic_life("removed"),
-        "TallyList": _in_topic_life("tallies"),
-    }
-)
+    return getattr(importlib.import_module(f"mfgkb.views.{module}"), function)  # type: ignore[no-any-return]

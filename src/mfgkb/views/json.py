@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from mfgkb.models import json_printable
@@ -20,6 +21,8 @@ if TYPE_CHECKING:
     from mfgkb.models import Article
     from mfgkb.results import (
         ArticleList,
+        BackupInfo,
+        BackupList,
         CheckReport,
         ImportReport,
         Saved,
@@ -29,6 +32,7 @@ if TYPE_CHECKING:
         TopicPage,
         TopicRemoval,
         TopicRename,
+        Whereabouts,
     )
 
 
@@ -171,6 +175,41 @@ def tallies(listing: TallyList) -> list[dict[str, Any]]:
     return [{"name": row.name, "articles": row.articles} for row in listing.rows]
 
 
+def _utc_time(seconds: float) -> str:
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def backup_json(b: BackupInfo) -> dict[str, Any]:
+    return {
+        "path": str(b.path),
+        "kind": b.kind,
+        "saved": _utc_time(b.saved),
+        "size": b.size,
+        "articles": b.articles,
+        "problem": b.problem,
+    }
+
+
+def backups_json(listing: BackupList) -> dict[str, Any]:
+    return {"database": str(listing.database), "backups": list(map(backup_json, listing.backups))}
+
+
+def where_json(w: Whereabouts) -> dict[str, Any]:
+    return {
+        "path": str(w.path),
+        "real_path": str(w.real_path),
+        "is_link": w.is_link,
+        "exists": w.exists,
+        "folder_exists": w.folder_exists,
+        "size": w.size,
+        "articles": w.articles,
+        "topics": w.topics,
+        "problem": w.problem,
+        "index": {"path": str(w.index_path), "state": w.index_state},
+        "backups": list(map(backup_json, w.backups)),
+    }
+
+
 # By class name, as in views.human (the fast path imports no result module).
 _SHAPES: dict[str, Callable[[Any], Any]] = {
     "TopicPage": topic_page,
@@ -186,4 +225,6 @@ _SHAPES: dict[str, Callable[[Any], Any]] = {
     "TopicMerge": topic_merge,
     "TopicRemoval": topic_removal,
     "TallyList": tallies,
+    "BackupList": backups_json,
+    "Whereabouts": where_json,
 }
