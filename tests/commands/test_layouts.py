@@ -305,3 +305,15 @@ def test_an_articles_number_stays_with_the_last_word_of_its_title(
     for width in range(40, 61):
         lines = _screen(mfgkb, monkeypatch, width, "show", MAIN).splitlines()
         assert not any(line.strip().startswith("#") for line in lines), width
+
+
+@pytest.mark.parametrize("width", (30, 40))
+def test_a_number_in_the_stats_summary_stays_with_its_noun(
+    long_kb: Invoke, monkeypatch: pytest.MonkeyPatch, width: int
+) -> None:
+    out = _screen(long_kb, monkeypatch, width, "stats")
+    summary = out.split("\n\n", 1)[0].splitlines()
+    assert len(summary) > 1, out  # it does wrap at this width
+    assert not any(re.search(r"\d$", line) for line in summary), summary
+    assert not any(re.match(r"(articles?|topics?|authors?|tags?)\b", line) for line in summary)
+    assert "\u00a0" not in out  # the glue is printed as a space

@@ -361,12 +361,15 @@ def stats_view(stats: Stats) -> RenderableType:
         # No figure to chart; "0 articles · 0 topics" would say nothing more.
         return Text("No articles to count." if stats.all_topics else "No topics or articles yet.")
 
+    # A number stays on a line with its noun (GLUE), "3 of 9 topics" on one line.
     def figure(n: int, noun: str) -> Text:
         number, _, noun = count(n, noun).partition(" ")
-        return Text.assemble((number, "bold"), f" {noun}")
+        return Text.assemble((number, "bold"), f"{GLUE}{noun}")
 
     # "in 3 of 9 topics": the topics the articles are linked to, of them all.
-    topics = Text.assemble(" in ", (f"{stats.topics:,}", "bold"), f" of {stats.all_topics:,} topic")
+    topics = Text.assemble(
+        " in ", (f"{stats.topics:,}", "bold"), f"{GLUE}of{GLUE}{stats.all_topics:,}{GLUE}topic"
+    )
     if stats.all_topics != 1:
         topics.append("s")
     summary = Text.assemble(
