@@ -190,6 +190,8 @@ class Command:
         # clean up); before and after, it ends the process (_exit_on_sigint).
         interrupts.reset()
         self._previous = handle_sigint(interrupts.handler)
+        self._unraisable = sys.unraisablehook
+        sys.unraisablehook = interrupts.quiet_hook
         return self
 
     def __exit__(
@@ -211,6 +213,7 @@ class Command:
                 # write-ahead log; left open, the next process must replay it.
                 _kb.close()
                 _wrote, _kb = saved(), None
+            sys.unraisablehook = self._unraisable
             if self._gc:
                 gc.enable()
             if self._previous is not None:

@@ -7,10 +7,15 @@ Python prints "Exception ignored in ..." and drops the exception: the command
 would go on as if nothing had been pressed, and could wait for a lock for a
 long time. So the handler also leaves a mark; long waits (the database lock)
 call :func:`check`, and the edge (mfgkb.edge) reports a marked run as
-interrupted however it ended.
+interrupted however it ended. Python's "Exception ignored" report of that
+KeyboardInterrupt (a traceback on stderr) is silenced by :func:`quiet_hook`,
+so the edge's one line is all the user sees.
 """
 
 from __future__ import annotations
+
+import sys
+from typing import Any
 
 pending = False  # Ctrl-C was pressed during this command
 _deferred = 0  # inside that many ``deferred()`` blocks
@@ -41,6 +46,17 @@ class deferred:
         _deferred -= 1
         if not _deferred and exc[0] is None:
             check()
+
+
+def quiet_hook(unraisable: Any) -> None:
+    """``sys.unraisablehook`` while a command runs: a swallowed Ctrl-C says nothing.
+
+    :func:`handler` has marked it already, and the edge reports it in one line;
+    anything else Python could not raise is reported as Python would.
+    """
+    if isinstance(unraisable.exc_value, KeyboardInterrupt):
+        return
+    sys.__unraisablehook__(unraisable)
 
 
 def check() -> None:

@@ -382,3 +382,24 @@ def test_ctrl_d_at_a_prompt_is_no_answer_not_an_interrupt(
     [line] = err.strip().splitlines()
     assert line.startswith("mfgkb: Missing --title"), line
     assert files_of(seeded) == before
+
+
+def test_a_ctrl_c_python_swallows_prints_one_line_and_no_traceback(tmp_path: Path) -> None:
+    # Under load, SIGINT once landed while the import system ran a weakref
+    # callback: Python printed "Exception ignored in ..." and a traceback,
+    # then dropped the KeyboardInterrupt. Here the callback runs the handler
+    # itself, so the moment is not left to chance.
+    code = (
+        "import gc, weakref, sys\n"
+        "from mfgkb import edge, interrupts\n"
+        "class Thing: pass\n"
+        "def callback(ref): interrupts.handler(2, None)\n"
+        "with edge.Command() as run:\n"
+        "    thing = Thing(); ref = weakref.ref(thing, callback); del thing; gc.collect()\n"
+        "sys.exit(run.code)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 130
+    assert done.stderr == f"{NOTHING_SAVED}\n"
