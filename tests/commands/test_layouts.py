@@ -235,6 +235,11 @@ def test_stats_shows_every_year_of_the_span(
         rows = re.findall(r"^ (\d{4}) (\S*)\s+(\d+)$", out, re.M)
         assert [r[0] for r in rows] == [str(y) for y in range(2019, 2026)], out
         assert [int(r[2]) for r in rows] == [1, 0, 0, 1, 0, 0, 2]
+        # No bar (not even a sliver) for a year without articles; a small count
+        # still gets one, and the counts stay in one column.
+        assert [bool(r[1]) for r in rows] == [True, False, False, True, False, False, True], out
+        years = re.findall(r"^ \d{4} .*$", out, re.M)
+        assert len({len(line) for line in years}) == 1, out
 
 
 @pytest.mark.parametrize("width", WIDTHS)

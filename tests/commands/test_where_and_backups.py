@@ -73,6 +73,29 @@ def test_where_in_a_missing_folder_says_to_make_it(
     assert not folder.parent.exists()
 
 
+@pytest.mark.parametrize("width", [50, 80, 92, 120])
+def test_where_keeps_the_mkdir_command_with_its_path(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, width: int
+) -> None:
+    # Not "create it (mkdir -p" at the end of one line and the path on the next.
+    monkeypatch.setenv("COLUMNS", str(width))
+    folder = tmp_path / "not" / "there"
+    text = ok(runner.invoke(app, ["--db", str(folder / "kb.json"), "where"])).stdout
+    assert all(len(line) <= width for line in text.splitlines()), text
+    line = next(line for line in text.splitlines() if "(mkdir" in line)
+    assert "(mkdir -p /" in line, text
+    if len(f"(mkdir -p {folder})") <= width - len("  database    "):
+        assert f"(mkdir -p {folder})" in line, text
+
+
+def test_where_counts_one_article_as_one_article(mfgkb: Invoke, seeded: Path) -> None:
+    data = load_db(seeded)
+    assert len(data["articles"]) == 1  # the shipped knowledge base's one article
+    text = ok(mfgkb("where")).stdout
+    assert f"1 article · {len(data['topics'])} topics" in text, text
+    assert "1 articles" not in text
+
+
 def test_where_with_the_default_path_does_not_make_the_data_folder(
     runner: CliRunner, tmp_path: Path
 ) -> None:
@@ -307,3 +330,22 @@ def test_a_narrow_terminal_still_shows_every_backups_path(
     for n in (1, 2):
         assert f"{seeded}.{n}" in joined, text
     assert "rolling ·" in text and "article" in text
+
+
+def test_the_backup_table_is_shown_only_where_no_cell_is_cut(
+    mfgkb: Invoke, seeded: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Rich squeezes a table too wide for the terminal and cuts its cells
+    # ("articl…", "06:42:…"): at the narrowest width the table needs it is
+    # shown whole, one column less and the list replaces it.
+    add(mfgkb, "--title", "Version 1", "--date", "2025-01-02")
+    monkeypatch.setenv("COLUMNS", "400")
+    table = ok(mfgkb("backup")).stdout.splitlines()[1:-1]
+    assert table[0].split() == ["backup", "kind", "saved", "size", "articles"]
+    needed = max(map(len, table)) + 1  # with the last cell's padding space
+    for width in (needed - 1, needed, needed + 1):
+        monkeypatch.setenv("COLUMNS", str(width))
+        text = ok(mfgkb("backup")).stdout
+        assert "…" not in text and all(len(line) <= width for line in text.splitlines()), text
+        assert ("articles" in text.splitlines()[1]) == (width >= needed), text
+        assert f"{seeded}.1" in text, text

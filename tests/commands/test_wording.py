@@ -184,10 +184,14 @@ def test_help_lists_whole_phrases_and_unbroken_examples(
         doc = inspect.getdoc(getattr(importlib.import_module(f"mfgkb.cli.{module}"), function))
         assert doc is not None
         written = doc[doc.index("Example: mfgkb") :].splitlines()
-        shown = [line.strip() for line in ok(named(name, "--help")).stdout.splitlines()]
+        printed = ok(named(name, "--help")).stdout.splitlines()
+        shown = [line.strip() for line in printed]
         # Printed as written (Click's \b paragraph), never rewrapped mid-command.
         at = shown.index(written[0].strip())
         assert shown[at : at + len(written)] == [line.strip() for line in written], name
+        # ...and so written to fit 80 columns, continued with " \" (the shell's way).
+        example = printed[at : at + len(written)]
+        assert all(len(line) <= 76 for line in example), (name, example)
     assert "-h, --help" in ok(named("search", "--help")).stdout
     assert "--output FILE" in ok(named("export", "--help")).stdout
     assert "DB.1" in ok(named("restore", "--help")).stdout
@@ -292,3 +296,24 @@ def test_output_into_a_pipe_has_no_trailing_spaces(mfgkb: Invoke, args: list[str
     text = ok(mfgkb(*args)).stdout
     assert text.strip()
     assert [line for line in text.splitlines() if line.endswith(" ")] == []
+
+
+@pytest.mark.parametrize("width", ["50", "80"])
+def test_help_keeps_names_whole_and_says_each_listings_own_layout(
+    named: Invoke, monkeypatch: pytest.MonkeyPatch, width: str
+) -> None:
+    monkeypatch.setenv("COLUMNS", width)
+    backup = ok(named("backup", "--help")).stdout
+    assert "kb-YYYYMMDD-HHMMSS.json" in backup.split(), backup  # one word, not cut at a hyphen
+
+    def said(command: str) -> str:
+        return " ".join(ok(named(command, "--help")).stdout.split())
+
+    assert "auto: a table from 80 columns on" in said("topics")
+    assert "auto: a table from 120 columns on" in said("articles")
+    for command in ("add-article", "import"):
+        assert "A topic to link: its slug, title or alias" in said(command)
+    add_article = said("add-article")
+    for compared in ("a default port", "the fragment", "query parameters", "fbclid, gclid"):
+        assert compared in add_article
+    assert "becomes the source when the row has none" in said("import")

@@ -11,6 +11,7 @@ import typer
 from mfgkb import views
 from mfgkb.cli.context import kb_of
 from mfgkb.cli.options import (
+    ArticleLayoutOpt,
     AuthorOpt,
     AuthorsOpt,
     DayfirstOpt,
@@ -18,7 +19,6 @@ from mfgkb.cli.options import (
     IdArg,
     JsonOpt,
     Layout,
-    LayoutOpt,
     LimitOpt,
     PagerOpt,
     SinceOpt,
@@ -67,12 +67,16 @@ def add_article(
     """Add an article and print its new id. At a terminal, asks for a missing title or date.
 
     A date without a year, or text that is not a date, is refused rather than guessed.
-    A URL that is already stored (ignoring http/https, host case, a trailing slash and
-    utm_* tracking parameters) is refused with the id of the article that has it.
+    A URL that is already stored is refused with the id of the article that has
+    it. URLs are compared ignoring http/https, host case, a default port, a
+    trailing slash, the fragment, the order of query parameters and tracking
+    parameters (utm_*, fbclid, gclid, ...).
 
     \b
-    Example: mfgkb add-article --title "Is the US Still the Global Manufacturing Leader?" \\
-      --author "Jedrik Hastings" --date "October 10, 2025" --topic advanced-manufacturing
+    Example: mfgkb add-article \\
+      --title "Is the US Still the Global Manufacturing Leader?" \\
+      --author "Jedrik Hastings" --date "October 10, 2025" \\
+      --topic advanced-manufacturing
     """
     from mfgkb.cli import prompts  # only where a question may be asked
     from mfgkb.kb import article_draft
@@ -111,7 +115,7 @@ def articles(
     sort: SortOpt = Sort.published,
     limit: LimitOpt = 50,
     dayfirst: DayfirstOpt = False,
-    layout: LayoutOpt = Layout.auto,
+    layout: ArticleLayoutOpt = Layout.auto,
     json_: JsonOpt = False,
     pager: PagerOpt = False,
 ) -> None:
@@ -121,7 +125,8 @@ def articles(
     authors, source and topics); from 120 columns on, a table. --format chooses.
 
     \b
-    Example: mfgkb articles --topic advanced-manufacturing --since 2025 --limit 20
+    Example: mfgkb articles --topic advanced-manufacturing --since 2025 \\
+      --limit 20
     """
     chosen = filters(
         topic=topic,
@@ -178,7 +183,8 @@ def edit_article(
     matter; a bad edit is shown again rather than lost.
 
     \b
-    Example: mfgkb edit-article 1 --source "Industry Weekly" --tag policy --tag united-states
+    Example: mfgkb edit-article 1 --source "Industry Weekly" \\
+      --tag policy --tag united-states
     """
     from mfgkb.cli import prompts  # only where a question may be asked
 

@@ -73,9 +73,12 @@ def backup(
     ones to DB.2 and on, up to $MFGKB_BACKUPS (default 10); the first backup
     of a day is also kept as DB.day-YYYY-MM-DD, for the newest
     $MFGKB_DAILY_BACKUPS days with changes (default 7). Without PATH, lists
-    them with their times, sizes and article counts. A copy into a folder gets
-    a name of its own, kb-YYYYMMDD-HHMMSS.json; an existing file is replaced
-    only with --force.
+    them with their times, sizes and article counts. An existing file is
+    replaced only with --force; a copy into a folder gets a name of its own,
+    made from the database's name and the time (for kb.json):
+
+    \b
+      kb-YYYYMMDD-HHMMSS.json
 
     \b
     Example: mfgkb backup ~/Documents/mfgkb-2025-11-25.json

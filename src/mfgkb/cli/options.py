@@ -234,14 +234,14 @@ class Layout(StrEnum):
     table = "table"
 
 
-LayoutOpt = Annotated[
-    Layout,
-    typer.Option(
-        "--format",
-        help="compact: a few lines each; table: columns (when no word has to be cut); "
-        "auto: a table from 120 columns on.",
-    ),
-]
+# Each listing has its own auto rule (views.listings): articles take a table
+# from 120 columns on, topics from 80, in both cases only where no word is cut.
+_LAYOUT_HELP = (
+    "compact: a few lines each; table: columns (when no word has to be cut); "
+    "auto: a table from {} columns on, where it fits."
+)
+ArticleLayoutOpt = Annotated[Layout, typer.Option("--format", help=_LAYOUT_HELP.format(120))]
+TopicLayoutOpt = Annotated[Layout, typer.Option("--format", help=_LAYOUT_HELP.format(80))]
 
 
 class Kind(StrEnum):
@@ -310,7 +310,9 @@ AuthorsOpt = Annotated[list[str] | None, typer.Option("--author", help="An autho
 TopicsOpt = Annotated[
     list[str] | None,
     typer.Option(
-        "--topic", help="Slug of a topic to link (repeatable).", autocompletion=complete_topic
+        "--topic",
+        help="A topic to link: its slug, title or alias (repeatable).",
+        autocompletion=complete_topic,
     ),
 ]
 TagsOpt = Annotated[

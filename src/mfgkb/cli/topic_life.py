@@ -64,7 +64,8 @@ def merge_topics(
     and the topics that pointed at it point at INTO. No article is removed.
 
     \b
-    Example: mfgkb merge-topics additive-manufacturing advanced-manufacturing
+    Example: mfgkb merge-topics chip-foundries chips-act
+      (after: mfgkb add-topic --title "Chip foundries" --related chips-act)
     """
     views.emit(kb_of(ctx).merge_topics(source, into), json=json_)
 
@@ -90,6 +91,7 @@ def remove_topic(
 
     \b
     Example: mfgkb remove-topic additive-manufacturing --yes
+      (after: mfgkb add-topic --title "Additive manufacturing")
     """
     kb = kb_of(ctx)
     expected = None

@@ -13,9 +13,9 @@ from mfgkb.cli.options import (
     EditorOpt,
     JsonOpt,
     Layout,
-    LayoutOpt,
     PagerOpt,
     TopicArg,
+    TopicLayoutOpt,
     limit_of,
     read_text,
 )
@@ -46,7 +46,7 @@ def show(
 
 def topics(
     ctx: typer.Context,
-    layout: LayoutOpt = Layout.auto,
+    layout: TopicLayoutOpt = Layout.auto,
     json_: JsonOpt = False,
     pager: PagerOpt = False,
 ) -> None:
@@ -133,8 +133,9 @@ def add_topic(
     """Add a topic. Every field has an option; a long summary can come from a file.
 
     \b
-    Example: mfgkb add-topic --title "Additive manufacturing" --alias "3D printing" \\
-      --related advanced-manufacturing --summary-file notes.md
+    Example: mfgkb add-topic --title "Additive manufacturing" \\
+      --alias "3D printing" --related advanced-manufacturing \\
+      --summary-file notes.md
     """
     from mfgkb.cli import prompts  # only where a question may be asked
     from mfgkb.models import MAX_TITLE, Topic, clean_text, slugify
@@ -191,7 +192,8 @@ def edit_topic(
     YAML front matter (the other fields); a bad edit is shown again rather than lost.
 
     \b
-    Example: mfgkb edit-topic chips-act --alias "CHIPS and Science Act" --alias "US CHIPS Act"
+    Example: mfgkb edit-topic chips-act --alias "CHIPS and Science Act" \\
+      --alias "US CHIPS Act"
     """
     from mfgkb.cli import prompts  # only where a question may be asked
 

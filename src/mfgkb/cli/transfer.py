@@ -102,12 +102,14 @@ def import_(
     Columns named like the fields (or title/headline, url/link, date, authors,
     description/short_description, ...) are used as they are; --map names others.
     Author lists such as "Rebecca Santana and Kevin McGill, AP" are split into
-    names, and a wire-service credit (AP, Reuters, ...) becomes the source.
+    names, and a wire-service credit (AP, Reuters, ...) becomes the source
+    when the row has none.
     A URL already stored, or seen earlier in the file, is a duplicate.
 
     \b
-    Example: mfgkb import news.jsonl --map title=headline --map description=short_description \\
-      --map url=link --map authors=authors --map published=date
+    Example: mfgkb import news.jsonl --map title=headline \\
+      --map description=short_description --map url=link \\
+      --map authors=authors --map published=date
     """
     from mfgkb.formats.reading import read_rows
     from mfgkb.importer import RowConverter, count_lines, parse_mapping, parse_rows
@@ -173,7 +175,8 @@ def export(
     filters, --sort and --limit choose its articles.
 
     \b
-    Example: mfgkb export --format markdown --topic advanced-manufacturing -o am.md
+    Example: mfgkb export --format markdown --topic advanced-manufacturing \\
+      -o am.md
     """
 
     fmt = formats.by_name(format_, "export")

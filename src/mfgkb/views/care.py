@@ -31,12 +31,37 @@ def _backups(backups: list[BackupInfo]) -> RenderableType:
     """A table when every path fits on one line beside the other columns, else two lines each."""
     from mfgkb.views.flow import ByWidth
 
-    # path, then "rolling  2026-12-03 06:42:16  189.4 kB  301": the other columns
-    # take 7 + 19 + 10 + 8 and a space each.
-    widest = max(len(str(b.path)) for b in backups)
+    needed = _table_width(backups)
     return ByWidth(
-        lambda width: _backups_table(backups) if widest + 50 <= width else _backups_list(backups)
+        lambda width: _backups_table(backups) if needed <= width else _backups_list(backups)
     )
+
+
+def _table_width(backups: list[BackupInfo]) -> int:
+    """Columns the table takes with no cell cut: each column's widest cell, and its padding.
+
+    A row reads "kb.json.1  rolling  2026-12-03 06:42:16  191.6 KiB  301": the
+    sizes ("512 B" to "1023.9 MiB") and the articles column (a count, or a
+    problem) vary, so they are measured, as the paths are (through ``lit``,
+    which may escape characters). Rich would otherwise squeeze a column and cut
+    its cells ("articl…", "06:42:…") rather than wrap them.
+    """
+    from mfgkb.views.flow import cells
+    from mfgkb.views.terminal import lit
+
+    columns = [
+        ["backup", *(lit(str(b.path)).plain for b in backups)],
+        ["kind", *(b.kind for b in backups)],
+        ["saved", _local_time(0)],
+        ["size", *(file_size(b.size) for b in backups)],
+        ["articles", *(_held_in_table(b) for b in backups)],
+    ]
+    # padding=(0, 1): a space on each side of every cell.
+    return sum(max(map(cells, column)) + 2 for column in columns)
+
+
+def _held_in_table(b: BackupInfo) -> str:
+    return f"{b.articles:,}" if b.articles is not None else b.problem or "?"
 
 
 def _held(b: BackupInfo) -> Text:
@@ -88,7 +113,7 @@ def _backups_table(backups: list[BackupInfo]) -> Table:
     table.add_column("size", justify="right", no_wrap=True)
     table.add_column("articles", justify="right", no_wrap=True)
     for b in backups:
-        held = Text(f"{b.articles:,}") if b.articles is not None else Text(b.problem or "?", "red")
+        held = Text(_held_in_table(b), "red" if b.articles is None else "")
         table.add_row(lit(str(b.path)), b.kind, _local_time(b.saved), file_size(b.size), held)
     return table
 
@@ -131,9 +156,14 @@ def where_page(w: Whereabouts) -> RenderableType:
             database.append(Text(" (a symbolic link)", style="dim"))
     facts.add_row("database", database)
     if not w.exists and not w.folder_exists:
-        folder = w.path.parent
-        missing = f"its folder {folder} does not exist; create it (mkdir -p {folder})"
-        facts.add_row("", lit(missing, "yellow"))
+        from mfgkb.views.flow import GLUE, Flow
+
+        folder = lit(str(w.path.parent)).plain
+        # The command to run stays on one line with its path, where it fits:
+        # "(mkdir -p" at the end of one line and the path on the next reads as two things.
+        command = GLUE.join(("mkdir", "-p", folder))
+        missing = f"its folder {folder} does not exist; create it ({command})"
+        facts.add_row("", Flow(Text(missing, "yellow")))
     elif not w.exists:
         facts.add_row(
             "", Text("does not exist yet: the first command creates it here", style="yellow")
@@ -144,7 +174,9 @@ def where_page(w: Whereabouts) -> RenderableType:
         if w.problem is not None:
             facts.add_row("problem", lit(w.problem, "red"))
         elif w.articles is not None and w.topics is not None:
-            facts.add_row("holds", f"{w.articles:,} articles · {w.topics:,} topics")
+            from mfgkb.models import count
+
+            facts.add_row("holds", f"{count(w.articles, 'article')} · {count(w.topics, 'topic')}")
     state = {"current": "green", "out of date": "yellow", "missing": "dim"}[w.index_state]
     index = lit(str(w.index_path)).append(Text(f"  {w.index_state}", style=state))
     facts.add_row("index", index)

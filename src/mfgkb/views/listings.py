@@ -250,7 +250,9 @@ class Bars:
         for label, n, shown in zip(labels, (n for _, n in self.rows), counts, strict=True):
             length = n * bar_w / top
             bar = "█" * int(length) + ("▌" if length - int(length) >= 0.5 else "")
-            bar = (bar or "▏").ljust(bar_w)
+            # A sliver for a count too small to show, so it is seen to be there;
+            # none for no articles at all (a year without any), which is not.
+            bar = (bar or ("▏" if n else "")).ljust(bar_w)
             own_line = stacked or longest_word([label.plain]) > label_w
             lines: list[Text] = []
             if own_line:
