@@ -70,15 +70,41 @@ def test_a_root_option_after_the_command_says_where_it_goes(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     line = refusal(runner.invoke(app, args, prog_name="mfgkb"), 2)
-    assert line == f"mfgkb: No such option: --db; --db goes before the command: {meant}"
+    command = args[0]
+    assert line == (
+        f"mfgkb: No such option: --db; --db goes before the command: {meant} "
+        f"(see: mfgkb {command} --help)"
+    )
     assert list(tmp_path.iterdir()) == [tmp_path / "home"]  # no database made anywhere
 
 
-def test_version_after_the_command_says_where_it_goes(runner: CliRunner) -> None:
-    line = refusal(runner.invoke(app, ["topics", "--version"], prog_name="mfgkb"), 2)
+@pytest.mark.parametrize("command", [["topics"], ["search", "texas"]])
+def test_version_after_the_command_says_where_it_goes(
+    runner: CliRunner, command: list[str]
+) -> None:
+    line = refusal(runner.invoke(app, [*command, "--version"], prog_name="mfgkb"), 2)
     assert line == (
-        "mfgkb: No such option: --version; --version goes before the command: mfgkb --version"
+        "mfgkb: No such option: --version; --version goes before the command: mfgkb --version "
+        f"(see: mfgkb {command[0]} --help)"
     )
+
+
+@pytest.mark.parametrize("db", [["--db", "/tmp/other.json"], ["--db=/tmp/other.json"]])
+def test_db_after_search_is_refused_not_searched_for(
+    runner: CliRunner, db: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # search takes unknown dash-words as words to leave out; --db is not one of them.
+    monkeypatch.setenv("MFGKB_DB", str(tmp_path / "env.json"))
+    line = refusal(runner.invoke(app, ["search", "texas", *db], prog_name="mfgkb"), 2)
+    assert line == (
+        "mfgkb: No such option: --db; --db goes before the command: "
+        "mfgkb --db /tmp/other.json search texas (see: mfgkb search --help)"
+    )
+    assert not (tmp_path / "env.json").exists()  # $MFGKB_DB was not searched
+
+
+def test_after_a_double_dash_db_is_a_search_word(mfgkb: Invoke, seeded: Path) -> None:
+    assert "Texas" in ok(mfgkb("search", "texas", "--", "--db")).stdout
 
 
 @pytest.mark.parametrize("name", list(COMMANDS))
