@@ -89,6 +89,14 @@ def test_version_after_the_command_says_where_it_goes(
     )
 
 
+@pytest.mark.parametrize("command", ["add-article", "edit-article"])
+def test_a_bad_date_is_a_usage_error_like_a_bad_since(named: Invoke, command: str) -> None:
+    target = ["--title", "x"] if command == "add-article" else ["1"]
+    line = refusal(named(command, *target, "--date", "nonsense"), 2)
+    assert line.startswith("mfgkb: --date: 'nonsense' is not a date mfgkb can read; ")
+    assert line.endswith(f". (see: mfgkb {command} --help)")
+
+
 @pytest.mark.parametrize("db", [["--db", "/tmp/other.json"], ["--db=/tmp/other.json"]])
 def test_db_after_search_is_refused_not_searched_for(
     runner: CliRunner, db: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -243,8 +251,10 @@ def test_an_empty_db_is_said_to_be_empty(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     for command in (["topics"], ["add-topic", "--title", "T"], ["search", "chips"]):
-        line = refusal(runner.invoke(app, [*args, *command]))
-        assert line == "mfgkb: --db is empty; give a database file path, e.g. kb.json."
+        line = refusal(runner.invoke(app, [*args, *command]), 2)
+        assert line == (
+            "mfgkb: --db is empty; give a database file path, e.g. kb.json. (see: mfgkb --help)"
+        )
     assert list(tmp_path.iterdir()) == [tmp_path / "home"]  # nothing written anywhere
     # "." itself is still a directory, and the last --db counts.
     assert "--db . is a directory" in refusal(

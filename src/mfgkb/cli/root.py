@@ -56,8 +56,10 @@ def _usage_line(err: ClickUsageError) -> str:
 
 def with_hint(message: str, name: str) -> str:
     """A usage error's line, ending with the help to read (once)."""
-    hint = f"(see: {name} --help)"
-    return message if message.endswith(hint) else f"{message} {hint}"
+    # A message may already name the help to read: the root's, for a bad --db.
+    _, sep, tail = message.rpartition("(see: mfgkb")
+    hinted = bool(sep) and tail.endswith(" --help)") and "(" not in tail
+    return message if hinted else f"{message} (see: {name} --help)"
 
 
 class _Command(TyperCommand):
