@@ -277,7 +277,8 @@ def test_remove_by_an_alias_is_refused_before_asking(
     assert refusal(result) == (
         "mfgkb: 'chip-foundries' is a name of the topic chips-act (CHIPS Act), not its slug; "
         "to remove that topic give its slug: mfgkb remove-topic chips-act (or drop that "
-        "alias, giving the aliases to keep, with: mfgkb edit-topic chips-act --alias ...)"
+        "alias with: mfgkb edit-topic chips-act --alias 'US CHIPS Act' "
+        "--alias 'CHIPS and Science Act' --alias foundries)"
     )
     assert "[y/N]" not in result.stdout
     assert files_of(linked) == before

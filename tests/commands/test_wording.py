@@ -175,7 +175,14 @@ def test_a_bad_date_bound_is_a_usage_error_naming_its_option(
     ("args", "start"),
     [
         (["remove-topic", MAIN, "--force"], "Removing the topic"),
-        (["add-article", "--date", "2025-01-01"], "Missing --title"),
+        (
+            ["add-article", "--date", "2025-01-01"],
+            'Missing --title; give it on the command line, e.g. --title "Texas fab opens".',
+        ),
+        (
+            ["add-article", "--title", "x"],
+            "Missing --date; give it on the command line, e.g. --date 2025-10-10.",
+        ),
         (["export", "--format", "bogus"], "--format 'bogus'"),
     ],
 )

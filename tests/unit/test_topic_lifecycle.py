@@ -510,6 +510,17 @@ def test_remove_by_an_alias_left_by_a_merge_is_refused(db: Path, force: bool) ->
     assert "chips-act" in stored_topics(db)
 
 
+def test_removing_by_a_lone_alias_names_the_editor_to_drop_it(db: Path) -> None:
+    # --alias replaces the aliases: with none to keep there is none to give.
+    with opened(db) as kb:
+        kb.add_topic(Topic(slug="foundries", title="Foundries", aliases=["chip-foundries"]))
+        with pytest.raises(ValidationError) as refused:
+            kb.remove_topic("chip-foundries")
+    assert str(refused.value).endswith(
+        "(or drop that alias with: mfgkb edit-topic foundries --editor)"
+    )
+
+
 def test_the_slug_in_any_case_removes(lone: Path) -> None:
     with opened(lone) as kb:
         assert kb.remove_topic(" Foundries ").removed

@@ -68,6 +68,22 @@ def same_topic(source: str, into: str, slug: str) -> ValidationError:
     )
 
 
+def _alias_drop(name: str, topic: Topic) -> str:
+    """The command that drops the alias ``name``, ready to copy.
+
+    --alias replaces the aliases as a whole, so the command gives every one
+    kept; with none kept there is no --alias to give, and $EDITOR does it.
+    """
+    import shlex
+
+    kept = [a for a in topic.aliases if fold(a) != fold(name)]
+    if not kept:
+        return f"mfgkb edit-topic {topic.slug} --editor"
+    return " ".join(
+        [f"mfgkb edit-topic {topic.slug}", *(f"--alias {shlex.quote(a)}" for a in kept)]
+    )
+
+
 def not_the_slug(name: str, topic: Topic) -> ValidationError:
     """``name`` is a title or alias of ``topic``, given where only its slug will do.
 
@@ -76,13 +92,9 @@ def not_the_slug(name: str, topic: Topic) -> ValidationError:
     by it would remove the topic it was merged into.
     """
     slug = topic.slug
-    is_alias = fold(name) in {fold(a) for a in topic.aliases}
-    drop = (
-        f" (or drop that alias, giving the aliases to keep, with: "
-        f"mfgkb edit-topic {slug} --alias ...)"
-        if is_alias
-        else ""
-    )
+    drop = ""
+    if fold(name) in {fold(a) for a in topic.aliases}:
+        drop = f" (or drop that alias with: {_alias_drop(name, topic)})"
     return ValidationError(
         f"'{name.strip()}' is a name of the topic {slug} ({topic.title}), not its slug; "
         f"to remove that topic give its slug: mfgkb remove-topic {slug}{drop}"
