@@ -239,8 +239,8 @@ def bounds(
     from mfgkb.errors import UsageError
 
     def one(option: str, text: str | None, end: bool) -> date | None:
-        if not text:
-            return None
+        if text is None:
+            return None  # an empty text is refused below: --since "" would hide a typo
         try:
             return parse_period(text, dayfirst=dayfirst, end=end)
         except DateError as err:

@@ -157,6 +157,8 @@ REFUSED = [
     (["search", "chips", "--since", "the day after"], 2),
     (["search", "chips", "--since", "2025-02-30"], 2),
     (["search", "chips", "--until", "10000 years"], 2),
+    (["search", "chips", "--since", ""], 2),
+    (["search", "chips", "--until="], 2),
 ]
 
 

@@ -153,6 +153,19 @@ def test_bad_bounds_are_usage_errors_naming_their_option() -> None:
 
 
 @pytest.mark.parametrize(
+    ("since", "until", "option"), [("", None, "--since"), (None, " ", "--until")]
+)
+def test_an_empty_bound_is_refused_not_ignored(
+    since: str | None, until: str | None, option: str
+) -> None:
+    # Ignored, --since "" would list everything: a typo's result would look like an answer.
+    with pytest.raises(UsageError) as caught:
+        bounds(since, until)
+    assert caught.value.message.startswith(f"{option}: The date is empty; write it like ")
+    assert bounds(None, None) == (None, None)
+
+
+@pytest.mark.parametrize(
     ("text", "day"),
     [
         ("today", WED),

@@ -284,7 +284,8 @@ def filters(
     from mfgkb.index.query import Filters
 
     start = end = None
-    if since or until:  # dateutil is loaded only when a date is given
+    # dateutil is loaded only when a date is given; an empty one is refused, not ignored.
+    if since is not None or until is not None:
         from mfgkb.dates import bounds
 
         start, end = bounds(since, until, dayfirst=dayfirst)
