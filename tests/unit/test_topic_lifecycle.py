@@ -632,3 +632,36 @@ def test_counts_refuse_what_they_cannot_do(
 ) -> None:
     with opened(counted) as kb, pytest.raises(ValidationError, match=message):
         kb.tallies(what, by=by, limit=limit)
+
+
+def test_a_merge_counts_only_what_the_topic_did_not_have(db: Path) -> None:
+    # A key term, figure or related topic chips-act has already is not "moved".
+    term = KeyTerm(term="Fab", definition="A chip factory")
+    figure = Figure(label="Fabs", value="12", year=2024)
+    with opened(db) as kb:
+        kb.add_topic(Topic(slug="texas-fabs", title="Texas fabs"))
+        kb.add_topic(
+            Topic(
+                slug="fabs",
+                title="Fabs",
+                key_terms=[term],
+                figures=[figure],
+                related=["texas-fabs"],
+                summary="Fabs.",
+            )
+        )
+        first = kb.merge_topics("fabs", "chips-act")
+        kb.add_topic(
+            Topic(
+                slug="more-fabs",
+                title="More fabs",
+                aliases=["Foundry row"],
+                key_terms=[term],
+                figures=[figure],
+                related=["texas-fabs"],
+            )
+        )
+        second = kb.merge_topics("more-fabs", "chips-act")
+    got = [(d.aliases, d.key_terms, d.figures, d.related, d.summary) for d in (first, second)]
+    assert got == [(0, 1, 1, 1, True), (1, 0, 0, 0, False)]
+    assert "Foundry row" in stored_topics(db)["chips-act"]["aliases"]
