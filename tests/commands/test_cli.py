@@ -336,8 +336,22 @@ def test_duplicate_url_refused(seeded: Path, with_url: int, mfgkb: Invoke, url: 
     line = assert_refused(
         mfgkb("add-article", "--title", "Dup", "--date", "2025-01-01", "--url", url), 1
     )
-    assert str(with_url) in line
+    # The stored URL is quoted (the one `mfgkb article` shows), the typed one beside it.
+    assert line == (
+        f"mfgkb: Article {with_url} already has the URL {DUP_URL} (the same page as {url}, "
+        f"once normalised); see it with: mfgkb article {with_url}"
+    )
     assert seeded.read_bytes() == before
+
+
+def test_the_very_same_url_is_quoted_once(seeded: Path, with_url: int, mfgkb: Invoke) -> None:
+    line = assert_refused(
+        mfgkb("add-article", "--title", "Dup", "--date", "2025-01-01", "--url", DUP_URL), 1
+    )
+    assert line == (
+        f"mfgkb: Article {with_url} already has the URL {DUP_URL}; "
+        f"see it with: mfgkb article {with_url}"
+    )
 
 
 def test_different_url_is_not_a_duplicate(with_url: int, mfgkb: Invoke) -> None:
@@ -350,7 +364,7 @@ def test_edit_article_to_an_existing_url_is_refused(
 ) -> None:
     before = seeded.read_bytes()
     line = assert_refused(mfgkb("edit-article", "1", "--url", DUP_URL + "&utm_source=x"), 1)
-    assert str(with_url) in line
+    assert f"Article {with_url} already has the URL {DUP_URL} (the same page as " in line
     assert seeded.read_bytes() == before
 
 

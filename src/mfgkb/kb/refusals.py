@@ -26,9 +26,15 @@ def no_article(article_id: int) -> NotFoundError:
     return NotFoundError(f"There is no article {article_id}; list ids with: mfgkb articles")
 
 
-def duplicate_url(owner: int, url: str) -> DuplicateError:
+def duplicate_url(owner: int, stored: str, given: str) -> DuplicateError:
+    """``given`` is, once normalised, the URL ``stored`` of article ``owner``.
+
+    The line quotes the stored URL (the one ``mfgkb article`` shows), and the
+    typed one beside it when they are written differently.
+    """
+    same = "" if stored == given else f" (the same page as {given}, once normalised)"
     return DuplicateError(
-        f"Article {owner} already has the URL {url}; see it with: mfgkb article {owner}"
+        f"Article {owner} already has the URL {stored}{same}; see it with: mfgkb article {owner}"
     )
 
 
