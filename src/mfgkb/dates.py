@@ -103,12 +103,21 @@ def parse_date(
     'last month', which names no one day.
     """
     text = text.strip()
-    if relative and (
-        _AGO.match(" ".join(text.lower().split())) or text.lower() in ("today", "yesterday")
-    ):
+    words = " ".join(text.lower().split())
+    if relative and (_AGO.match(words) or words in ("today", "yesterday")):
         found = relative_period(text, today=today or local_today())
         assert found is not None  # the forms just matched are relative_period's
         return found
+    if relative and words in _SPANS:
+        raise DateError(
+            f"'{text}' is a span, not one day; give a date (2025-10-10) "
+            f"or a time back ('3 days ago')."
+        )
+    if relative and _FORWARD.match(words):
+        raise DateError(
+            f"'{text}' counts forward from today; the relative dates mfgkb reads count back: "
+            f"{RELATIVE_DAYS}. For a later day give the date itself (2025-10-10)."
+        )
     a, b = _read(text, dayfirst, period=False, relative=relative)
     if a.month != b.month or a.day != b.day:
         raise DateError(f"'{text}' names no day; give the full date, e.g. 'October 10, 2025'.")
@@ -121,7 +130,15 @@ def _check_year(year: int, text: str) -> int:
     return year
 
 
-_AGO = re.compile(r"^(\d{1,6})\s*(day|week|month|year)s?(?:\s+ago)?$")
+# Any number of digits (up to a sane length), so that "99999999 days ago" is
+# refused for going back too far, not as unreadable.
+_AGO = re.compile(r"^(\d{1,60})\s*(day|week|month|year)s?(?:\s+ago)?$")
+_SPANS = ("this week", "last week", "this month", "last month", "this year", "last year")
+# What people type for a day after today: "tomorrow", "next week", "in 3 days", "3 days from now".
+_FORWARD = re.compile(
+    r"^(?:tomorrow|next \w+|in \d+\s*(?:day|week|month|year)s?|"
+    r"\d+\s*(?:day|week|month|year)s? from now)$"
+)
 RELATIVE_FORMS = (
     "'30 days', '2 weeks', '3 months', '1 year', or one of today, yesterday, this week, "
     "last week, this month, last month, this year, last year"
@@ -239,8 +256,8 @@ def bounds(
     from mfgkb.errors import UsageError
 
     def one(option: str, text: str | None, end: bool) -> date | None:
-        if not text:
-            return None
+        if text is None:
+            return None  # an empty text is refused below: --since "" would hide a typo
         try:
             return parse_period(text, dayfirst=dayfirst, end=end)
         except DateError as err:

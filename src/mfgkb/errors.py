@@ -61,13 +61,15 @@ class ImportFileError(MfgkbError):
     """An import file cannot be read at all (as opposed to single bad rows)."""
 
 
-def db_is_empty() -> ValidationError:
+def db_is_empty() -> UsageError:
     """The refusal of ``--db ""`` (which a path would read as ".", the current folder).
 
-    An empty $MFGKB_DB never gets here: Click, and mfgkb.quicksearch with it,
+    A bad value of a root option, so a usage error whose hint is the root's
+    help, whichever command follows (mfgkb.cli.root.with_hint keeps it). An
+    empty $MFGKB_DB never gets here: Click, and mfgkb.quicksearch with it,
     take it for unset and use the default database.
     """
-    return ValidationError("--db is empty; give a database file path, e.g. kb.json.")
+    return UsageError("--db is empty; give a database file path, e.g. kb.json. (see: mfgkb --help)")
 
 
 def db_is_a_directory(given: str, suggestion: str, *, from_env: bool) -> ValidationError:

@@ -168,7 +168,7 @@ def _filters(args: SearchArgs) -> Filters:
     from mfgkb.index.query import Filters
 
     start = end = None
-    if args.since or args.until:
+    if args.since is not None or args.until is not None:  # "" is refused, not ignored
         from mfgkb.dates import bounds
 
         try:

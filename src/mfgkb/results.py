@@ -230,6 +230,12 @@ class TopicMerge(Result):
     articles: int  # articles newly linked to ``topic`` (they were linked to ``source``)
     already_linked: int  # articles that were linked to both: one link is left
     topics: list[str]  # other topics whose related list or key terms were changed, by slug
+    # What of ``source`` ``topic`` gained (duplicates of its own not counted):
+    aliases: int = 0  # of source's aliases (its slug and title become aliases besides)
+    key_terms: int = 0
+    figures: int = 0
+    related: int = 0
+    summary: bool = False  # source's summary was added to topic's
 
 
 class TopicRemoval(Result):

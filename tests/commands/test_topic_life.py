@@ -102,6 +102,14 @@ def test_rename_json_shape(mfgkb_json: JsonInvoke, linked: Path) -> None:
     assert topics_of(linked)["nc"] == data["topic"]
 
 
+def test_merging_a_bare_topic_says_nothing_else_moved(mfgkb: Invoke, linked: Path) -> None:
+    ok(mfgkb("add-topic", "--title", "Bare"))
+    out = " ".join(ok(mfgkb("merge-topics", "bare", "texas")).stdout.split())
+    assert "Nothing else moved: it had no aliases, key terms, figures, related topics or " in out
+    assert "moved too" not in out
+    assert "bare" in topics_of(linked)["texas"]["aliases"]
+
+
 @pytest.mark.parametrize(
     ("args", "words"),
     [
@@ -159,6 +167,7 @@ def test_merge_moves_articles_aliases_terms_and_figures(
     assert "Merged the topic lone-star (Lone Star State) into texas" in out
     assert "1 article moved; 1 article linked to both kept one link." in out
     assert "updated in 1 topic: chips-act." in out
+    assert "Also moved: 1 alias, 1 key term, 1 figure and 1 related topic." in out
 
     topics = topics_of(linked)
     assert "lone-star" not in topics
@@ -187,6 +196,14 @@ def test_merge_json_shape(mfgkb_json: JsonInvoke, linked: Path, lone_star: dict[
         "articles_moved",
         "articles_already_linked",
         "topics_updated",
+        "moved",
+    }
+    assert data["moved"] == {
+        "aliases": 1,
+        "key_terms": 1,
+        "figures": 1,
+        "related": 1,
+        "summary": False,
     }
     assert data["merged"]["slug"] == "lone-star"
     assert data["merged"]["aliases"] == ["TX"]  # as it was
@@ -277,7 +294,8 @@ def test_remove_by_an_alias_is_refused_before_asking(
     assert refusal(result) == (
         "mfgkb: 'chip-foundries' is a name of the topic chips-act (CHIPS Act), not its slug; "
         "to remove that topic give its slug: mfgkb remove-topic chips-act (or drop that "
-        "alias, giving the aliases to keep, with: mfgkb edit-topic chips-act --alias ...)"
+        "alias with: mfgkb edit-topic chips-act --alias 'US CHIPS Act' "
+        "--alias 'CHIPS and Science Act' --alias foundries)"
     )
     assert "[y/N]" not in result.stdout
     assert files_of(linked) == before

@@ -70,15 +70,49 @@ def test_a_root_option_after_the_command_says_where_it_goes(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     line = refusal(runner.invoke(app, args, prog_name="mfgkb"), 2)
-    assert line == f"mfgkb: No such option: --db; --db goes before the command: {meant}"
+    command = args[0]
+    assert line == (
+        f"mfgkb: No such option: --db; --db goes before the command: {meant} "
+        f"(see: mfgkb {command} --help)"
+    )
     assert list(tmp_path.iterdir()) == [tmp_path / "home"]  # no database made anywhere
 
 
-def test_version_after_the_command_says_where_it_goes(runner: CliRunner) -> None:
-    line = refusal(runner.invoke(app, ["topics", "--version"], prog_name="mfgkb"), 2)
+@pytest.mark.parametrize("command", [["topics"], ["search", "texas"]])
+def test_version_after_the_command_says_where_it_goes(
+    runner: CliRunner, command: list[str]
+) -> None:
+    line = refusal(runner.invoke(app, [*command, "--version"], prog_name="mfgkb"), 2)
     assert line == (
-        "mfgkb: No such option: --version; --version goes before the command: mfgkb --version"
+        "mfgkb: No such option: --version; --version goes before the command: mfgkb --version "
+        f"(see: mfgkb {command[0]} --help)"
     )
+
+
+@pytest.mark.parametrize("command", ["add-article", "edit-article"])
+def test_a_bad_date_is_a_usage_error_like_a_bad_since(named: Invoke, command: str) -> None:
+    target = ["--title", "x"] if command == "add-article" else ["1"]
+    line = refusal(named(command, *target, "--date", "nonsense"), 2)
+    assert line.startswith("mfgkb: --date: 'nonsense' is not a date mfgkb can read; ")
+    assert line.endswith(f". (see: mfgkb {command} --help)")
+
+
+@pytest.mark.parametrize("db", [["--db", "/tmp/other.json"], ["--db=/tmp/other.json"]])
+def test_db_after_search_is_refused_not_searched_for(
+    runner: CliRunner, db: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # search takes unknown dash-words as words to leave out; --db is not one of them.
+    monkeypatch.setenv("MFGKB_DB", str(tmp_path / "env.json"))
+    line = refusal(runner.invoke(app, ["search", "texas", *db], prog_name="mfgkb"), 2)
+    assert line == (
+        "mfgkb: No such option: --db; --db goes before the command: "
+        "mfgkb --db /tmp/other.json search texas (see: mfgkb search --help)"
+    )
+    assert not (tmp_path / "env.json").exists()  # $MFGKB_DB was not searched
+
+
+def test_after_a_double_dash_db_is_a_search_word(mfgkb: Invoke, seeded: Path) -> None:
+    assert "Texas" in ok(mfgkb("search", "texas", "--", "--db")).stdout
 
 
 @pytest.mark.parametrize("name", list(COMMANDS))
@@ -141,7 +175,14 @@ def test_a_bad_date_bound_is_a_usage_error_naming_its_option(
     ("args", "start"),
     [
         (["remove-topic", MAIN, "--force"], "Removing the topic"),
-        (["add-article", "--date", "2025-01-01"], "Missing --title"),
+        (
+            ["add-article", "--date", "2025-01-01"],
+            'Missing --title; give it on the command line, e.g. --title "Texas fab opens".',
+        ),
+        (
+            ["add-article", "--title", "x"],
+            "Missing --date; give it on the command line, e.g. --date 2025-10-10.",
+        ),
         (["export", "--format", "bogus"], "--format 'bogus'"),
     ],
 )
@@ -221,8 +262,10 @@ def test_an_empty_db_is_said_to_be_empty(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     for command in (["topics"], ["add-topic", "--title", "T"], ["search", "chips"]):
-        line = refusal(runner.invoke(app, [*args, *command]))
-        assert line == "mfgkb: --db is empty; give a database file path, e.g. kb.json."
+        line = refusal(runner.invoke(app, [*args, *command]), 2)
+        assert line == (
+            "mfgkb: --db is empty; give a database file path, e.g. kb.json. (see: mfgkb --help)"
+        )
     assert list(tmp_path.iterdir()) == [tmp_path / "home"]  # nothing written anywhere
     # "." itself is still a directory, and the last --db counts.
     assert "--db . is a directory" in refusal(

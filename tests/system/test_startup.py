@@ -157,6 +157,8 @@ REFUSED = [
     (["search", "chips", "--since", "the day after"], 2),
     (["search", "chips", "--since", "2025-02-30"], 2),
     (["search", "chips", "--until", "10000 years"], 2),
+    (["search", "chips", "--since", ""], 2),
+    (["search", "chips", "--until="], 2),
 ]
 
 
@@ -195,8 +197,8 @@ def test_a_directory_as_the_database_is_refused_alike(tmp_path: Path, small: Pat
     for args in (["--db=", "search", "x"], ["--db", "", "search", "x"]):
         code, _, err = _same(tmp_path, args, env)
         assert (code, err) == (
-            1,
-            b"mfgkb: --db is empty; give a database file path, e.g. kb.json.\n",
+            2,
+            b"mfgkb: --db is empty; give a database file path, e.g. kb.json. (see: mfgkb --help)\n",
         )
     # A directory in MFGKB_DB: the line names the variable, not an option never given.
     code, _, err = _same(tmp_path, ["search", "x"], {**env, "MFGKB_DB": str(tmp_path)})

@@ -153,6 +153,19 @@ def test_bad_bounds_are_usage_errors_naming_their_option() -> None:
 
 
 @pytest.mark.parametrize(
+    ("since", "until", "option"), [("", None, "--since"), (None, " ", "--until")]
+)
+def test_an_empty_bound_is_refused_not_ignored(
+    since: str | None, until: str | None, option: str
+) -> None:
+    # Ignored, --since "" would list everything: a typo's result would look like an answer.
+    with pytest.raises(UsageError) as caught:
+        bounds(since, until)
+    assert caught.value.message.startswith(f"{option}: The date is empty; write it like ")
+    assert bounds(None, None) == (None, None)
+
+
+@pytest.mark.parametrize(
     ("text", "day"),
     [
         ("today", WED),
@@ -176,4 +189,28 @@ def test_dates_in_files_are_never_relative(text: str) -> None:
 def test_a_span_is_no_date_even_when_relative() -> None:
     with pytest.raises(DateError) as caught:
         parse_date("last month", relative=True, today=WED)
-    assert "'3 days ago'" in str(caught.value)
+    assert str(caught.value) == (
+        "'last month' is a span, not one day; give a date (2025-10-10) or a time back "
+        "('3 days ago')."
+    )
+
+
+@pytest.mark.parametrize("text", ["tomorrow", "Next week", "in 3 days", "2 days from now"])
+def test_a_day_counted_forward_is_refused_saying_relative_dates_count_back(text: str) -> None:
+    with pytest.raises(DateError) as caught:
+        parse_date(text, relative=True, today=WED)
+    assert str(caught.value) == (
+        f"'{text}' counts forward from today; the relative dates mfgkb reads count back: "
+        "today, yesterday, '3 days ago', '2 weeks ago'. For a later day give the date itself "
+        "(2025-10-10)."
+    )
+
+
+@pytest.mark.parametrize("text", ["99999999 days ago", "99999999 weeks", "1000000000000 years ago"])
+def test_too_far_back_says_so_for_any_number_of_digits(text: str) -> None:
+    with pytest.raises(DateError) as caught:
+        parse_date(text, relative=True, today=WED)
+    assert str(caught.value) == f"'{text}' goes back before the year 1."
+    with pytest.raises(UsageError) as bound:
+        bounds(text, None)
+    assert bound.value.message == f"--since: '{text}' goes back before the year 1."

@@ -33,6 +33,10 @@ from mfgkb.quicksearch import parse_search
         ["search", "chips", "--kind", "Topic"],
         ["search", "chips", "--json=yes"],
         ["search", "chips", "--lim", "3"],
+        # The root's options after the command: the full app says where they go.
+        ["search", "texas", "--db", "/tmp/other.json"],
+        ["search", "texas", "--db=/tmp/other.json"],
+        ["search", "texas", "--version"],
         ["--db", "search", "chips"],
         ["--db"],
         ["--version", "search", "chips"],

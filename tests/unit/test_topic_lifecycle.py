@@ -510,6 +510,17 @@ def test_remove_by_an_alias_left_by_a_merge_is_refused(db: Path, force: bool) ->
     assert "chips-act" in stored_topics(db)
 
 
+def test_removing_by_a_lone_alias_names_the_editor_to_drop_it(db: Path) -> None:
+    # --alias replaces the aliases: with none to keep there is none to give.
+    with opened(db) as kb:
+        kb.add_topic(Topic(slug="foundries", title="Foundries", aliases=["chip-foundries"]))
+        with pytest.raises(ValidationError) as refused:
+            kb.remove_topic("chip-foundries")
+    assert str(refused.value).endswith(
+        "(or drop that alias with: mfgkb edit-topic foundries --editor)"
+    )
+
+
 def test_the_slug_in_any_case_removes(lone: Path) -> None:
     with opened(lone) as kb:
         assert kb.remove_topic(" Foundries ").removed
@@ -621,3 +632,36 @@ def test_counts_refuse_what_they_cannot_do(
 ) -> None:
     with opened(counted) as kb, pytest.raises(ValidationError, match=message):
         kb.tallies(what, by=by, limit=limit)
+
+
+def test_a_merge_counts_only_what_the_topic_did_not_have(db: Path) -> None:
+    # A key term, figure or related topic chips-act has already is not "moved".
+    term = KeyTerm(term="Fab", definition="A chip factory")
+    figure = Figure(label="Fabs", value="12", year=2024)
+    with opened(db) as kb:
+        kb.add_topic(Topic(slug="texas-fabs", title="Texas fabs"))
+        kb.add_topic(
+            Topic(
+                slug="fabs",
+                title="Fabs",
+                key_terms=[term],
+                figures=[figure],
+                related=["texas-fabs"],
+                summary="Fabs.",
+            )
+        )
+        first = kb.merge_topics("fabs", "chips-act")
+        kb.add_topic(
+            Topic(
+                slug="more-fabs",
+                title="More fabs",
+                aliases=["Foundry row"],
+                key_terms=[term],
+                figures=[figure],
+                related=["texas-fabs"],
+            )
+        )
+        second = kb.merge_topics("more-fabs", "chips-act")
+    got = [(d.aliases, d.key_terms, d.figures, d.related, d.summary) for d in (first, second)]
+    assert got == [(0, 1, 1, 1, True), (1, 0, 0, 0, False)]
+    assert "Foundry row" in stored_topics(db)["chips-act"]["aliases"]

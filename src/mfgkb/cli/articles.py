@@ -32,6 +32,7 @@ from mfgkb.cli.options import (
     TopicsOpt,
     UntilOpt,
     date_of,
+    date_option,
     filters,
     limit_of,
 )
@@ -88,7 +89,7 @@ def add_article(
     when = prompts.prompt_missing(
         date_, "Publication date", "--date", lambda d: date_of(d, dayfirst=dayfirst)
     )
-    published = date_of(when, dayfirst)
+    published = date_option(when, dayfirst)
     draft = article_draft(
         title=title,
         published=published,
@@ -201,7 +202,7 @@ def edit_article(
         if value is not None:
             changes[name] = value
     if date_ is not None:
-        changes["published"] = date_of(date_, dayfirst)
+        changes["published"] = date_option(date_, dayfirst)
     kb = kb_of(ctx)
 
     def in_editor() -> Saved | None:

@@ -256,6 +256,20 @@ def date_of(text: str, dayfirst: bool) -> date:
     return parse_date(text, dayfirst=dayfirst, relative=True)
 
 
+def date_option(text: str, dayfirst: bool) -> date:
+    """The --date given on the command line; a bad one is a usage error, as a bad --since is.
+
+    (At the prompt for a missing date, :func:`date_of` refuses an answer and the
+    question is asked again: there is no option to name.)
+    """
+    from mfgkb.errors import DateError
+
+    try:
+        return date_of(text, dayfirst)
+    except DateError as err:
+        raise UsageError(f"--date: {err.message}") from None
+
+
 def filters(
     *,
     topic: list[str] | None,
@@ -270,7 +284,8 @@ def filters(
     from mfgkb.index.query import Filters
 
     start = end = None
-    if since or until:  # dateutil is loaded only when a date is given
+    # dateutil is loaded only when a date is given; an empty one is refused, not ignored.
+    if since is not None or until is not None:
         from mfgkb.dates import bounds
 
         start, end = bounds(since, until, dayfirst=dayfirst)

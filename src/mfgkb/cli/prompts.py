@@ -42,7 +42,12 @@ def prompt_missing(
                 sys.stderr.write(f"mfgkb: {printable(err.message)}\n")
                 continue
             return answer
-    raise UsageError(f'Missing {option}; give it on the command line, e.g. {option} "...".')
+    example = _EXAMPLES.get(option, '"..."')
+    raise UsageError(f"Missing {option}; give it on the command line, e.g. {option} {example}.")
+
+
+# A real value for each option prompt_missing may ask for: the line shows one to copy.
+_EXAMPLES = {"--title": '"Texas fab opens"', "--date": "2025-10-10"}
 
 
 def ask(question: str) -> str | None:

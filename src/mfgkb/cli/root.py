@@ -56,8 +56,10 @@ def _usage_line(err: ClickUsageError) -> str:
 
 def with_hint(message: str, name: str) -> str:
     """A usage error's line, ending with the help to read (once)."""
-    hint = f"(see: {name} --help)"
-    return message if message.endswith(hint) else f"{message} {hint}"
+    # A message may already name the help to read: the root's, for a bad --db.
+    _, sep, tail = message.rpartition("(see: mfgkb")
+    hinted = bool(sep) and tail.endswith(" --help)") and "(" not in tail
+    return message if hinted else f"{message} (see: {name} --help)"
 
 
 class _Command(TyperCommand):
@@ -110,11 +112,21 @@ class _Command(TyperCommand):
             end = args.index("--") if "--" in args else len(args)
             args = [*("--help" if a == "-h" else a for a in args[:end]), *args[end:]]
         given = list(args)  # Click's parser consumes the list it is handed
+        if ctx.ignore_unknown_options:
+            # search lets unknown dash-words through as words to leave out, so
+            # Click would search for "--db" and its path: refuse them as every
+            # other command does.
+            end = args.index("--") if "--" in args else len(args)
+            for arg in args[:end]:
+                name = arg.partition("=")[0] if arg.startswith("--db=") else arg
+                if name in _ROOT_OPTIONS:
+                    raise UsageError(_misplaced_line(name, ctx.command_path, given))
         try:
             return list(super().parse_args(ctx, args))
         except NoSuchOption as err:
             if err.option_name in _ROOT_OPTIONS:
-                raise UsageError(_misplaced(err.option_name, ctx.command_path, given)) from None
+                line = _misplaced_line(err.option_name, ctx.command_path, given)
+                raise UsageError(line) from None
             if err.ctx is None:
                 err.ctx = ctx
             raise
@@ -128,6 +140,11 @@ class _Command(TyperCommand):
 
 # The root's options a command does not take: given after it, the line says where they go.
 _ROOT_OPTIONS = ("--db", "--version")
+
+
+def _misplaced_line(option: str, command_path: str, args: list[str]) -> str:
+    """:func:`_misplaced` with the command's help hint, as its other usage errors have."""
+    return with_hint(_misplaced(option, command_path, args), command_path)
 
 
 def _misplaced(option: str, command_path: str, args: list[str]) -> str:

@@ -21,6 +21,7 @@ from mfgkb.kb.topics import resolve, resolve_filters
 from mfgkb.models import Article, now_utc
 
 if TYPE_CHECKING:
+    from mfgkb.errors import DuplicateError
     from mfgkb.index.query import Filters
     from mfgkb.index.store import Index
     from mfgkb.results import Saved
@@ -79,7 +80,7 @@ class Articles(Lifecycle):
                     topics = [resolve(t, idx) for t in draft.topics]
                     article = replace(draft, topics=topics, added=now_utc()).validated()
                     if article.url and (owner := idx.article_by_url(article.url)) is not None:
-                        raise duplicate_url(owner, article.url)
+                        raise _duplicate(idx, owner, article.url)
                     done = self.store.append_article(article, before, idx.max_id())
             except IndexFault:  # damaged: the slow path rebuilds it
                 self.reset_index()
@@ -164,8 +165,14 @@ def _check_article(tx: Transaction, idx: Index, article: Article) -> Article:
     if article.url:
         owner = idx.article_by_url(article.url)
         if owner is not None and owner != article.id:
-            raise duplicate_url(owner, article.url)
+            raise _duplicate(idx, owner, article.url)
     return article
+
+
+def _duplicate(idx: Index, owner: int, url: str) -> DuplicateError:
+    """The refusal of ``url``, quoting the URL article ``owner`` stores."""
+    stored = idx.article(owner)
+    return duplicate_url(owner, stored.url if stored and stored.url else url, url)
 
 
 def article_draft(

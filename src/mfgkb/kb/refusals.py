@@ -26,9 +26,15 @@ def no_article(article_id: int) -> NotFoundError:
     return NotFoundError(f"There is no article {article_id}; list ids with: mfgkb articles")
 
 
-def duplicate_url(owner: int, url: str) -> DuplicateError:
+def duplicate_url(owner: int, stored: str, given: str) -> DuplicateError:
+    """``given`` is, once normalised, the URL ``stored`` of article ``owner``.
+
+    The line quotes the stored URL (the one ``mfgkb article`` shows), and the
+    typed one beside it when they are written differently.
+    """
+    same = "" if stored == given else f" (the same page as {given}, once normalised)"
     return DuplicateError(
-        f"Article {owner} already has the URL {url}; see it with: mfgkb article {owner}"
+        f"Article {owner} already has the URL {stored}{same}; see it with: mfgkb article {owner}"
     )
 
 
@@ -68,6 +74,22 @@ def same_topic(source: str, into: str, slug: str) -> ValidationError:
     )
 
 
+def _alias_drop(name: str, topic: Topic) -> str:
+    """The command that drops the alias ``name``, ready to copy.
+
+    --alias replaces the aliases as a whole, so the command gives every one
+    kept; with none kept there is no --alias to give, and $EDITOR does it.
+    """
+    import shlex
+
+    kept = [a for a in topic.aliases if fold(a) != fold(name)]
+    if not kept:
+        return f"mfgkb edit-topic {topic.slug} --editor"
+    return " ".join(
+        [f"mfgkb edit-topic {topic.slug}", *(f"--alias {shlex.quote(a)}" for a in kept)]
+    )
+
+
 def not_the_slug(name: str, topic: Topic) -> ValidationError:
     """``name`` is a title or alias of ``topic``, given where only its slug will do.
 
@@ -76,13 +98,9 @@ def not_the_slug(name: str, topic: Topic) -> ValidationError:
     by it would remove the topic it was merged into.
     """
     slug = topic.slug
-    is_alias = fold(name) in {fold(a) for a in topic.aliases}
-    drop = (
-        f" (or drop that alias, giving the aliases to keep, with: "
-        f"mfgkb edit-topic {slug} --alias ...)"
-        if is_alias
-        else ""
-    )
+    drop = ""
+    if fold(name) in {fold(a) for a in topic.aliases}:
+        drop = f" (or drop that alias with: {_alias_drop(name, topic)})"
     return ValidationError(
         f"'{name.strip()}' is a name of the topic {slug} ({topic.title}), not its slug; "
         f"to remove that topic give its slug: mfgkb remove-topic {slug}{drop}"

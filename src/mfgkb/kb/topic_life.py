@@ -123,7 +123,16 @@ class TopicLife(Lifecycle):
             moved, both = _relink(tx, idx, src_slug, dst_slug)
             topics = _repoint(tx, idx, src_slug, dst_slug, besides={src_slug, dst_slug}, now=now)
         return TopicMerge(
-            source=src, topic=merged, articles=moved, already_linked=both, topics=topics
+            source=src,
+            topic=merged,
+            articles=moved,
+            already_linked=both,
+            topics=topics,
+            aliases=_gained(dst.aliases, merged.aliases, src.aliases),
+            key_terms=len(merged.key_terms) - len(dst.key_terms),
+            figures=len(merged.figures) - len(dst.figures),
+            related=len([s for s in merged.related if s not in dst.related]),
+            summary=merged.summary != dst.summary,
         )
 
     @recovering
@@ -277,3 +286,9 @@ def _joined(kept: str, added: str) -> str:
     if not kept.strip():
         return added
     return f"{kept.rstrip()}\n\n{added.strip()}"
+
+
+def _gained(kept: list[str], now: list[str], added: list[str]) -> int:
+    """How many of ``added`` are in ``now`` and were not in ``kept`` (names in any case)."""
+    before, after = {fold(a) for a in kept}, {fold(a) for a in now}
+    return len({fold(a) for a in added if fold(a) in after and fold(a) not in before})

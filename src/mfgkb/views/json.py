@@ -158,6 +158,13 @@ def topic_merge(done: TopicMerge) -> dict[str, Any]:
         "articles_moved": done.articles,
         "articles_already_linked": done.already_linked,
         "topics_updated": done.topics,
+        "moved": {
+            "aliases": done.aliases,
+            "key_terms": done.key_terms,
+            "figures": done.figures,
+            "related": done.related,
+            "summary": done.summary,
+        },
     }
 
 

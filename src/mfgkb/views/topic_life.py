@@ -68,11 +68,36 @@ def merged(done: TopicMerge) -> RenderableType:
     if done.already_linked:
         both = count(done.already_linked, "article")
         moved += f"; {both} linked to both kept one link"
-    parts = _detail(
-        "Its aliases, key terms, figures, related topics and summary moved too "
-        "(duplicates left out)."
-    )
-    return Group(head, _detail(moved + "."), parts, _updated(done.topics))
+    return Group(head, _detail(moved + "."), _detail(_parts_moved(done)), _updated(done.topics))
+
+
+def _parts_moved(done: TopicMerge) -> str:
+    """What else the merged topic brought, by count: only what there was to move."""
+    src = done.source
+    parts = [
+        f"{done.aliases:,} alias" if done.aliases == 1 else f"{done.aliases:,} aliases",
+        count(done.key_terms, "key term"),
+        count(done.figures, "figure"),
+        count(done.related, "related topic"),
+    ]
+    counts = (done.aliases, done.key_terms, done.figures, done.related)
+    parts = [part for part, n in zip(parts, counts, strict=True) if n]
+    if done.summary:
+        parts.append("its summary")
+    had = len(src.aliases) + len(src.key_terms) + len(src.figures) + len(src.related)
+    moved = done.aliases + done.key_terms + done.figures + done.related
+    if not parts:
+        if had or src.summary.strip():
+            return (
+                "Nothing else moved: its aliases, key terms, figures and related topics "
+                "were already there."
+            )
+        return (
+            "Nothing else moved: it had no aliases, key terms, figures, related topics or summary."
+        )
+    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    left = " (the others were already there)" if moved < had else ""
+    return f"Also moved: {listed}{left}."
 
 
 def removed(done: TopicRemoval) -> RenderableType:
