@@ -93,3 +93,34 @@ def test_every_module_is_short_and_says_what_it_is_for() -> None:
 def test_cli_holds_no_list_of_formats() -> None:
     text = "".join(p.read_text(encoding="utf-8") for p in (SRC / "mfgkb" / "cli").glob("*.py"))
     assert '"bibtex"' not in text and "ExportFormat" not in text
+
+
+# Each library stays in its place (the brief's architecture): the module prefixes
+# that may import it. Imports inside functions count as much as those at the top.
+CONFINED = {
+    "typer": ("mfgkb.cli",),
+    "rich": ("mfgkb.views",),
+    "tinydb": ("mfgkb.storage.tables",),
+    "sqlite3": ("mfgkb.index",),
+    "dateutil": ("mfgkb.dates",),
+}
+
+
+def test_every_library_is_imported_only_where_it_belongs() -> None:
+    wrong = []
+    for path in (SRC / "mfgkb").rglob("*.py"):
+        parts = list(path.relative_to(SRC).with_suffix("").parts)
+        module = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        for target in set(_imports(path, module)):
+            allowed = CONFINED.get(target.split(".")[0])
+            if allowed is not None and not module.startswith(allowed):
+                wrong.append(f"{module} imports {target}")
+    assert not wrong, wrong
+
+
+def test_no_module_of_the_package_is_over_600_lines_or_without_a_docstring() -> None:
+    for path in (SRC / "mfgkb").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert len(text.splitlines()) <= 600, path
+        if path.name != "__main__.py" or text.strip():
+            assert ast.get_docstring(ast.parse(text)), path
