@@ -85,13 +85,13 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
-def count(n: int, noun: str) -> str:
+def count(n: int, noun: str, plural: str | None = None) -> str:
     """``1 article``, ``2 articles``, ``12,345 articles``: the noun agrees with the number.
 
     For every sentence mfgkb writes, in a view or a message. ``noun`` is the
-    singular; the plural adds an s (every noun mfgkb counts does).
+    singular; the plural adds an s unless ``plural`` is given ("aliases").
     """
-    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {plural or noun + 's'}"
 
 
 def file_size(n: int) -> str:

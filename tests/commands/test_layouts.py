@@ -322,3 +322,13 @@ def test_a_number_in_the_stats_summary_stays_with_its_noun(
     assert not any(re.search(r"\d$", line) for line in summary), summary
     assert not any(re.match(r"(articles?|topics?|authors?|tags?)\b", line) for line in summary)
     assert "\u00a0" not in out  # the glue is printed as a space
+
+
+def test_a_mistyped_year_does_not_fill_the_chart_with_empty_years(
+    mfgkb: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 0225 for 2025: 1,800 years between, which stats listed one by one.
+    add(mfgkb, "--title", "Typo year", "--date", "0225-01-01")
+    per_year = json.loads(ok(mfgkb("stats", "--json")).stdout)["per_year"]
+    assert per_year == [["0225", 1], ["2025", 1]]
+    assert len(_screen(mfgkb, monkeypatch, 80, "stats").splitlines()) < 40

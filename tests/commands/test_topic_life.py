@@ -105,7 +105,7 @@ def test_rename_json_shape(mfgkb_json: JsonInvoke, linked: Path) -> None:
 def test_merging_a_bare_topic_says_nothing_else_moved(mfgkb: Invoke, linked: Path) -> None:
     ok(mfgkb("add-topic", "--title", "Bare"))
     out = " ".join(ok(mfgkb("merge-topics", "bare", "texas")).stdout.split())
-    assert "Nothing else moved: it had no aliases, key terms, figures, related topics or " in out
+    assert "Nothing else moved: it had no aliases, key terms, figures, other related " in out
     assert "moved too" not in out
     assert "bare" in topics_of(linked)["texas"]["aliases"]
 
@@ -516,3 +516,19 @@ def test_source_filters_articles_search_stats_and_export(
     assert [json.loads(line)["source"] for line in out.read_text().splitlines()] == ["AP"]
     line = refusal(mfgkb("export", "--format", "json", "--source", "ap"), 2)
     assert "always complete" in line
+
+
+def test_a_related_entry_naming_the_target_is_not_reported_as_already_there(
+    mfgkb: Invoke, linked: Path
+) -> None:
+    # Its one related topic was texas itself: dropped, not "already there".
+    ok(mfgkb("add-topic", "--title", "Lone Star fabs", "--related", "texas"))
+    out = " ".join(ok(mfgkb("merge-topics", "lone-star-fabs", "texas")).stdout.split())
+    assert "already there" not in out
+    assert "Nothing else moved" in out
+
+
+def test_no_authors_reads_as_english(mfgkb: Invoke, db: Path) -> None:
+    ok(mfgkb("remove-article", "1", "--yes"))  # the seed's one article
+    assert ok(mfgkb("authors")).stdout.strip() == "No article has an author yet."
+    assert ok(mfgkb("tags")).stdout.strip() == "No article has a tag yet."

@@ -349,3 +349,15 @@ def test_the_backup_table_is_shown_only_where_no_cell_is_cut(
         assert "…" not in text and all(len(line) <= width for line in text.splitlines()), text
         assert ("articles" in text.splitlines()[1]) == (width >= needed), text
         assert f"{seeded}.1" in text, text
+
+
+@pytest.mark.parametrize("args", [["backup", ""], ["export", "-o", ""], ["export", "-o", " "]])
+def test_an_empty_path_is_refused_not_taken_as_the_current_folder(
+    mfgkb: Invoke, seeded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    result = mfgkb(*args)
+    assert result.exit_code == 2
+    assert "The path is empty; give a file name" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # nothing written here

@@ -129,7 +129,15 @@ cat > "$1/page.txt"
 
 
 @pytest.mark.parametrize(
-    ("less", "given"), [(None, "-R"), ("-FX", "-FXR"), ("FRX", "FRX"), ("", "-R")]
+    ("less", "given"),
+    [
+        (None, "-R"),
+        ("-FX", "-FX -R"),
+        ("FRX", "FRX -R"),
+        ("", "-R"),
+        # A long option: "R" pasted on made --quit-if-one-screenR, which less refused.
+        ("--quit-if-one-screen", "--quit-if-one-screen -R"),
+    ],
 )
 def test_the_pager_gets_less_r_and_the_page_at_the_terminals_width(
     db: Path, tmp_path: Path, less: str | None, given: str

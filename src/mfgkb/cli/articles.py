@@ -3,7 +3,6 @@ unlink, open."""
 
 from __future__ import annotations
 
-import sys
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -243,7 +242,7 @@ def remove_article(
     kb = kb_of(ctx)
     if not yes:
         found = kb.article(article_id)
-        if not sys.stdin.isatty():
+        if not prompts.stdin_is_terminal():
             raise UsageError(f"Removing article {article_id} needs confirmation; add --yes.")
         if not prompts.confirm(f"Remove article {article_id}, {printable(found.title)!r}?"):
             raise ValidationError(f"Article {article_id} was not removed: not confirmed.")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -11,7 +10,6 @@ import typer
 from mfgkb import views
 from mfgkb.cli.context import State, default_db, kb_of
 from mfgkb.cli.options import JsonOpt, write_target
-from mfgkb.cli.prompts import confirm
 from mfgkb.edge import Exit
 from mfgkb.errors import UsageError, ValidationError
 
@@ -108,12 +106,14 @@ def restore(
     \b
     Example: mfgkb restore ~/.local/share/mfgkb/kb.json.1
     """
+    from mfgkb.cli import prompts  # only where a question may be asked
+
     kb = kb_of(ctx)
 
     def asked() -> bool:  # once the file is known to be restorable
-        if not sys.stdin.isatty():
+        if not prompts.stdin_is_terminal():
             raise UsageError(f"Restoring from {path} needs confirmation; add --yes.")
-        return confirm(f"Replace {kb.path} with {path}?")
+        return prompts.confirm(f"Replace {kb.path} with {path}?")
 
     if not kb.restore_from(path.expanduser(), None if yes else asked):
         raise ValidationError(f"{kb.path} was not restored: not confirmed.")

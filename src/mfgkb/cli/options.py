@@ -359,6 +359,8 @@ def write_target(text: str) -> Path:
     """
     from mfgkb.errors import missing_folder
 
+    if not text.strip():  # Path("") is ".": the current folder, which nobody typed
+        raise UsageError("The path is empty; give a file name, e.g. kb-copy.json.")
     path = Path(text).expanduser()
     if text.endswith(("/", os.sep)) and not path.is_dir():
         if os.path.lexists(path):

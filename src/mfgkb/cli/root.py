@@ -302,7 +302,7 @@ def _root(
 # Every command, in the order --help lists them: name -> (module in mfgkb.cli,
 # function, Click context settings).
 # Click reads this variable for the shell's Tab requests (--help's words among them).
-_COMPLETE_VAR = "_MFGKB_COMPLETE"
+_COMPLETE_VAR = "_MFGKB_COMPLETE"  # also in quicksearch, which must not import this module
 _SEARCH_SETTINGS = {
     # "-word" excludes a word: let unknown dash-words through as query words, and
     # keep only --help, or "-house" would be read as -h -o -u -s -e. (A lone

@@ -12,7 +12,6 @@ from typing import Annotated, Any
 import typer
 
 from mfgkb import views
-from mfgkb.cli import prompts
 from mfgkb.cli.completion import complete_topic
 from mfgkb.cli.context import kb_of
 from mfgkb.cli.options import JsonOpt, typed_text
@@ -93,6 +92,8 @@ def remove_topic(
     Example: mfgkb remove-topic additive-manufacturing --yes
       (after: mfgkb add-topic --title "Additive manufacturing")
     """
+    from mfgkb.cli import prompts  # only where a question may be asked
+
     kb = kb_of(ctx)
     expected = None
     if not yes:

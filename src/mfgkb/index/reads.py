@@ -300,13 +300,20 @@ def article_from_doc(doc: str) -> Article:
     return Article.from_dict(int(d["id"]), d)
 
 
+MAX_YEAR_SPAN = 100  # the widest span of years stats fills with the years between
+
+
 def _every_year(rows: list[tuple[str, int]]) -> list[tuple[str, int]]:
     """``rows`` (year, count) with the years between them that have none, as 0.
 
     A chart that skips a year with no articles (2022, then 2025) reads as if
-    they were consecutive.
+    they were consecutive. Not over a span of more than ``MAX_YEAR_SPAN``
+    years (a mistyped 0225 for 2025 would fill 1,800 rows): then the years
+    that have articles are listed as they are.
     """
     if not rows or not all(y.isdigit() for y, _ in rows):
+        return rows
+    if int(rows[-1][0]) - int(rows[0][0]) >= MAX_YEAR_SPAN:
         return rows
     counts = dict(rows)
     first, last = int(rows[0][0]), int(rows[-1][0])

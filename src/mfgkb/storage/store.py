@@ -264,7 +264,9 @@ class Store:
         if dest.is_dir():
             return self._backup_into(dest, data)
         if not dest.parent.is_dir():
-            raise NotFoundError(f"The folder {dest.parent} does not exist; create it first.")
+            from mfgkb.errors import missing_folder
+
+            raise missing_folder(dest.parent)
         if is_own_file(dest, self.path):
             raise DatabaseError(
                 f"{dest} is the database or one of its own files (backups, lock, index); "

@@ -61,10 +61,10 @@ def show(renderable: RenderableType, *, pager: bool = False) -> None:
         # Through $PAGER, only when asked for. The page is rendered at the
         # terminal's width, in colour: less shows colour escapes as text (and
         # counts them as width, so it wraps the lines again) unless told -R,
-        # so R is added to the user's LESS for the pager's run.
+        # so -R is added to the user's LESS for the pager's run (as a word of
+        # its own: pasted onto "--quit-if-one-screen" it made an unknown option).
         less = os.environ.get("LESS")
-        if less is None or "R" not in less:
-            os.environ["LESS"] = f"{less}R" if less else "-R"
+        os.environ["LESS"] = f"{less} -R" if less and less.strip() else "-R"
         try:
             with out.pager(styles=True):
                 out.print(renderable)

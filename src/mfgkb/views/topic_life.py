@@ -75,7 +75,7 @@ def _parts_moved(done: TopicMerge) -> str:
     """What else the merged topic brought, by count: only what there was to move."""
     src = done.source
     parts = [
-        f"{done.aliases:,} alias" if done.aliases == 1 else f"{done.aliases:,} aliases",
+        count(done.aliases, "alias", "aliases"),
         count(done.key_terms, "key term"),
         count(done.figures, "figure"),
         count(done.related, "related topic"),
@@ -84,7 +84,10 @@ def _parts_moved(done: TopicMerge) -> str:
     parts = [part for part, n in zip(parts, counts, strict=True) if n]
     if done.summary:
         parts.append("its summary")
-    had = len(src.aliases) + len(src.key_terms) + len(src.figures) + len(src.related)
+    # What could have moved: a related entry naming either topic is dropped
+    # (the merged topic would list itself), not "already there".
+    movable = [r for r in src.related if r not in (src.slug, done.topic.slug)]
+    had = len(src.aliases) + len(src.key_terms) + len(src.figures) + len(movable)
     moved = done.aliases + done.key_terms + done.figures + done.related
     if not parts:
         if had or src.summary.strip():
@@ -93,7 +96,8 @@ def _parts_moved(done: TopicMerge) -> str:
                 "were already there."
             )
         return (
-            "Nothing else moved: it had no aliases, key terms, figures, related topics or summary."
+            "Nothing else moved: it had no aliases, key terms, figures, other related topics "
+            "or summary."
         )
     listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
     left = " (the others were already there)" if moved < had else ""
@@ -135,7 +139,8 @@ def tallies(listing: TallyList) -> RenderableType:
 
     noun = listing.what
     if not listing.rows:
-        return Text(f"No article has a {noun} yet.", style="dim")
+        article = "an" if noun[:1] in "aeiou" else "a"  # an author, a tag, a source
+        return Text(f"No article has {article} {noun} yet.", style="dim")
     table = Table(header_style="bold", box=None, padding=(0, 2))
     table.add_column(noun, overflow="fold", style="magenta" if noun == "tag" else "")
     table.add_column("articles", justify="right", no_wrap=True)
