@@ -28,7 +28,7 @@ MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 
 
 def _restore_hint(path: Path) -> str:
-    existing = [p for p in backup_paths(path) if p.exists()]
+    existing = backup_paths(path)  # only those that exist
     if existing:
         return f"restore the newest backup with: mfgkb restore {existing[0]}"
     return "no backup exists; repair the file by hand or move it away to start afresh"

@@ -251,7 +251,7 @@ class Store:
 
     def backups(self) -> list[Path]:
         """Existing backups, newest first."""
-        return [p for p in backup_paths(self.path) if p.exists()]
+        return backup_paths(self.path)  # only those that exist
 
     def backup_to(self, dest: Path, *, force: bool = False) -> Path:
         """Copy the current, valid database to ``dest`` (a file or a folder).

@@ -33,7 +33,6 @@ TABLE_FROM = 120
 TITLE_ROOM = 40
 # In a table, a secondary column is wrapped beyond this many columns.
 AUTHORS_ROOM, SOURCE_ROOM, TOPICS_ROOM = 30, 20, 30
-LAYOUTS = ("auto", "compact", "table")
 
 
 def _joined(items: Sequence[str]) -> str:
